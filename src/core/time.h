@@ -1,0 +1,41 @@
+// Points in time as microseconds since 1970-01-01T00:00:00Z, and the ISO 8601 forms MODEL.md
+// accepts: "2026-03-01", "2026-03-01T14:05:00", "...Z", "...+02:00", with optional fractional
+// seconds (kept to the microsecond). A date alone is midnight UTC; a time without an offset is
+// UTC. A space may stand for the 'T'; offsets may be written +02:00, +0200 or +02.
+//
+// All functions are pure and thread-safe.
+//
+// Example:
+//   std::optional<TimePoint> t = ParseTimestamp("2026-03-01T14:05:00+02:00");
+//   FormatTimestamp(*t) == "2026-03-01T12:05:00Z"
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace leadq {
+
+using TimePoint = int64_t;  // microseconds since the Unix epoch, UTC
+inline constexpr int64_t kMicrosPerSecond = 1'000'000;
+inline constexpr int64_t kMicrosPerDay = 86'400LL * kMicrosPerSecond;
+
+// Parses a trimmed ISO 8601 timestamp; nullopt when it is not one (or names an impossible date
+// such as 2026-02-30).
+std::optional<TimePoint> ParseTimestamp(std::string_view text);
+
+// Days since the epoch of a civil date (proleptic Gregorian).
+int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+
+// "2026-03-01T12:05:00Z", with ".250000" fractional seconds only when they are not zero.
+std::string FormatTimestamp(TimePoint t);
+// "2026-03-01".
+std::string FormatDate(TimePoint t);
+
+// (later - earlier) in days, as a real number.
+inline double AgeDays(TimePoint earlier, TimePoint later) {
+  return static_cast<double>(later - earlier) / static_cast<double>(kMicrosPerDay);
+}
+
+}  // namespace leadq

@@ -1,0 +1,219 @@
+// The qualification model (../shared/spec/MODEL.md) as validated plain data.
+//
+// LoadModel reads a TOML file, checks every section, key and value against MODEL.md and
+// returns a Model, or an error listing every mistake found (not only the first), each as
+// "file:line:column: what is wrong". Nothing here looks at leads: binding field references to
+// the columns of a data set is the engine's compile step (engine/compiled_model.h).
+//
+// Example:
+//   LEADQ_TRY(model::Model m, model::LoadModel("examples/models/b2b-saas.toml"));
+//   for (const model::FitRule& rule : m.fit.rules) std::cout << rule.name << "\n";
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace leadq::model {
+
+// Where something was written in the model file (1-based; 0 when unknown).
+struct SourcePos {
+  int line = 0;
+  int column = 0;
+};
+
+// A message about the model at a position. Errors refuse the model; warnings do not.
+struct Diagnostic {
+  SourcePos pos;
+  std::string message;
+  bool is_error = true;
+};
+
+// "file:line:column: message" (or "file: message" without a position).
+std::string FormatDiagnostic(const std::filesystem::path& file, const Diagnostic& d);
+
+// Where a field's value comes from.
+enum class FieldSource { kLead, kAccount, kEvent };
+
+// "lead.industry": the source and the column key (normalised with ColumnKey).
+struct FieldRef {
+  FieldSource source = FieldSource::kLead;
+  std::string key;
+  std::string text;  // as written in the model, for messages
+};
+
+enum class Op {
+  kEq,
+  kNe,
+  kIn,
+  kNotIn,
+  kGt,
+  kGte,
+  kLt,
+  kLte,
+  kBetween,
+  kContains,
+  kStartsWith,
+  kEndsWith,
+  kMatches,
+  kExists,
+  kInList,
+};
+
+// The TOML key of an operator ("not_in").
+std::string_view OpName(Op op);
+
+// A scalar operand: a string, a number (TOML integer or float) or a boolean.
+struct Operand {
+  enum class Kind { kString, kNumber, kBool };
+  Kind kind = Kind::kString;
+  std::string text;  // kString: as written (not trimmed); other kinds: a display form
+  double number = 0;
+  bool boolean = false;
+};
+
+// A condition: a leaf comparing one field, or all/any/not over conditions.
+struct Condition {
+  enum class Kind { kLeaf, kAll, kAny, kNot };
+  Kind kind = Kind::kLeaf;
+  SourcePos pos;
+
+  // Leaf only.
+  FieldRef field;
+  Op op = Op::kEq;
+  // eq, ne, gt, gte, lt, lte, contains, starts_with, ends_with, matches, exists, in_list: one
+  // operand (exists: a boolean; in_list: the list's name as a string). in, not_in: one or more.
+  // between: two numbers, lo <= hi.
+  std::vector<Operand> operands;
+  // matches: the pattern compiled once (shared so that a Condition stays copyable).
+  std::shared_ptr<const re2::RE2> regex;
+
+  // all, any: one or more children; not: exactly one.
+  std::vector<Condition> children;
+};
+
+struct FitRule {
+  std::string name;  // unique within [fit]
+  Condition when;
+  double points = 0;
+  SourcePos pos;
+};
+
+struct FitSection {
+  double max = 100;
+  std::vector<FitRule> rules;
+};
+
+struct IntentEntry {
+  std::string name;  // optional label; empty when the file gives none
+  std::string type;  // trimmed as written; matched ignoring ASCII case
+  double points = 0;  // >= 0
+  std::optional<double> cap;  // >= 0
+  std::optional<double> half_life_days;  // >= 0; overrides IntentSection::half_life_days
+  std::optional<Condition> when;  // over event.* fields
+  SourcePos pos;
+
+  // "demo_request" or the name when one is given, for explanations.
+  std::string Label() const { return name.empty() ? type : name; }
+};
+
+struct IntentSection {
+  double max = 100;
+  double half_life_days = 0;  // 0: no decay
+  double window_days = 0;     // 0: no window
+  std::vector<IntentEntry> entries;
+};
+
+struct NegativeEntry {
+  std::string name;
+  std::optional<Condition> when;          // over lead.* and account.* fields
+  std::optional<std::string> event_type;  // any event of this type in the intent window
+  double points = 0;                      // <= 0
+  SourcePos pos;
+};
+
+struct ScoreSection {
+  double fit_weight = 1;
+  double intent_weight = 1;
+};
+
+struct Grade {
+  std::string name;
+  double threshold = 0;
+  SourcePos pos;
+};
+
+// A named action list: the grade cells ("A1") that get this action.
+struct ActionList {
+  std::string action;
+  std::vector<std::string> cells;
+  SourcePos pos;
+};
+
+struct ActionsSection {
+  std::optional<std::string> default_action;  // the [actions] default is "lead" when absent
+  std::vector<ActionList> lists;               // in file order
+};
+
+struct DisqualifyRule {
+  std::string reason;
+  Condition when;
+  SourcePos pos;
+};
+
+struct Channel {
+  std::string name;
+  Condition when;
+  // Lists that replace the model's lists of the same action for leads of this channel.
+  ActionsSection actions;
+  SourcePos pos;
+};
+
+// Named lists of strings for `in_list`.
+struct NamedList {
+  std::string name;
+  std::vector<std::string> values;  // trimmed, as written (case is ignored when comparing)
+  std::string file;                 // the file it was read from, when it came from one
+  SourcePos pos;
+};
+
+struct Model {
+  std::filesystem::path path;  // the file it was read from
+  std::string name;            // [model] name, optional
+  std::string description;     // [model] description, optional
+
+  std::vector<NamedList> lists;
+  FitSection fit;
+  IntentSection intent;
+  std::vector<NegativeEntry> negatives;
+  ScoreSection score;
+  std::vector<Grade> fit_grades;     // in file order
+  std::vector<Grade> intent_grades;  // in file order
+  ActionsSection actions;
+  std::vector<DisqualifyRule> disqualify;
+  std::vector<Channel> channels;
+
+  std::vector<Diagnostic> warnings;  // things worth a look that do not refuse the model
+
+  const NamedList* FindList(std::string_view name) const;
+  std::string DefaultAction() const { return actions.default_action.value_or("lead"); }
+};
+
+// Reads and validates a model file. On failure the Status message holds every error found, one
+// per line, as "file:line:column: what is wrong". Thread-safe.
+Result<Model> LoadModel(const std::filesystem::path& path);
+
+// The same from TOML text; `path` names the file in messages and anchors list files.
+Result<Model> ParseModel(std::string_view toml, const std::filesystem::path& path);
+
+}  // namespace leadq::model
