@@ -17,8 +17,7 @@ size_t WorkerCount();
 // (the last on the calling thread), and waits for all. `parts` 0 means WorkerCount(). Slices
 // are empty-free: fewer parts are used when n is small. fn must be safe to call concurrently
 // on disjoint slices.
-void ParallelFor(size_t n, const std::function<void(size_t, size_t, size_t)>& fn,
-                 size_t parts = 0);
+void ParallelFor(size_t n, const std::function<void(size_t, size_t, size_t)>& fn, size_t parts = 0);
 
 // Calls fn(i) for each i in [0, tasks) on up to WorkerCount() threads and waits for all.
 void ParallelTasks(size_t tasks, const std::function<void(size_t)>& fn);

@@ -22,11 +22,11 @@ namespace leadq {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidInput,   // the user's input (a file, an argument, a model) is wrong
-  kNotFound,       // a file or an id that does not exist
-  kIoError,        // the operating system refused a read or a write
+  kInvalidInput,        // the user's input (a file, an argument, a model) is wrong
+  kNotFound,            // a file or an id that does not exist
+  kIoError,             // the operating system refused a read or a write
   kFailedPrecondition,  // the request is valid but the state does not allow it
-  kInternal,       // a bug: never the user's fault
+  kInternal,            // a bug: never the user's fault
 };
 
 class [[nodiscard]] Status {
@@ -74,7 +74,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "a Result cannot hold an ok Status");
   }
@@ -105,15 +105,15 @@ class [[nodiscard]] Result {
 
 // LEADQ_TRY(expr): returns the Status of `expr` (a Status or Result) when it is not ok.
 // LEADQ_TRY(decl, expr): the same, then moves the Result's value into `decl`.
-#define LEADQ_TRY_1(expr)                                                    \
-  do {                                                                       \
-    auto&& leadq_try_tmp = (expr);                                           \
-    if (!leadq_try_tmp.ok()) return std::move(leadq_try_tmp).status();       \
+#define LEADQ_TRY_1(expr)                                              \
+  do {                                                                 \
+    auto&& leadq_try_tmp = (expr);                                     \
+    if (!leadq_try_tmp.ok()) return std::move(leadq_try_tmp).status(); \
   } while (0)
 #define LEADQ_TRY_2(decl, expr) LEADQ_TRY_2_IMPL(LEADQ_CONCAT(leadq_try_, __LINE__), decl, expr)
-#define LEADQ_TRY_2_IMPL(tmp, decl, expr)          \
-  auto tmp = (expr);                               \
-  if (!tmp.ok()) return std::move(tmp).status();   \
+#define LEADQ_TRY_2_IMPL(tmp, decl, expr)        \
+  auto tmp = (expr);                             \
+  if (!tmp.ok()) return std::move(tmp).status(); \
   decl = std::move(tmp).value()
 #define LEADQ_TRY_PICK(_1, _2, name, ...) name
 #define LEADQ_TRY(...) LEADQ_TRY_PICK(__VA_ARGS__, LEADQ_TRY_2, LEADQ_TRY_1, unused)(__VA_ARGS__)

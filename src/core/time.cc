@@ -60,12 +60,11 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
       !ReadDigits(s, pos, 2, day)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 ||
-      day > DaysInMonth(year, static_cast<unsigned>(month))) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, static_cast<unsigned>(month))) {
     return std::nullopt;
   }
-  int64_t micros = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                   kMicrosPerDay;
+  int64_t micros =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * kMicrosPerDay;
   if (pos == s.size()) return micros;
 
   if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;

@@ -115,12 +115,12 @@ struct FitSection {
 };
 
 struct IntentEntry {
-  std::string name;  // optional label; empty when the file gives none
-  std::string type;  // trimmed as written; matched ignoring ASCII case
-  double points = 0;  // >= 0
-  std::optional<double> cap;  // >= 0
+  std::string name;                      // optional label; empty when the file gives none
+  std::string type;                      // trimmed as written; matched ignoring ASCII case
+  double points = 0;                     // >= 0
+  std::optional<double> cap;             // >= 0
   std::optional<double> half_life_days;  // >= 0; overrides IntentSection::half_life_days
-  std::optional<Condition> when;  // over event.* fields
+  std::optional<Condition> when;         // over event.* fields
   SourcePos pos;
 
   // "demo_request" or the name when one is given, for explanations.
@@ -162,7 +162,7 @@ struct ActionList {
 
 struct ActionsSection {
   std::optional<std::string> default_action;  // the [actions] default is "lead" when absent
-  std::vector<ActionList> lists;               // in file order
+  std::vector<ActionList> lists;              // in file order
 };
 
 struct DisqualifyRule {

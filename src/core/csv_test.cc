@@ -1,0 +1,137 @@
+#include "core/csv.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace leadq {
+namespace {
+
+std::vector<std::vector<std::string>> ReadAll(std::string_view data,
+                                              std::vector<int64_t>* lines = nullptr) {
+  std::vector<std::vector<std::string>> rows;
+  CsvReader reader(data, 0, data.size(), 1);
+  while (reader.Next()) {
+    rows.emplace_back(reader.fields().begin(), reader.fields().end());
+    if (lines) lines->push_back(reader.line());
+  }
+  EXPECT_TRUE(reader.status().ok()) << reader.status().message();
+  return rows;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+TEST(CsvReader, QuotesDoubledQuotesAndEmbeddedNewlines) {
+  std::vector<int64_t> lines;
+  Rows rows = ReadAll("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\nlast,,\n", &lines);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"x, y", "say \"hi\"", "two\nlines"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"last", "", ""}));
+  EXPECT_EQ(lines, (std::vector<int64_t>{1, 2, 4}));
+}
+
+TEST(CsvReader, CrlfAndMissingFinalNewline) {
+  Rows rows = ReadAll("a,b\r\n1,2\r\n3,4");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"3", "4"}));
+}
+
+TEST(CsvReader, BlankLinesAreSkippedAndLinesCounted) {
+  std::vector<int64_t> lines;
+  Rows rows = ReadAll("a\n\n1\r\n\r\n2\n", &lines);
+  EXPECT_EQ(rows.size(), 3u);
+  EXPECT_EQ(lines, (std::vector<int64_t>{1, 3, 5}));
+}
+
+TEST(CsvReader, RaggedRowsKeepTheirFields) {
+  Rows rows = ReadAll("a,b,c\n1\n1,2,3,4\n");
+  EXPECT_EQ(rows[1].size(), 1u);
+  EXPECT_EQ(rows[2].size(), 4u);
+}
+
+TEST(CsvReader, UnclosedQuoteIsAnErrorWithItsLine) {
+  std::string_view data = "a,b\n1,\"open\n2,3\n";
+  CsvReader reader(data, 0, data.size(), 1);
+  while (reader.Next()) {
+  }
+  ASSERT_FALSE(reader.status().ok());
+  EXPECT_NE(reader.status().message().find("line 2"), std::string::npos)
+      << reader.status().message();
+}
+
+TEST(CsvReader, TextAfterClosingQuoteIsKept) {
+  Rows rows = ReadAll("\"ab\"cd,e\n");
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"abcd", "e"}));
+}
+
+TEST(SplitCsvRows, ChunksReadLikeTheWhole) {
+  std::string data = "id,text\n";
+  for (int i = 0; i < 60000; ++i) {
+    data += std::to_string(i) + ",\"line with, comma and \"\"quotes\"\"\nand a newline\"\n";
+  }
+  std::vector<size_t> cuts = SplitCsvRows(data, 8, 7);
+  ASSERT_GT(cuts.size(), 2u);
+  size_t rows = 0;
+  int64_t line = 2;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    CsvReader reader(data, cuts[i], cuts[i + 1], line);
+    while (reader.Next()) {
+      ASSERT_EQ(reader.fields().size(), 2u);
+      EXPECT_EQ(reader.fields()[0], std::to_string(rows));
+      EXPECT_EQ(reader.line(), 2 + 2 * static_cast<int64_t>(rows));
+      ++rows;
+    }
+    EXPECT_EQ(reader.position(), cuts[i + 1]);
+    line = 2 + 2 * static_cast<int64_t>(rows);
+  }
+  EXPECT_EQ(rows, 60000u);
+}
+
+class CsvFileTest : public testing::Test {
+ protected:
+  std::filesystem::path Write(const std::string& name, std::string_view content) {
+    std::filesystem::path p = std::filesystem::path(testing::TempDir()) / name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+};
+
+TEST_F(CsvFileTest, BomHeaderKeysAndBody) {
+  auto p = Write("bom.csv", "\xEF\xBB\xBFLead ID,Total Time Spent\r\nL1,5\r\n");
+  Result<CsvFile> f = CsvFile::Open(p);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->columns()[0].key, "lead_id");
+  EXPECT_EQ(f->FindColumn("total_time_spent"), 1);
+  EXPECT_EQ(f->body_line(), 2);
+  EXPECT_FALSE(f->header_only());
+}
+
+TEST_F(CsvFileTest, DuplicateKeysAreRefused) {
+  auto p = Write("dup.csv", "Lead ID,lead-id\n1,2\n");
+  Result<CsvFile> f = CsvFile::Open(p);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("same key \"lead_id\""), std::string::npos)
+      << f.status().message();
+}
+
+TEST_F(CsvFileTest, ClearMessagesForUnusableFiles) {
+  EXPECT_NE(CsvFile::Open(Write("empty.csv", "")).status().message().find("empty"),
+            std::string::npos);
+  EXPECT_NE(CsvFile::Open(Write("bom-only.csv", "\xEF\xBB\xBF\n")).status().message().find("empty"),
+            std::string::npos);
+  EXPECT_NE(CsvFile::Open("/nonexistent/x.csv").status().message().find("no such file"),
+            std::string::npos);
+  EXPECT_NE(CsvFile::Open(testing::TempDir()).status().message().find("is a directory"),
+            std::string::npos);
+  Result<CsvFile> latin1 = CsvFile::Open(Write("latin1.csv", "lead_id,name\nL1,Jos\xE9\n"));
+  ASSERT_FALSE(latin1.ok());
+  EXPECT_NE(latin1.status().message().find(":2:7: not UTF-8"), std::string::npos)
+      << latin1.status().message();
+  Result<CsvFile> header_only = CsvFile::Open(Write("header.csv", "lead_id\n"));
+  ASSERT_TRUE(header_only.ok());
+  EXPECT_TRUE(header_only->header_only());
+}
+
+}  // namespace
+}  // namespace leadq

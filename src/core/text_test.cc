@@ -1,0 +1,103 @@
+#include "core/text.h"
+
+#include <gtest/gtest.h>
+
+namespace leadq {
+namespace {
+
+TEST(ColumnKey, FollowsModelMd) {
+  EXPECT_EQ(ColumnKey("Total Time Spent on Website"), "total_time_spent_on_website");
+  EXPECT_EQ(ColumnKey("  Lead ID  "), "lead_id");
+  EXPECT_EQ(ColumnKey("lead-id"), "lead_id");
+  EXPECT_EQ(ColumnKey("__Annual   Revenue ($)__"), "annual_revenue");
+  EXPECT_EQ(ColumnKey("occurred_at"), "occurred_at");
+  EXPECT_EQ(ColumnKey("A/B Test #2"), "a_b_test_2");
+  EXPECT_EQ(ColumnKey("Ünïcode Name"), "n_code_name");
+  EXPECT_EQ(ColumnKey(""), "");
+  EXPECT_EQ(ColumnKey("---"), "");
+}
+
+TEST(ParseNumber, WholeDecimalOnly) {
+  EXPECT_EQ(ParseNumber("-12"), -12.0);
+  EXPECT_EQ(ParseNumber("3.5"), 3.5);
+  EXPECT_EQ(ParseNumber("1e3"), 1000.0);
+  EXPECT_EQ(ParseNumber("  42  "), 42.0);
+  EXPECT_EQ(ParseNumber("+4"), 4.0);
+  EXPECT_EQ(ParseNumber(".5"), 0.5);
+  EXPECT_FALSE(ParseNumber("1,000"));
+  EXPECT_FALSE(ParseNumber("12 employees"));
+  EXPECT_FALSE(ParseNumber(""));
+  EXPECT_FALSE(ParseNumber("   "));
+  EXPECT_FALSE(ParseNumber("inf"));
+  EXPECT_FALSE(ParseNumber("nan"));
+  EXPECT_FALSE(ParseNumber("0x1A"));
+  EXPECT_FALSE(ParseNumber("1e999"));
+  EXPECT_FALSE(ParseNumber("--1"));
+  EXPECT_FALSE(ParseNumber("+-1"));
+  EXPECT_FALSE(ParseNumber("1.2.3"));
+}
+
+TEST(ParseBool, ModelMdWords) {
+  for (const char* t : {"true", "YES", "1", "y", "T", " True "}) EXPECT_EQ(ParseBool(t), true) << t;
+  for (const char* f : {"false", "No", "0", "n", "F"}) EXPECT_EQ(ParseBool(f), false) << f;
+  for (const char* x : {"maybe", "", "2", "on", "yess"}) EXPECT_FALSE(ParseBool(x)) << x;
+}
+
+TEST(Trim, AsciiWhiteSpace) {
+  EXPECT_EQ(Trim(" \t a b \r\n"), "a b");
+  EXPECT_EQ(Trim(""), "");
+  EXPECT_EQ(Trim("   "), "");
+}
+
+TEST(IEquals, IgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(IEquals("Software", "sOFTWARE"));
+  EXPECT_FALSE(IEquals("soft", "software"));
+  EXPECT_FALSE(IEquals("É", "é"));
+}
+
+TEST(FormatFixed2, HalfAwayFromZero) {
+  EXPECT_EQ(FormatFixed2(0.125), "0.13");
+  EXPECT_EQ(FormatFixed2(-0.125), "-0.13");
+  EXPECT_EQ(FormatFixed2(2.675), "2.68");  // stored as 2.67499999...; a person expects 2.68
+  EXPECT_EQ(FormatFixed2(1.005), "1.01");
+  EXPECT_EQ(FormatFixed2(-2.5), "-2.50");
+  EXPECT_EQ(FormatFixed2(0.004), "0.00");
+  EXPECT_EQ(FormatFixed2(-0.004), "0.00");  // never "-0.00"
+  EXPECT_EQ(FormatFixed2(-0.0), "0.00");
+  EXPECT_EQ(FormatFixed2(29.996), "30.00");
+  EXPECT_EQ(FormatFixed2(100), "100.00");
+  EXPECT_EQ(FormatFixed2(-1234567.891), "-1234567.89");
+  EXPECT_EQ(FormatFixed2(0.015), "0.02");
+  EXPECT_EQ(FormatFixed2(0.045), "0.05");
+}
+
+TEST(AppendCsvField, QuotesOnlyWhenNeeded) {
+  std::string out;
+  AppendCsvField(out, "plain");
+  out += "|";
+  AppendCsvField(out, "a,b");
+  out += "|";
+  AppendCsvField(out, "say \"hi\"");
+  out += "|";
+  AppendCsvField(out, "two\nlines");
+  EXPECT_EQ(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"");
+}
+
+TEST(FindInvalidUtf8, FindsFirstBadByte) {
+  EXPECT_EQ(FindInvalidUtf8("plain ascii text that is long enough"), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("caf\xE9 latin1"), 3u);
+  EXPECT_EQ(FindInvalidUtf8("\xC0\xAF"), 0u);         // overlong
+  EXPECT_EQ(FindInvalidUtf8("ab\xED\xA0\x80"), 2u);   // surrogate
+  EXPECT_EQ(FindInvalidUtf8("abcdefghij\xC3"), 10u);  // truncated
+}
+
+TEST(GroupThousands, Groups) {
+  EXPECT_EQ(GroupThousands(0), "0");
+  EXPECT_EQ(GroupThousands(999), "999");
+  EXPECT_EQ(GroupThousands(1000), "1,000");
+  EXPECT_EQ(GroupThousands(12345678), "12,345,678");
+}
+
+}  // namespace
+}  // namespace leadq

@@ -1,0 +1,204 @@
+#include "engine/compiled_model.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "core/text.h"
+
+namespace leadq::engine {
+namespace {
+
+void AddKey(std::vector<std::string>& keys, const std::string& key) {
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+}
+
+void CollectFields(const model::Condition& c, DataNeeds& needs) {
+  if (c.kind != model::Condition::Kind::kLeaf) {
+    for (const model::Condition& child : c.children) CollectFields(child, needs);
+    return;
+  }
+  switch (c.field.source) {
+    case model::FieldSource::kLead:
+      AddKey(needs.lead_fields, c.field.key);
+      break;
+    case model::FieldSource::kAccount:
+      AddKey(needs.account_fields, c.field.key);
+      break;
+    case model::FieldSource::kEvent:
+      AddKey(needs.event_props, c.field.key);
+      break;
+  }
+}
+
+void SortGrades(const std::vector<model::Grade>& grades, std::vector<double>& thresholds,
+                std::vector<uint16_t>& order) {
+  order.resize(grades.size());
+  std::iota(order.begin(), order.end(), uint16_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](uint16_t a, uint16_t b) {
+    return grades[a].threshold > grades[b].threshold;
+  });
+  thresholds.clear();
+  for (uint16_t i : order) thresholds.push_back(grades[i].threshold);
+}
+
+uint16_t ActionId(std::vector<std::string>& actions, const std::string& name) {
+  auto it = std::find(actions.begin(), actions.end(), name);
+  if (it != actions.end()) return static_cast<uint16_t>(it - actions.begin());
+  actions.push_back(name);
+  return static_cast<uint16_t>(actions.size() - 1);
+}
+
+// Cell name -> index in the fit x intent table.
+std::map<std::string, size_t> CellIndex(const model::Model& m) {
+  std::map<std::string, size_t> cells;
+  for (size_t f = 0; f < m.fit_grades.size(); ++f) {
+    for (size_t i = 0; i < m.intent_grades.size(); ++i) {
+      cells.emplace(m.fit_grades[f].name + m.intent_grades[i].name, f * m.intent_grades.size() + i);
+    }
+  }
+  return cells;
+}
+
+}  // namespace
+
+DataNeeds NeedsOf(const model::Model& model) {
+  DataNeeds needs;
+  for (const model::FitRule& r : model.fit.rules) CollectFields(r.when, needs);
+  for (const model::IntentEntry& e : model.intent.entries) {
+    if (e.when) CollectFields(*e.when, needs);
+  }
+  for (const model::NegativeEntry& n : model.negatives) {
+    if (n.when) CollectFields(*n.when, needs);
+  }
+  for (const model::DisqualifyRule& d : model.disqualify) CollectFields(d.when, needs);
+  for (const model::Channel& c : model.channels) CollectFields(c.when, needs);
+  return needs;
+}
+
+CompiledModel CompileModel(const model::Model& model, const Dataset& data) {
+  CompiledModel cm;
+  cm.model = &model;
+  ConditionSet& conds = cm.conditions;
+
+  cm.fit_max = model.fit.max;
+  for (const model::FitRule& r : model.fit.rules) {
+    cm.fit_rules.push_back({conds.Add(r.when, data, model), r.points});
+  }
+
+  cm.intent_max = model.intent.max;
+  cm.window_days = model.intent.window_days;
+  const std::vector<std::string>& types = data.events.type_values;
+  cm.entries_by_type.assign(types.size(), {});
+  for (size_t k = 0; k < model.intent.entries.size(); ++k) {
+    const model::IntentEntry& e = model.intent.entries[k];
+    CompiledModel::Entry entry;
+    entry.points = e.points;
+    entry.has_cap = e.cap.has_value();
+    entry.cap = e.cap.value_or(0);
+    entry.half_life_days = e.half_life_days.value_or(model.intent.half_life_days);
+    entry.when = e.when ? conds.Add(*e.when, data, model) : -1;
+    cm.entries.push_back(entry);
+    for (size_t t = 1; t < types.size(); ++t) {
+      if (IEquals(Trim(types[t]), Trim(e.type))) {
+        cm.entries_by_type[t].push_back(static_cast<uint16_t>(k));
+      }
+    }
+  }
+
+  for (const model::NegativeEntry& n : model.negatives) {
+    CompiledModel::Negative neg;
+    neg.when = n.when ? conds.Add(*n.when, data, model) : -1;
+    neg.points = n.points;
+    if (n.event_type) {
+      neg.has_event = true;
+      cm.any_event_negative = true;
+      neg.by_type.assign(types.size(), 0);
+      for (size_t t = 1; t < types.size(); ++t) {
+        neg.by_type[t] = IEquals(Trim(types[t]), Trim(*n.event_type)) ? 1 : 0;
+      }
+    }
+    cm.negatives.push_back(std::move(neg));
+  }
+
+  cm.fit_weight = model.score.fit_weight;
+  cm.intent_weight = model.score.intent_weight;
+  SortGrades(model.fit_grades, cm.fit_thresholds, cm.fit_order);
+  SortGrades(model.intent_grades, cm.intent_thresholds, cm.intent_order);
+
+  // Actions: the model's lists, then each channel's replacement.
+  const std::map<std::string, size_t> cells = CellIndex(model);
+  // Without grades every lead falls in one cell whose action is the default.
+  const size_t cell_count =
+      std::max<size_t>(1, model.fit_grades.size() * model.intent_grades.size());
+  using Lists = std::map<std::string, std::set<std::string>>;
+  auto table_of = [&](const Lists& lists, const std::string& default_action,
+                      ActionSource::Kind list_kind, ActionSource::Kind default_kind,
+                      std::vector<uint16_t>& ids, std::vector<ActionSource::Kind>& sources) {
+    ids.assign(cell_count, ActionId(cm.actions, default_action));
+    sources.assign(cell_count, default_kind);
+    for (const auto& [action, members] : lists) {
+      uint16_t id = ActionId(cm.actions, action);
+      for (const std::string& cell : members) {
+        auto it = cells.find(cell);
+        if (it == cells.end()) continue;
+        ids[it->second] = id;
+        sources[it->second] = list_kind;
+      }
+    }
+  };
+  Lists base;
+  std::vector<std::string> base_order;
+  for (const model::ActionList& l : model.actions.lists) {
+    base[l.action].insert(l.cells.begin(), l.cells.end());
+  }
+  ActionId(cm.actions, model.DefaultAction());
+  for (const model::ActionList& l : model.actions.lists) ActionId(cm.actions, l.action);
+  cm.action_by_cell.emplace_back();
+  cm.action_source.emplace_back();
+  table_of(base, model.DefaultAction(), ActionSource::Kind::kList, ActionSource::Kind::kDefault,
+           cm.action_by_cell.back(), cm.action_source.back());
+
+  for (const model::Channel& ch : model.channels) {
+    cm.channels.push_back(conds.Add(ch.when, data, model));
+    Lists lists = base;
+    std::set<std::string> moved;
+    for (const model::ActionList& l : ch.actions.lists) {
+      lists[l.action] = std::set<std::string>(l.cells.begin(), l.cells.end());
+      moved.insert(l.cells.begin(), l.cells.end());
+    }
+    // A cell moved into a replaced list leaves the list it was in.
+    for (auto& [action, members] : lists) {
+      bool replaced = std::any_of(ch.actions.lists.begin(), ch.actions.lists.end(),
+                                  [&](const model::ActionList& l) { return l.action == action; });
+      if (replaced) continue;
+      for (const std::string& cell : moved) members.erase(cell);
+    }
+    std::string default_action = ch.actions.default_action.value_or(model.DefaultAction());
+    cm.action_by_cell.emplace_back();
+    cm.action_source.emplace_back();
+    table_of(lists, default_action, ActionSource::Kind::kChannelList,
+             ch.actions.default_action ? ActionSource::Kind::kChannelDefault
+                                       : ActionSource::Kind::kDefault,
+             cm.action_by_cell.back(), cm.action_source.back());
+    // Cells the channel left in the model's own lists keep their model source.
+    std::vector<ActionSource::Kind>& src = cm.action_source.back();
+    for (const auto& [action, members] : lists) {
+      bool replaced = std::any_of(ch.actions.lists.begin(), ch.actions.lists.end(),
+                                  [&](const model::ActionList& l) { return l.action == action; });
+      if (replaced) continue;
+      for (const std::string& cell : members) {
+        auto it = cells.find(cell);
+        if (it != cells.end()) src[it->second] = ActionSource::Kind::kList;
+      }
+    }
+  }
+  cm.disqualified_action = ActionId(cm.actions, "disqualified");
+  for (const model::DisqualifyRule& d : model.disqualify) {
+    cm.disqualify.push_back(conds.Add(d.when, data, model));
+  }
+  return cm;
+}
+
+}  // namespace leadq::engine

@@ -1,0 +1,523 @@
+#include "engine/dataset.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include "core/parallel.h"
+#include "core/text.h"
+
+namespace leadq::engine {
+
+const Column* ColumnSet::Find(std::string_view key) const {
+  int i = IndexOf(key);
+  return i < 0 ? nullptr : &columns[static_cast<size_t>(i)];
+}
+
+int ColumnSet::IndexOf(std::string_view key) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].key == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+// ------------------------------------------------------------------ chunked reading
+
+// One slice of a file's rows, read by one thread.
+struct Chunk {
+  size_t begin = 0;
+  size_t end = 0;
+  int64_t first_line = 0;
+  size_t stopped_at = 0;
+  Status status;
+  RowIssues issues;
+};
+
+// Reads every row of `csv` with `on_row(chunk_index, reader)`, splitting the file across cores.
+// Rows reach on_row in file order within a chunk; chunks are numbered in file order. When a
+// quote the splitter did not expect makes the split disagree with the reader, the file is read
+// again in one piece (on_reset clears what the first try produced).
+Status ReadRows(const CsvFile& csv, std::vector<Chunk>& chunks,
+                const std::function<void(size_t chunk_count)>& on_reset,
+                const std::function<void(size_t, CsvReader&, RowIssues&)>& on_row) {
+  std::string_view bytes = csv.bytes();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    size_t parts = attempt == 0 ? WorkerCount() * 4 : 1;
+    std::vector<size_t> cuts = SplitCsvRows(bytes, csv.body_begin(), parts);
+    size_t n = cuts.size() - 1;
+    chunks.assign(n, Chunk{});
+    std::vector<int64_t> newlines(n, 0);
+    ParallelTasks(n, [&](size_t i) {
+      newlines[i] = std::count(bytes.begin() + static_cast<ptrdiff_t>(cuts[i]),
+                               bytes.begin() + static_cast<ptrdiff_t>(cuts[i + 1]), '\n');
+    });
+    int64_t line = csv.body_line();
+    for (size_t i = 0; i < n; ++i) {
+      chunks[i].begin = cuts[i];
+      chunks[i].end = cuts[i + 1];
+      chunks[i].first_line = line;
+      line += newlines[i];
+    }
+    on_reset(n);
+    ParallelTasks(n, [&](size_t i) {
+      Chunk& c = chunks[i];
+      CsvReader reader(bytes, c.begin, c.end, c.first_line);
+      while (reader.Next()) on_row(i, reader, c.issues);
+      c.status = reader.status();
+      c.stopped_at = reader.position();
+    });
+    bool consistent = true;
+    for (size_t i = 0; i < n; ++i) {
+      if (!chunks[i].status.ok()) return chunks[i].status.WithPrefix(csv.name());
+      if (chunks[i].stopped_at != chunks[i].end) consistent = false;
+    }
+    if (consistent) return Status::Ok();
+  }
+  return Status::Internal(csv.name() + ": rows could not be split consistently");
+}
+
+// Dictionary encoding of one column inside one chunk. Values are views into the file's bytes
+// when the cell was read in place, otherwise copies owned here.
+class LocalDictionary {
+ public:
+  uint32_t Code(std::string_view trimmed, std::string_view file_bytes) {
+    if (trimmed.empty()) return 0;
+    auto it = map_.find(trimmed);
+    if (it != map_.end()) return it->second;
+    std::string_view stable = trimmed;
+    bool in_file = trimmed.data() >= file_bytes.data() &&
+                   trimmed.data() + trimmed.size() <= file_bytes.data() + file_bytes.size();
+    if (!in_file) stable = owned_.emplace_back(trimmed);
+    auto code = static_cast<uint32_t>(values_.size());
+    values_.push_back(stable);
+    map_.emplace(stable, code);
+    return code;
+  }
+  const std::vector<std::string_view>& values() const { return values_; }
+
+ private:
+  std::unordered_map<std::string_view, uint32_t> map_;
+  std::vector<std::string_view> values_{std::string_view()};
+  std::deque<std::string> owned_;
+};
+
+// Merges chunk dictionaries into a global one (codes in order of first appearance in the file)
+// and returns, for each chunk, the map from local to global codes.
+std::vector<std::vector<uint32_t>> MergeDictionaries(
+    const std::vector<const LocalDictionary*>& locals, std::vector<std::string>& global_values) {
+  std::unordered_map<std::string_view, uint32_t> global;
+  std::vector<std::vector<uint32_t>> remaps(locals.size());
+  global_values.assign(1, "");
+  for (size_t c = 0; c < locals.size(); ++c) {
+    const auto& values = locals[c]->values();
+    remaps[c].resize(values.size(), 0);
+    for (size_t i = 1; i < values.size(); ++i) {
+      auto [it, fresh] = global.emplace(values[i], static_cast<uint32_t>(global_values.size()));
+      if (fresh) global_values.emplace_back(values[i]);
+      remaps[c][i] = it->second;
+    }
+  }
+  return remaps;
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out = "\"";
+  out.append(s.substr(0, 80));
+  if (s.size() > 80) out += "...";
+  out += "\"";
+  return out;
+}
+
+// Where each wanted key is in the file: column index or -1.
+std::vector<int> LocateColumns(const CsvFile& csv, const std::vector<std::string>& keys) {
+  std::vector<int> where;
+  where.reserve(keys.size());
+  for (const std::string& k : keys) where.push_back(csv.FindColumn(k));
+  return where;
+}
+
+void CheckRagged(const CsvReader& reader, size_t header_fields, std::string_view file,
+                 RowIssues& issues) {
+  size_t n = reader.fields().size();
+  if (n != header_fields) {
+    issues.Add("ragged row", false, file, reader.line(),
+               std::to_string(n) + " fields where the header has " + std::to_string(header_fields) +
+                   "; missing cells are read as missing");
+  }
+}
+
+std::string_view Cell(const CsvReader& reader, int column) {
+  if (column < 0 || static_cast<size_t>(column) >= reader.fields().size()) return {};
+  return Trim(reader.fields()[static_cast<size_t>(column)]);
+}
+
+Status RequireColumn(const CsvFile& csv, std::string_view key, std::string_view what) {
+  if (csv.FindColumn(key) >= 0) return Status::Ok();
+  std::string have;
+  for (const CsvColumn& c : csv.columns()) {
+    if (c.key.empty()) continue;
+    if (!have.empty()) have += ", ";
+    have += c.key;
+  }
+  return Status::Invalid(csv.name() + ": no " + std::string(key) + " column (" + std::string(what) +
+                         "); the header has: " + have);
+}
+
+// ------------------------------------------------------------------ keyed tables
+
+// Rows of a table keyed by an id column (leads, accounts), before merging the chunks.
+struct KeyedChunk {
+  std::vector<std::string> ids;
+  std::vector<int64_t> lines;
+  std::vector<LocalDictionary> dicts;
+  std::vector<std::vector<uint32_t>> codes;
+};
+
+// A keyed table read from a file: ids unique (first row wins), columns dictionary-encoded.
+struct KeyedTable {
+  std::vector<std::string> ids;
+  std::vector<int64_t> lines;
+  ColumnSet fields;
+};
+
+Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
+                                  std::string_view entity, const std::vector<std::string>& keys,
+                                  RowIssues& issues) {
+  LEADQ_TRY(RequireColumn(csv, id_key, "every " + std::string(entity) + " needs one"));
+  const int id_col = csv.FindColumn(id_key);
+  const std::vector<int> cols = LocateColumns(csv, keys);
+  const size_t header_fields = csv.columns().size();
+  const std::string name = csv.name();
+  const std::string_view bytes = csv.bytes();
+
+  std::vector<Chunk> chunks;
+  std::vector<KeyedChunk> parts;
+  LEADQ_TRY(ReadRows(
+      csv, chunks,
+      [&](size_t n) {
+        parts.clear();
+        parts.resize(n);
+        for (KeyedChunk& p : parts) {
+          p.dicts.resize(keys.size());
+          p.codes.resize(keys.size());
+        }
+      },
+      [&](size_t chunk, CsvReader& reader, RowIssues& local) {
+        KeyedChunk& p = parts[chunk];
+        CheckRagged(reader, header_fields, name, local);
+        std::string_view id = Cell(reader, id_col);
+        if (id.empty()) {
+          local.Add("missing " + std::string(id_key), true, name, reader.line(),
+                    "no " + std::string(id_key) + "; row skipped");
+          return;
+        }
+        p.ids.emplace_back(id);
+        p.lines.push_back(reader.line());
+        for (size_t k = 0; k < keys.size(); ++k) {
+          p.codes[k].push_back(p.dicts[k].Code(Cell(reader, cols[k]), bytes));
+        }
+      }));
+
+  KeyedTable table;
+  std::vector<const LocalDictionary*> locals(parts.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    Column& col = table.fields.columns.emplace_back();
+    col.key = keys[k];
+    col.in_file = cols[k] >= 0;
+    for (size_t c = 0; c < parts.size(); ++c) locals[c] = &parts[c].dicts[k];
+    std::vector<std::vector<uint32_t>> remaps = MergeDictionaries(locals, col.values);
+    for (size_t c = 0; c < parts.size(); ++c) {
+      for (uint32_t& code : parts[c].codes[k]) code = remaps[c][code];
+    }
+  }
+
+  // Ids must be unique: keep the first row of each id, in file order.
+  std::unordered_map<std::string_view, int64_t> first_line;
+  for (size_t c = 0; c < parts.size(); ++c) {
+    issues.Merge(chunks[c].issues);
+    KeyedChunk& p = parts[c];
+    for (size_t r = 0; r < p.ids.size(); ++r) {
+      auto [it, fresh] = first_line.emplace(p.ids[r], p.lines[r]);
+      if (!fresh) {
+        issues.Add("duplicate " + std::string(id_key), true, name, p.lines[r],
+                   std::string(id_key) + " " + Quoted(p.ids[r]) + " already on line " +
+                       std::to_string(it->second) + "; row skipped, the first one counts");
+        continue;
+      }
+      table.lines.push_back(p.lines[r]);
+      for (size_t k = 0; k < keys.size(); ++k) {
+        table.fields.columns[k].codes.push_back(p.codes[k][r]);
+      }
+      table.ids.push_back(p.ids[r]);  // a copy: first_line keeps a view of p.ids[r]
+    }
+  }
+  return table;
+}
+
+// email_domain is derived from email (MODEL.md "Derived field").
+constexpr std::string_view kEmailDomain = "email_domain";
+
+void DeriveEmailDomain(const Column& email, Column& domain) {
+  domain.in_file = email.in_file;
+  domain.values.assign(1, "");
+  std::unordered_map<std::string, uint32_t> codes;
+  std::vector<uint32_t> remap(email.values.size(), 0);
+  for (size_t i = 1; i < email.values.size(); ++i) {
+    const std::string& e = email.values[i];
+    size_t at = e.rfind('@');
+    if (at == std::string::npos) continue;
+    std::string d = AsciiLower(Trim(std::string_view(e).substr(at + 1)));
+    if (d.empty()) continue;
+    auto [it, fresh] = codes.emplace(d, static_cast<uint32_t>(domain.values.size()));
+    if (fresh) domain.values.push_back(d);
+    remap[i] = it->second;
+  }
+  domain.codes.resize(email.codes.size());
+  for (size_t r = 0; r < email.codes.size(); ++r) domain.codes[r] = remap[email.codes[r]];
+}
+
+// ------------------------------------------------------------------ events
+
+struct EventChunk {
+  std::vector<uint32_t> lead;
+  std::vector<TimePoint> at;
+  std::vector<uint32_t> type;
+  std::vector<int64_t> lines;
+  std::vector<std::string_view> ids;  // views into the file or into owned
+  std::vector<uint64_t> id_hash;      // 0: no event_id
+  std::deque<std::string> owned;
+  LocalDictionary type_dict;
+  std::vector<LocalDictionary> prop_dicts;
+  std::vector<std::vector<uint32_t>> prop_codes;
+};
+
+// Marks rows whose event_id repeats an earlier row's (file order), partitioned by hash so that
+// the work splits across cores. Rows are numbered across chunks in file order.
+std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, size_t total) {
+  std::vector<uint8_t> duplicate(total, 0);
+  const size_t partitions = WorkerCount();
+  ParallelTasks(partitions, [&](size_t part) {
+    std::unordered_map<std::string_view, uint8_t> seen;
+    size_t row = 0;
+    for (const EventChunk& p : parts) {
+      for (size_t r = 0; r < p.ids.size(); ++r, ++row) {
+        uint64_t h = p.id_hash[r];
+        if (h == 0 || h % partitions != part) continue;
+        if (!seen.emplace(p.ids[r], 1).second) duplicate[row] = 1;
+      }
+    }
+  });
+  return duplicate;
+}
+
+Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const DataNeeds& needs,
+                              RowIssues& issues) {
+  LEADQ_TRY(RequireColumn(csv, "lead_id", "the lead each event belongs to"));
+  LEADQ_TRY(RequireColumn(csv, "type", "what happened"));
+  LEADQ_TRY(RequireColumn(csv, "occurred_at", "when it happened"));
+  const int lead_col = csv.FindColumn("lead_id");
+  const int type_col = csv.FindColumn("type");
+  const int at_col = csv.FindColumn("occurred_at");
+  const int id_col = csv.FindColumn("event_id");
+  const std::vector<int> prop_cols = LocateColumns(csv, needs.event_props);
+  const size_t header_fields = csv.columns().size();
+  const std::string name = csv.name();
+  const std::string_view bytes = csv.bytes();
+  const std::hash<std::string_view> hasher;
+
+  std::vector<Chunk> chunks;
+  std::vector<EventChunk> parts;
+  LEADQ_TRY(ReadRows(
+      csv, chunks,
+      [&](size_t n) {
+        parts.clear();
+        parts.resize(n);
+        for (EventChunk& p : parts) {
+          p.prop_dicts.resize(needs.event_props.size());
+          p.prop_codes.resize(needs.event_props.size());
+        }
+      },
+      [&](size_t chunk, CsvReader& reader, RowIssues& local) {
+        EventChunk& p = parts[chunk];
+        CheckRagged(reader, header_fields, name, local);
+        std::string_view lead_id = Cell(reader, lead_col);
+        if (lead_id.empty()) {
+          local.Add("missing lead_id", true, name, reader.line(), "no lead_id; event skipped");
+          return;
+        }
+        auto it = leads.index.find(lead_id);
+        if (it == leads.index.end()) {
+          local.Add("unknown lead_id", true, name, reader.line(),
+                    "lead_id " + Quoted(lead_id) + " is not in the leads file; event skipped");
+          return;
+        }
+        std::string_view when = Cell(reader, at_col);
+        std::optional<TimePoint> at = ParseTimestamp(when);
+        if (!at) {
+          local.Add("unparsable occurred_at", true, name, reader.line(),
+                    when.empty() ? std::string("no occurred_at; event skipped")
+                                 : "occurred_at " + Quoted(when) +
+                                       " is not an ISO 8601 time (2026-03-01T14:05:00Z); "
+                                       "event skipped");
+          return;
+        }
+        std::string_view type = Cell(reader, type_col);
+        if (type.empty()) {
+          local.Add("missing type", true, name, reader.line(), "no type; event skipped");
+          return;
+        }
+        p.lead.push_back(it->second);
+        p.at.push_back(*at);
+        p.type.push_back(p.type_dict.Code(type, bytes));
+        p.lines.push_back(reader.line());
+        std::string_view id = Cell(reader, id_col);
+        if (!id.empty() &&
+            !(id.data() >= bytes.data() && id.data() + id.size() <= bytes.data() + bytes.size())) {
+          id = p.owned.emplace_back(id);
+        }
+        p.ids.push_back(id);
+        p.id_hash.push_back(id.empty() ? 0 : (hasher(id) | 1));
+        for (size_t k = 0; k < prop_cols.size(); ++k) {
+          p.prop_codes[k].push_back(p.prop_dicts[k].Code(Cell(reader, prop_cols[k]), bytes));
+        }
+      }));
+
+  EventTable table;
+  table.file = name;
+  size_t total = 0;
+  std::vector<size_t> chunk_start(parts.size());
+  for (size_t c = 0; c < parts.size(); ++c) {
+    issues.Merge(chunks[c].issues);
+    chunk_start[c] = total;
+    total += parts[c].lead.size();
+  }
+  std::vector<uint8_t> duplicate = FindDuplicateEvents(parts, total);
+
+  // Global dictionaries.
+  std::vector<const LocalDictionary*> locals(parts.size());
+  for (size_t c = 0; c < parts.size(); ++c) locals[c] = &parts[c].type_dict;
+  std::vector<std::vector<uint32_t>> type_remap = MergeDictionaries(locals, table.type_values);
+  std::vector<std::vector<std::vector<uint32_t>>> prop_remap(needs.event_props.size());
+  for (size_t k = 0; k < needs.event_props.size(); ++k) {
+    Column& col = table.props.columns.emplace_back();
+    col.key = needs.event_props[k];
+    col.in_file = prop_cols[k] >= 0;
+    for (size_t c = 0; c < parts.size(); ++c) locals[c] = &parts[c].prop_dicts[k];
+    prop_remap[k] = MergeDictionaries(locals, col.values);
+  }
+
+  // Group by lead (a stable counting sort keeps file order within a lead).
+  const size_t lead_count = leads.size();
+  std::vector<uint32_t> begin(lead_count + 1, 0);
+  size_t kept = 0;
+  for (size_t c = 0; c < parts.size(); ++c) {
+    for (size_t r = 0; r < parts[c].lead.size(); ++r) {
+      if (duplicate[chunk_start[c] + r]) continue;
+      ++begin[parts[c].lead[r] + 1];
+      ++kept;
+    }
+  }
+  for (size_t i = 0; i < lead_count; ++i) begin[i + 1] += begin[i];
+  table.duplicates = total - kept;
+  table.at.resize(kept);
+  table.type.resize(kept);
+  table.lines.resize(kept);
+  for (Column& col : table.props.columns) col.codes.resize(kept);
+  if (needs.event_ids) table.ids.resize(kept);
+  std::vector<uint32_t> cursor(begin.begin(), begin.end() - 1);
+  for (size_t c = 0; c < parts.size(); ++c) {
+    const EventChunk& p = parts[c];
+    for (size_t r = 0; r < p.lead.size(); ++r) {
+      if (duplicate[chunk_start[c] + r]) continue;
+      uint32_t dst = cursor[p.lead[r]]++;
+      table.at[dst] = p.at[r];
+      table.type[dst] = type_remap[c][p.type[r]];
+      table.lines[dst] = p.lines[r];
+      for (size_t k = 0; k < prop_remap.size(); ++k) {
+        table.props.columns[k].codes[dst] = prop_remap[k][c][p.prop_codes[k][r]];
+      }
+      if (needs.event_ids) table.ids[dst] = std::string(p.ids[r]);
+    }
+  }
+  table.lead_begin = std::move(begin);
+  return table;
+}
+
+std::vector<std::string> WithKey(std::vector<std::string> keys, std::string_view key) {
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.emplace_back(key);
+  return keys;
+}
+
+}  // namespace
+
+Result<Dataset> LoadDataset(const CsvFile& leads, const CsvFile* accounts, const CsvFile* events,
+                            const DataNeeds& needs, RowIssues& issues) {
+  Dataset data;
+
+  if (accounts != nullptr) {
+    LEADQ_TRY(KeyedTable t,
+              ReadKeyedTable(*accounts, "account_id", "account", needs.account_fields, issues));
+    data.accounts.file = accounts->name();
+    data.accounts.ids = std::move(t.ids);
+    data.accounts.lines = std::move(t.lines);
+    data.accounts.fields = std::move(t.fields);
+    for (size_t r = 0; r < data.accounts.ids.size(); ++r) {
+      data.accounts.index.emplace(data.accounts.ids[r], static_cast<uint32_t>(r));
+    }
+    data.has_accounts = true;
+  }
+
+  // Lead columns: the model's, plus account_id for the join and email for email_domain.
+  std::vector<std::string> keys;
+  for (const std::string& k : needs.lead_fields) {
+    if (k != kEmailDomain) keys.push_back(k);
+  }
+  const bool wants_domain = std::find(needs.lead_fields.begin(), needs.lead_fields.end(),
+                                      kEmailDomain) != needs.lead_fields.end();
+  if (wants_domain) keys = WithKey(keys, "email");
+  if (accounts != nullptr) keys = WithKey(keys, "account_id");
+  LEADQ_TRY(KeyedTable t, ReadKeyedTable(leads, "lead_id", "lead", keys, issues));
+  LeadTable& table = data.leads;
+  table.file = leads.name();
+  table.ids = std::move(t.ids);
+  table.lines = std::move(t.lines);
+  table.fields = std::move(t.fields);
+  if (wants_domain) {
+    Column domain;
+    domain.key = std::string(kEmailDomain);
+    DeriveEmailDomain(*table.fields.Find("email"), domain);
+    table.fields.columns.push_back(std::move(domain));
+  }
+  for (size_t r = 0; r < table.ids.size(); ++r) {
+    table.index.emplace(table.ids[r], static_cast<uint32_t>(r));
+  }
+  table.account.assign(table.ids.size(), -1);
+  if (accounts != nullptr) {
+    const Column& account_id = *table.fields.Find("account_id");
+    std::vector<int32_t> row_of(account_id.values.size(), -1);
+    for (size_t v = 1; v < account_id.values.size(); ++v) {
+      auto it = data.accounts.index.find(account_id.values[v]);
+      if (it != data.accounts.index.end()) row_of[v] = static_cast<int32_t>(it->second);
+    }
+    for (size_t r = 0; r < table.ids.size(); ++r) {
+      uint32_t code = account_id.codes[r];
+      table.account[r] = row_of[code];
+      if (code != 0 && row_of[code] < 0) ++data.leads_with_unknown_account;
+    }
+  }
+
+  if (events != nullptr) {
+    LEADQ_TRY(data.events, ReadEvents(*events, table, needs, issues));
+    data.has_events = true;
+  } else {
+    data.events.lead_begin.assign(table.size() + 1, 0);
+    data.events.type_values.assign(1, "");
+  }
+  return data;
+}
+
+}  // namespace leadq::engine

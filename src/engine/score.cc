@@ -1,0 +1,220 @@
+#include "engine/score.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "core/parallel.h"
+
+namespace leadq::engine {
+namespace {
+
+// Per-thread buffers, sized once per run, so that scoring a lead allocates nothing.
+struct Scratch {
+  std::vector<double> entry_sums;
+  std::vector<int64_t> negative_event;  // first matching event row, or -1
+};
+
+struct Counters {
+  uint64_t after = 0;
+  uint64_t outside = 0;
+  uint64_t counted = 0;
+  uint64_t unmatched = 0;
+};
+
+// The fast path records nothing.
+struct NoRecorder {
+  void Fit(uint16_t) {}
+  void Event(uint16_t, const EventContribution&) {}
+  void Ignored(uint32_t, IgnoredEvent::Why) {}
+  void Negative(uint16_t, double, int64_t) {}
+  void Action(ActionSource::Kind) {}
+};
+
+// The explanation path records everything.
+struct Recorder {
+  LeadExplanation& out;
+  void Fit(uint16_t rule) { out.fit_rules.push_back(rule); }
+  void Event(uint16_t entry, const EventContribution& c) {
+    auto it = std::find_if(out.entries.begin(), out.entries.end(),
+                           [&](const EntryContribution& e) { return e.entry == entry; });
+    if (it == out.entries.end()) {
+      out.entries.push_back(EntryContribution{entry, 0, 0, {}});
+      it = out.entries.end() - 1;
+    }
+    it->events.push_back(c);
+  }
+  void Ignored(uint32_t row, IgnoredEvent::Why why) { out.ignored.push_back({row, why}); }
+  void Negative(uint16_t entry, double points, int64_t event_row) {
+    out.negatives.push_back({entry, points, event_row});
+  }
+  void Action(ActionSource::Kind kind) { out.action_source = kind; }
+};
+
+template <typename Rec>
+LeadScore ScoreOne(const CompiledModel& m, const Dataset& data, TimePoint as_of, uint32_t lead,
+                   Scratch& scratch, Counters& counters, Rec& rec, double* fit_sum_out,
+                   double* intent_sum_out) {
+  LeadScore s;
+  const int32_t account = data.leads.account[lead];
+  const ConditionSet& conds = m.conditions;
+
+  // Fit: every rule that holds, clamped to [0, max].
+  double fit = 0;
+  for (size_t r = 0; r < m.fit_rules.size(); ++r) {
+    if (conds.EvalLead(m.fit_rules[r].when, lead, account)) {
+      fit += m.fit_rules[r].points;
+      rec.Fit(static_cast<uint16_t>(r));
+    }
+  }
+  if (fit_sum_out != nullptr) *fit_sum_out = fit;
+  s.fit = std::clamp(fit, 0.0, m.fit_max);
+
+  // Intent: each event counts for the first entry that takes it, decayed by its age.
+  std::fill(scratch.entry_sums.begin(), scratch.entry_sums.end(), 0.0);
+  std::fill(scratch.negative_event.begin(), scratch.negative_event.end(), -1);
+  const EventTable& ev = data.events;
+  const uint32_t end = ev.lead_begin[lead + 1];
+  for (uint32_t e = ev.lead_begin[lead]; e < end; ++e) {
+    const TimePoint at = ev.at[e];
+    if (at > as_of) {
+      ++counters.after;
+      rec.Ignored(e, IgnoredEvent::Why::kAfterAsOf);
+      continue;
+    }
+    const double age = AgeDays(at, as_of);
+    if (m.window_days > 0 && age > m.window_days) {
+      ++counters.outside;
+      rec.Ignored(e, IgnoredEvent::Why::kOutsideWindow);
+      continue;
+    }
+    const uint32_t type = ev.type[e];
+    if (m.any_event_negative) {
+      for (size_t k = 0; k < m.negatives.size(); ++k) {
+        const CompiledModel::Negative& n = m.negatives[k];
+        if (n.has_event && n.by_type[type] && scratch.negative_event[k] < 0) {
+          scratch.negative_event[k] = e;
+        }
+      }
+    }
+    int entry = -1;
+    for (uint16_t candidate : m.entries_by_type[type]) {
+      int when = m.entries[candidate].when;
+      if (when < 0 || conds.EvalEvent(when, e)) {
+        entry = candidate;
+        break;
+      }
+    }
+    if (entry < 0) {
+      ++counters.unmatched;
+      rec.Ignored(e, IgnoredEvent::Why::kNoEntry);
+      continue;
+    }
+    const CompiledModel::Entry& en = m.entries[static_cast<size_t>(entry)];
+    const double points =
+        en.half_life_days > 0 ? en.points * std::exp2(-age / en.half_life_days) : en.points;
+    scratch.entry_sums[static_cast<size_t>(entry)] += points;
+    ++counters.counted;
+    rec.Event(static_cast<uint16_t>(entry),
+              EventContribution{e, at, age, en.half_life_days, en.points, points});
+  }
+  double intent = 0;
+  for (size_t k = 0; k < m.entries.size(); ++k) {
+    double sum = scratch.entry_sums[k];
+    intent += m.entries[k].has_cap ? std::min(sum, m.entries[k].cap) : sum;
+  }
+  if (intent_sum_out != nullptr) *intent_sum_out = intent;
+  s.intent = std::min(m.intent_max, intent);
+
+  // Negative signals: each matching entry once.
+  double negative = 0;
+  for (size_t k = 0; k < m.negatives.size(); ++k) {
+    const CompiledModel::Negative& n = m.negatives[k];
+    bool holds = (n.when < 0 || conds.EvalLead(n.when, lead, account)) &&
+                 (!n.has_event || scratch.negative_event[k] >= 0);
+    if (holds) {
+      negative += n.points;
+      rec.Negative(static_cast<uint16_t>(k), n.points, scratch.negative_event[k]);
+    }
+  }
+  s.negative = negative;
+  s.score = m.fit_weight * s.fit + m.intent_weight * s.intent + s.negative;
+
+  // Grades from the unrounded values; the action from the cell, the channel or a disqualifier.
+  s.fit_grade = static_cast<int16_t>(CompiledModel::GradeOf(s.fit, m.fit_thresholds, m.fit_order));
+  s.intent_grade =
+      static_cast<int16_t>(CompiledModel::GradeOf(s.intent, m.intent_thresholds, m.intent_order));
+  for (size_t c = 0; c < m.channels.size(); ++c) {
+    if (conds.EvalLead(m.channels[c], lead, account)) {
+      s.channel = static_cast<int16_t>(c);
+      break;
+    }
+  }
+  const size_t cell = (s.fit_grade < 0 || s.intent_grade < 0)
+                          ? 0
+                          : static_cast<size_t>(s.fit_grade) * m.intent_grade_count() +
+                                static_cast<size_t>(s.intent_grade);
+  s.action = m.action_by_cell[static_cast<size_t>(s.channel + 1)][cell];
+  rec.Action(m.action_source[static_cast<size_t>(s.channel + 1)][cell]);
+  for (size_t d = 0; d < m.disqualify.size(); ++d) {
+    if (conds.EvalLead(m.disqualify[d], lead, account)) {
+      s.disqualify = static_cast<int16_t>(d);
+      s.action = m.disqualified_action;
+      break;
+    }
+  }
+  return s;
+}
+
+Scratch MakeScratch(const CompiledModel& m) {
+  Scratch s;
+  s.entry_sums.resize(m.entries.size());
+  s.negative_event.resize(m.negatives.size());
+  return s;
+}
+
+}  // namespace
+
+ScoreRun ScoreLeads(const CompiledModel& model, const Dataset& data, TimePoint as_of) {
+  ScoreRun run;
+  const size_t n = data.leads.size();
+  run.leads.resize(n);
+  std::mutex mu;  // guards the run's counters
+  ParallelFor(n, [&](size_t begin, size_t end, size_t) {
+    Scratch scratch = MakeScratch(model);
+    Counters counters;
+    NoRecorder rec;
+    for (size_t i = begin; i < end; ++i) {
+      run.leads[i] = ScoreOne(model, data, as_of, static_cast<uint32_t>(i), scratch, counters, rec,
+                              nullptr, nullptr);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    run.events_after_as_of += counters.after;
+    run.events_outside_window += counters.outside;
+    run.events_counted += counters.counted;
+    run.events_unmatched += counters.unmatched;
+  });
+  return run;
+}
+
+LeadExplanation ExplainLead(const CompiledModel& model, const Dataset& data, TimePoint as_of,
+                            uint32_t lead_row) {
+  LeadExplanation out;
+  out.lead_row = lead_row;
+  Scratch scratch = MakeScratch(model);
+  Counters counters;
+  Recorder rec{out};
+  out.score =
+      ScoreOne(model, data, as_of, lead_row, scratch, counters, rec, &out.fit_sum, &out.intent_sum);
+  for (EntryContribution& e : out.entries) {
+    for (const EventContribution& c : e.events) e.sum += c.points;
+    const CompiledModel::Entry& en = model.entries[e.entry];
+    e.counted = en.has_cap ? std::min(e.sum, en.cap) : e.sum;
+  }
+  std::sort(
+      out.entries.begin(), out.entries.end(),
+      [](const EntryContribution& a, const EntryContribution& b) { return a.entry < b.entry; });
+  return out;
+}
+
+}  // namespace leadq::engine

@@ -1,0 +1,1223 @@
+// LoadModel and ParseModel (model.h): TOML text to a validated Model.
+//
+// The loader walks the parsed TOML once. Every mistake becomes a Diagnostic at the position of
+// the offending key or value and the walk goes on, so that one run reports them all. Each
+// top-level section has a parse function in kSections; to add a section, write its function
+// and add a row there. toml++ exceptions never leave this file.
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "core/text.h"
+#include "model/model.h"
+
+namespace leadq::model {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics and the state shared by the section parsers.
+
+enum class GradeState { kAbsent, kInvalid, kValid };
+
+struct LoadContext {
+  LoadContext(Model& m, std::filesystem::path d) : model(m), dir(std::move(d)) {}
+
+  void Error(SourcePos pos, std::string message) {
+    errors.push_back(Diagnostic{pos, std::move(message), true});
+  }
+  void Warn(SourcePos pos, std::string message) {
+    warnings.push_back(Diagnostic{pos, std::move(message), false});
+  }
+
+  Model& model;
+  std::filesystem::path dir;  // list files are read relative to it
+  std::vector<Diagnostic> errors;
+  std::vector<Diagnostic> warnings;
+  // Set by [grades]: the cells ("A1") that name a (fit grade, intent grade) pair.
+  GradeState grades = GradeState::kAbsent;
+  std::set<std::string, std::less<>> cells;
+};
+
+SourcePos PosOf(const toml::source_region& region) {
+  return SourcePos{static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+SourcePos PosOf(const toml::node& node) { return PosOf(node.source()); }
+SourcePos PosOf(const toml::key& key) { return PosOf(key.source()); }
+
+bool Before(SourcePos a, SourcePos b) {
+  return a.line != b.line ? a.line < b.line : a.column < b.column;
+}
+
+void SortByPosition(std::vector<Diagnostic>& diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) { return Before(a.pos, b.pos); });
+}
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// The shortest text that reads back as `value` ("50", "0.5", "nan").
+std::string FormatNumber(double value) {
+  std::array<char, 32> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  if (ec != std::errc()) return "?";
+  return std::string(buf.data(), end);
+}
+
+std::string_view TypeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Did you mean": the known name a misspelt one most likely stands for.
+
+// Optimal string alignment distance (a transposition counts as one edit).
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+size_t CommonPrefix(std::string_view a, std::string_view b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+// The entry of `known` closest to `name` (ignoring ASCII case) when it is close enough to be a
+// slip: a third of the letters wrong at most, or one a prefix of the other ("equals", "eq").
+// Ties go to the longer common prefix. Empty when nothing is close.
+std::string_view ClosestName(std::string_view name, std::span<const std::string_view> known) {
+  std::string lower = AsciiLower(name);
+  std::string_view best;
+  size_t best_distance = 0;
+  size_t best_prefix = 0;
+  for (std::string_view candidate : known) {
+    std::string other = AsciiLower(candidate);
+    size_t distance = EditDistance(lower, other);
+    size_t prefix = CommonPrefix(lower, other);
+    size_t longer = std::max(lower.size(), other.size());
+    size_t shorter = std::min(lower.size(), other.size());
+    bool close = distance <= std::max<size_t>(1, longer / 3) || (prefix == shorter && shorter >= 2);
+    if (!close) continue;
+    if (best.empty() || distance < best_distance ||
+        (distance == best_distance && prefix > best_prefix)) {
+      best = candidate;
+      best_distance = distance;
+      best_prefix = prefix;
+    }
+  }
+  return best;
+}
+
+// "; did you mean \"eq\"?" or nothing.
+std::string DidYouMean(std::string_view name, std::span<const std::string_view> known) {
+  std::string_view best = ClosestName(name, known);
+  if (best.empty()) return "";
+  return "; did you mean " + Quote(best) + "?";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading keys and values. Each reader reports what is wrong and returns nothing.
+
+using KeyAndValue = std::pair<const toml::key*, const toml::node*>;
+
+// The entries of `table` in the order they were written (toml++ keeps them sorted by key).
+std::vector<KeyAndValue> InFileOrder(const toml::table& table) {
+  std::vector<KeyAndValue> entries;
+  for (auto&& [key, node] : table) entries.emplace_back(&key, &node);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return Before(PosOf(*a.first), PosOf(*b.first));
+  });
+  return entries;
+}
+
+// Reports every key of `table` that is not in `known`; `where` names the table ("[fit]").
+void CheckKeys(LoadContext& ctx, const toml::table& table, std::span<const std::string_view> known,
+               std::string_view where) {
+  for (auto&& [key, node] : table) {
+    if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+    ctx.Error(PosOf(key), "unknown key " + Quote(key.str()) + " in " + std::string(where) +
+                              DidYouMean(key.str(), known));
+  }
+}
+
+// The value of `key`, or nullptr (reported) when `table` lacks it.
+const toml::node* Require(LoadContext& ctx, const toml::table& table, std::string_view key,
+                          std::string_view where) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    ctx.Error(PosOf(table), "missing required key " + Quote(key) + " in " + std::string(where));
+  }
+  return node;
+}
+
+const toml::table* AsTable(LoadContext& ctx, const toml::node& node, std::string_view where) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    ctx.Error(PosOf(node),
+              std::string(where) + " must be a table, got " + std::string(TypeName(node)));
+  }
+  return table;
+}
+
+// The tables of an array of tables ("[[negative]]").
+std::vector<const toml::table*> AsTables(LoadContext& ctx, const toml::node& node,
+                                         std::string_view where) {
+  std::vector<const toml::table*> tables;
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(node), std::string(where) + " must be an array of tables, got " +
+                               std::string(TypeName(node)) + "; write each entry as " +
+                               std::string(where));
+    return tables;
+  }
+  for (const toml::node& element : *array) {
+    if (const toml::table* table = element.as_table()) {
+      tables.push_back(table);
+    } else {
+      ctx.Error(PosOf(element), std::string(where) + " must hold only tables, got " +
+                                    std::string(TypeName(element)));
+    }
+  }
+  return tables;
+}
+
+// A finite number (TOML integers become doubles); `subject` names it in messages.
+std::optional<double> ReadNumber(LoadContext& ctx, const toml::node& node,
+                                 std::string_view subject) {
+  if (const auto* integer = node.as_integer()) return static_cast<double>(integer->get());
+  if (const auto* floating = node.as_floating_point()) {
+    double value = floating->get();
+    if (std::isfinite(value)) return value;
+    ctx.Error(PosOf(node),
+              std::string(subject) + " must be a finite number, got " + FormatNumber(value));
+    return std::nullopt;
+  }
+  ctx.Error(PosOf(node),
+            std::string(subject) + " must be a number, got " + std::string(TypeName(node)));
+  return std::nullopt;
+}
+
+std::optional<double> ReadNonNegative(LoadContext& ctx, const toml::node& node,
+                                      std::string_view subject) {
+  std::optional<double> value = ReadNumber(ctx, node, subject);
+  if (value && *value < 0) {
+    ctx.Error(PosOf(node), std::string(subject) + " must be >= 0, got " + FormatNumber(*value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> ReadNonPositive(LoadContext& ctx, const toml::node& node,
+                                      std::string_view subject) {
+  std::optional<double> value = ReadNumber(ctx, node, subject);
+  if (value && *value > 0) {
+    ctx.Error(PosOf(node), std::string(subject) + " must be <= 0, got " + FormatNumber(*value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::string> ReadString(LoadContext& ctx, const toml::node& node,
+                                      std::string_view subject) {
+  if (const auto* text = node.as_string()) return text->get();
+  ctx.Error(PosOf(node),
+            std::string(subject) + " must be a string, got " + std::string(TypeName(node)));
+  return std::nullopt;
+}
+
+// A string that names something: trimmed, and not empty.
+std::optional<std::string> ReadName(LoadContext& ctx, const toml::node& node,
+                                    std::string_view subject) {
+  std::optional<std::string> text = ReadString(ctx, node, subject);
+  if (!text) return std::nullopt;
+  std::string name(Trim(*text));
+  if (name.empty()) {
+    ctx.Error(PosOf(node), std::string(subject) + " must not be empty");
+    return std::nullopt;
+  }
+  return name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions.
+
+// Which fields a condition may test: [[intent.event]] `when` tests the event being counted;
+// every other condition tests the lead and its account.
+enum class FieldScope { kLeadAndAccount, kEvent };
+
+// What the operand of an operator must be (MODEL.md, "Conditions").
+enum class OperandShape { kScalar, kScalarList, kNumber, kRange, kString, kPattern, kBool, kList };
+
+constexpr std::array kAllOps = {Op::kEq,      Op::kNe,       Op::kIn,         Op::kNotIn,
+                                Op::kGt,      Op::kGte,      Op::kLt,         Op::kLte,
+                                Op::kBetween, Op::kContains, Op::kStartsWith, Op::kEndsWith,
+                                Op::kMatches, Op::kExists,   Op::kInList};
+
+// The keys of a condition that are not operators.
+constexpr std::array<std::string_view, 4> kStructureKeys = {"all", "any", "not", "field"};
+
+OperandShape ShapeOf(Op op) {
+  switch (op) {
+    case Op::kEq:
+    case Op::kNe:
+      return OperandShape::kScalar;
+    case Op::kIn:
+    case Op::kNotIn:
+      return OperandShape::kScalarList;
+    case Op::kGt:
+    case Op::kGte:
+    case Op::kLt:
+    case Op::kLte:
+      return OperandShape::kNumber;
+    case Op::kBetween:
+      return OperandShape::kRange;
+    case Op::kContains:
+    case Op::kStartsWith:
+    case Op::kEndsWith:
+      return OperandShape::kString;
+    case Op::kMatches:
+      return OperandShape::kPattern;
+    case Op::kExists:
+      return OperandShape::kBool;
+    case Op::kInList:
+      return OperandShape::kList;
+  }
+  return OperandShape::kScalar;
+}
+
+std::optional<Op> FindOp(std::string_view name) {
+  for (Op op : kAllOps) {
+    if (OpName(op) == name) return op;
+  }
+  return std::nullopt;
+}
+
+// Every key a condition may hold, for suggestions.
+std::vector<std::string_view> ConditionKeys() {
+  std::vector<std::string_view> keys(kStructureKeys.begin(), kStructureKeys.end());
+  for (Op op : kAllOps) keys.push_back(OpName(op));
+  return keys;
+}
+
+std::string OpList() {
+  std::string out;
+  for (Op op : kAllOps) {
+    if (!out.empty()) out += ", ";
+    out += OpName(op);
+  }
+  return out;
+}
+
+Operand StringOperand(std::string text) {
+  Operand operand;
+  operand.kind = Operand::Kind::kString;
+  operand.text = std::move(text);
+  return operand;
+}
+
+Operand NumberOperand(double number) {
+  Operand operand;
+  operand.kind = Operand::Kind::kNumber;
+  operand.number = number;
+  operand.text = FormatNumber(number);
+  return operand;
+}
+
+Operand BoolOperand(bool value) {
+  Operand operand;
+  operand.kind = Operand::Kind::kBool;
+  operand.boolean = value;
+  operand.text = value ? "true" : "false";
+  return operand;
+}
+
+bool IsNumber(const toml::node& node) { return node.is_integer() || node.is_floating_point(); }
+
+// A string or a finite number (and a boolean when `allow_bool`).
+std::optional<Operand> ReadScalar(LoadContext& ctx, const toml::node& node, std::string_view op,
+                                  bool allow_bool, std::string_view expected) {
+  if (const auto* text = node.as_string()) return StringOperand(text->get());
+  if (IsNumber(node)) {
+    std::optional<double> number = ReadNumber(ctx, node, op);
+    if (!number) return std::nullopt;
+    return NumberOperand(*number);
+  }
+  if (allow_bool && node.is_boolean()) return BoolOperand(node.as_boolean()->get());
+  ctx.Error(PosOf(node), std::string(op) + " must be " + std::string(expected) + ", got " +
+                             std::string(TypeName(node)));
+  return std::nullopt;
+}
+
+bool ReadScalarList(LoadContext& ctx, const toml::node& node, std::string_view op, Condition& out) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(node), std::string(op) + " must be an array of strings or numbers, got " +
+                               std::string(TypeName(node)));
+    return false;
+  }
+  if (array->empty()) {
+    ctx.Error(PosOf(node), std::string(op) + " must not be empty");
+    return false;
+  }
+  bool ok = true;
+  for (const toml::node& element : *array) {
+    std::optional<Operand> operand =
+        ReadScalar(ctx, element, op, /*allow_bool=*/false, "an array of strings or numbers");
+    if (operand) {
+      out.operands.push_back(std::move(*operand));
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool ReadRange(LoadContext& ctx, const toml::node& node, std::string_view op, Condition& out) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || array->size() != 2) {
+    std::string got = array == nullptr ? std::string(TypeName(node))
+                                       : "an array of " + std::to_string(array->size());
+    ctx.Error(PosOf(node), std::string(op) + " must be [lo, hi], two numbers, got " + got);
+    return false;
+  }
+  std::optional<double> lo = ReadNumber(ctx, *array->get(0), op);
+  std::optional<double> hi = ReadNumber(ctx, *array->get(1), op);
+  if (!lo || !hi) return false;
+  if (*lo > *hi) {
+    ctx.Error(PosOf(node), std::string(op) + " must have lo <= hi, got [" + FormatNumber(*lo) +
+                               ", " + FormatNumber(*hi) + "]");
+    return false;
+  }
+  out.operands = {NumberOperand(*lo), NumberOperand(*hi)};
+  return true;
+}
+
+bool ReadPattern(LoadContext& ctx, const toml::node& node, std::string_view op, Condition& out) {
+  std::optional<std::string> pattern = ReadString(ctx, node, op);
+  if (!pattern) return false;
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto regex = std::make_shared<const RE2>(*pattern, options);
+  if (!regex->ok()) {
+    ctx.Error(PosOf(node), "bad regular expression " + Quote(*pattern) + ": " + regex->error());
+    return false;
+  }
+  out.operands.push_back(StringOperand(std::move(*pattern)));
+  out.regex = std::move(regex);
+  return true;
+}
+
+bool ReadListName(LoadContext& ctx, const toml::node& node, std::string_view op, Condition& out) {
+  std::optional<std::string> name = ReadString(ctx, node, op);
+  if (!name) return false;
+  if (ctx.model.FindList(*name) == nullptr) {
+    std::vector<std::string_view> known;
+    for (const NamedList& list : ctx.model.lists) known.push_back(list.name);
+    std::string hint = known.empty() ? " (the model has no [lists])" : DidYouMean(*name, known);
+    ctx.Error(PosOf(node), "unknown list " + Quote(*name) + hint);
+    return false;
+  }
+  out.operands.push_back(StringOperand(std::move(*name)));
+  return true;
+}
+
+// Reads the operand of `out.op` from `node` into `out`.
+bool ReadOperand(LoadContext& ctx, const toml::node& node, Condition& out) {
+  std::string_view op = OpName(out.op);
+  switch (ShapeOf(out.op)) {
+    case OperandShape::kScalar: {
+      auto operand =
+          ReadScalar(ctx, node, op, /*allow_bool=*/true, "a string, a number or a boolean");
+      if (operand) out.operands.push_back(std::move(*operand));
+      return operand.has_value();
+    }
+    case OperandShape::kScalarList:
+      return ReadScalarList(ctx, node, op, out);
+    case OperandShape::kNumber: {
+      std::optional<double> number = ReadNumber(ctx, node, op);
+      if (number) out.operands.push_back(NumberOperand(*number));
+      return number.has_value();
+    }
+    case OperandShape::kRange:
+      return ReadRange(ctx, node, op, out);
+    case OperandShape::kString: {
+      std::optional<std::string> text = ReadString(ctx, node, op);
+      if (text) out.operands.push_back(StringOperand(std::move(*text)));
+      return text.has_value();
+    }
+    case OperandShape::kPattern:
+      return ReadPattern(ctx, node, op, out);
+    case OperandShape::kBool: {
+      if (!node.is_boolean()) {
+        ctx.Error(PosOf(node),
+                  std::string(op) + " must be a boolean, got " + std::string(TypeName(node)));
+        return false;
+      }
+      out.operands.push_back(BoolOperand(node.as_boolean()->get()));
+      return true;
+    }
+    case OperandShape::kList:
+      return ReadListName(ctx, node, op, out);
+  }
+  return false;
+}
+
+// "lead.industry": the source prefix and the column key, allowed in `scope`.
+std::optional<FieldRef> ReadField(LoadContext& ctx, const toml::node& node, FieldScope scope) {
+  std::optional<std::string> text = ReadString(ctx, node, "field");
+  if (!text) return std::nullopt;
+  std::string_view written = Trim(*text);
+  size_t dot = written.find('.');
+  std::string_view prefix = dot == std::string_view::npos ? "" : written.substr(0, dot);
+  FieldRef field;
+  field.text = *text;
+  if (IEquals(prefix, "lead")) {
+    field.source = FieldSource::kLead;
+  } else if (IEquals(prefix, "account")) {
+    field.source = FieldSource::kAccount;
+  } else if (IEquals(prefix, "event")) {
+    field.source = FieldSource::kEvent;
+  } else {
+    ctx.Error(PosOf(node),
+              "field " + Quote(*text) + " must be lead.<key>, account.<key> or event.<key>");
+    return std::nullopt;
+  }
+  field.key = ColumnKey(written.substr(dot + 1));
+  if (field.key.empty()) {
+    ctx.Error(PosOf(node), "field " + Quote(*text) + " names no column");
+    return std::nullopt;
+  }
+  bool is_event = field.source == FieldSource::kEvent;
+  if (scope == FieldScope::kEvent && !is_event) {
+    ctx.Error(PosOf(node), "field " + Quote(*text) +
+                               " is not allowed in an [[intent.event]] condition, which tests "
+                               "the event's properties (event.<key>)");
+    return std::nullopt;
+  }
+  if (scope == FieldScope::kLeadAndAccount && is_event) {
+    ctx.Error(PosOf(node),
+              "field " + Quote(*text) + " is only allowed in an [[intent.event]] condition");
+    return std::nullopt;
+  }
+  return field;
+}
+
+std::optional<Condition> ReadCondition(LoadContext& ctx, const toml::node& node, FieldScope scope,
+                                       std::string_view subject);
+
+// The operator keys of a leaf, in file order; reports the keys that are no operator.
+std::vector<KeyAndValue> CollectOperators(LoadContext& ctx, const toml::table& table,
+                                          bool& saw_unknown) {
+  std::vector<KeyAndValue> ops;
+  std::vector<std::string_view> known = ConditionKeys();
+  for (const auto& [key, node] : InFileOrder(table)) {
+    if (key->str() == "field") continue;
+    if (FindOp(key->str())) {
+      ops.emplace_back(key, node);
+      continue;
+    }
+    ctx.Error(PosOf(*key), "unknown operator " + Quote(key->str()) + DidYouMean(key->str(), known));
+    saw_unknown = true;
+  }
+  return ops;
+}
+
+// { field = "lead.x", OP = VALUE }
+std::optional<Condition> ReadLeaf(LoadContext& ctx, const toml::table& table, FieldScope scope) {
+  bool saw_unknown = false;
+  std::vector<KeyAndValue> ops = CollectOperators(ctx, table, saw_unknown);
+  const toml::node* field_node = Require(ctx, table, "field", "condition");
+  std::optional<FieldRef> field;
+  if (field_node != nullptr) field = ReadField(ctx, *field_node, scope);
+  std::string on = field_node != nullptr && field_node->is_string()
+                       ? " on " + Quote(field_node->as_string()->get())
+                       : "";
+  if (ops.empty()) {
+    // After an unknown operator, "no operator" would only repeat it.
+    if (!saw_unknown) {
+      ctx.Error(PosOf(table), "condition" + on + " has no operator; use one of " + OpList());
+    }
+    return std::nullopt;
+  }
+  if (ops.size() > 1) {
+    ctx.Error(PosOf(*ops[1].first), "condition" + on + " has more than one operator (" +
+                                        std::string(ops[0].first->str()) + ", " +
+                                        std::string(ops[1].first->str()) +
+                                        "); use exactly one, and all = [...] to combine tests");
+    return std::nullopt;
+  }
+  Condition condition;
+  condition.kind = Condition::Kind::kLeaf;
+  condition.pos = PosOf(table);
+  condition.op = *FindOp(ops[0].first->str());
+  bool operand_ok = ReadOperand(ctx, *ops[0].second, condition);
+  if (!operand_ok || !field || saw_unknown) return std::nullopt;
+  condition.field = std::move(*field);
+  return condition;
+}
+
+// { all = [...] }, { any = [...] }, { not = C }
+std::optional<Condition> ReadCombinator(LoadContext& ctx, const toml::table& table,
+                                        const toml::key& key, const toml::node& value,
+                                        FieldScope scope) {
+  std::string_view name = key.str();
+  if (table.size() != 1) {
+    std::string others;
+    for (const auto& [other, node] : InFileOrder(table)) {
+      if (other->str() == name) continue;
+      others += others.empty() ? "" : ", ";
+      others += Quote(other->str());
+    }
+    ctx.Error(PosOf(table), "a condition with " + Quote(name) + " cannot also have " + others +
+                                "; put each test in its own condition");
+    return std::nullopt;
+  }
+  Condition condition;
+  condition.pos = PosOf(table);
+  if (name == "not") {
+    condition.kind = Condition::Kind::kNot;
+    std::optional<Condition> child = ReadCondition(ctx, value, scope, "not");
+    if (!child) return std::nullopt;
+    condition.children.push_back(std::move(*child));
+    return condition;
+  }
+  condition.kind = name == "all" ? Condition::Kind::kAll : Condition::Kind::kAny;
+  const toml::array* array = value.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(value), std::string(name) + " must be an array of conditions, got " +
+                                std::string(TypeName(value)));
+    return std::nullopt;
+  }
+  if (array->empty()) {
+    ctx.Error(PosOf(value), std::string(name) + " must not be empty");
+    return std::nullopt;
+  }
+  bool ok = true;
+  std::string subject = "each element of " + std::string(name);
+  for (const toml::node& element : *array) {
+    std::optional<Condition> child = ReadCondition(ctx, element, scope, subject);
+    if (child) {
+      condition.children.push_back(std::move(*child));
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return condition;
+}
+
+// A condition (MODEL.md "Conditions"); `subject` names it in messages ("when").
+std::optional<Condition> ReadCondition(LoadContext& ctx, const toml::node& node, FieldScope scope,
+                                       std::string_view subject) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    ctx.Error(PosOf(node), std::string(subject) + " must be a condition (an inline table such as " +
+                               "{ field = \"lead.x\", eq = \"y\" }), got " +
+                               std::string(TypeName(node)));
+    return std::nullopt;
+  }
+  for (std::string_view combinator : {"all", "any", "not"}) {
+    auto it = table->find(combinator);
+    if (it != table->end()) return ReadCombinator(ctx, *table, it->first, it->second, scope);
+  }
+  return ReadLeaf(ctx, *table, scope);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [model] and [lists]
+
+void ParseModelInfo(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[model]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 2> kKeys = {"name", "description"};
+  CheckKeys(ctx, *table, kKeys, "[model]");
+  if (const toml::node* name = table->get("name")) {
+    if (auto text = ReadString(ctx, *name, "name")) ctx.model.name = std::string(Trim(*text));
+  }
+  if (const toml::node* description = table->get("description")) {
+    if (auto text = ReadString(ctx, *description, "description")) ctx.model.description = *text;
+  }
+}
+
+// The bytes of a file. NotFound "no such file" when it does not exist, IoError otherwise; the
+// messages do not repeat the path.
+Result<std::string> ReadFileBytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return Status::NotFound("no such file");
+  if (std::filesystem::is_directory(status)) return Status::IoError("is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(std::string("cannot open: ") + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IoError("read failed");
+  return bytes;
+}
+
+// One entry a line; '#' starts a comment; entries trimmed; blank lines skipped.
+std::vector<std::string> SplitListFile(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  std::vector<std::string> values;
+  while (!bytes.empty()) {
+    size_t end = bytes.find('\n');
+    std::string_view line = bytes.substr(0, end);
+    bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
+    line = Trim(line.substr(0, line.find('#')));
+    if (!line.empty()) values.emplace_back(line);
+  }
+  return values;
+}
+
+void ReadListFile(LoadContext& ctx, const toml::table& table, NamedList& list) {
+  static constexpr std::array<std::string_view, 1> kKeys = {"file"};
+  std::string where = "list " + Quote(list.name);
+  CheckKeys(ctx, table, kKeys, where);
+  const toml::node* file = Require(ctx, table, "file", where);
+  if (file == nullptr) return;
+  std::optional<std::string> name = ReadName(ctx, *file, "file");
+  if (!name) return;
+  std::filesystem::path path = ctx.dir / *name;
+  Result<std::string> bytes = ReadFileBytes(path);
+  if (!bytes.ok()) {
+    ctx.Error(PosOf(*file),
+              "cannot read list file " + Quote(path.string()) + ": " + bytes.status().message());
+    return;
+  }
+  list.values = SplitListFile(*bytes);
+  list.file = path.string();
+}
+
+void ReadInlineList(LoadContext& ctx, const toml::array& array, NamedList& list) {
+  for (const toml::node& element : array) {
+    const auto* text = element.as_string();
+    if (text == nullptr) {
+      ctx.Error(PosOf(element), "list " + Quote(list.name) + " must hold only strings, got " +
+                                    std::string(TypeName(element)));
+      continue;
+    }
+    std::string_view value = Trim(text->get());
+    if (!value.empty()) list.values.emplace_back(value);
+  }
+}
+
+void ParseLists(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[lists]");
+  if (table == nullptr) return;
+  for (const auto& [key, value] : InFileOrder(*table)) {
+    NamedList list;
+    list.name = std::string(key->str());
+    list.pos = PosOf(*key);
+    if (const toml::array* array = value->as_array()) {
+      ReadInlineList(ctx, *array, list);
+    } else if (const toml::table* file = value->as_table()) {
+      ReadListFile(ctx, *file, list);
+    } else {
+      ctx.Error(PosOf(*value), "list " + Quote(list.name) +
+                                   " must be an array of strings or { file = \"...\" }, got " +
+                                   std::string(TypeName(*value)));
+    }
+    ctx.model.lists.push_back(std::move(list));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [fit], [intent], [[negative]], [score]
+
+FitRule ReadFitRule(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 3> kKeys = {"name", "when", "points"};
+  static constexpr std::string_view kWhere = "[[fit.rule]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  FitRule rule;
+  rule.pos = PosOf(table);
+  if (const toml::node* name = Require(ctx, table, "name", kWhere)) {
+    rule.name = ReadName(ctx, *name, "name").value_or("");
+  }
+  if (const toml::node* when = Require(ctx, table, "when", kWhere)) {
+    auto condition = ReadCondition(ctx, *when, FieldScope::kLeadAndAccount, "when");
+    if (condition) rule.when = std::move(*condition);
+  }
+  if (const toml::node* points = Require(ctx, table, "points", kWhere)) {
+    rule.points = ReadNumber(ctx, *points, "points").value_or(0);
+  }
+  return rule;
+}
+
+void ParseFit(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[fit]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 2> kKeys = {"max", "rule"};
+  CheckKeys(ctx, *table, kKeys, "[fit]");
+  if (const toml::node* max = table->get("max")) {
+    ctx.model.fit.max = ReadNonNegative(ctx, *max, "max").value_or(ctx.model.fit.max);
+  }
+  const toml::node* rules = table->get("rule");
+  if (rules == nullptr) return;
+  std::map<std::string, int, std::less<>> first_line;
+  for (const toml::table* rule_table : AsTables(ctx, *rules, "[[fit.rule]]")) {
+    FitRule rule = ReadFitRule(ctx, *rule_table);
+    const toml::node* name = rule_table->get("name");
+    if (!rule.name.empty()) {
+      auto [it, inserted] = first_line.emplace(rule.name, PosOf(*name).line);
+      if (!inserted) {
+        ctx.Error(PosOf(*name), "duplicate fit rule name " + Quote(rule.name) + " (first at line " +
+                                    std::to_string(it->second) + ")");
+      }
+    }
+    ctx.model.fit.rules.push_back(std::move(rule));
+  }
+}
+
+IntentEntry ReadIntentEntry(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 6> kKeys = {"name", "type",           "points",
+                                                            "cap",  "half_life_days", "when"};
+  static constexpr std::string_view kWhere = "[[intent.event]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  IntentEntry entry;
+  entry.pos = PosOf(table);
+  if (const toml::node* name = table.get("name")) {
+    entry.name = ReadName(ctx, *name, "name").value_or("");
+  }
+  if (const toml::node* type = Require(ctx, table, "type", kWhere)) {
+    entry.type = ReadName(ctx, *type, "type").value_or("");
+  }
+  if (const toml::node* points = Require(ctx, table, "points", kWhere)) {
+    entry.points = ReadNonNegative(ctx, *points, "points").value_or(0);
+  }
+  if (const toml::node* cap = table.get("cap")) entry.cap = ReadNonNegative(ctx, *cap, "cap");
+  if (const toml::node* half_life = table.get("half_life_days")) {
+    entry.half_life_days = ReadNonNegative(ctx, *half_life, "half_life_days");
+  }
+  if (const toml::node* when = table.get("when")) {
+    entry.when = ReadCondition(ctx, *when, FieldScope::kEvent, "when");
+  }
+  return entry;
+}
+
+void ParseIntent(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[intent]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 4> kKeys = {"max", "half_life_days", "window_days",
+                                                            "event"};
+  CheckKeys(ctx, *table, kKeys, "[intent]");
+  IntentSection& intent = ctx.model.intent;
+  if (const toml::node* max = table->get("max")) {
+    intent.max = ReadNonNegative(ctx, *max, "max").value_or(intent.max);
+  }
+  if (const toml::node* half_life = table->get("half_life_days")) {
+    intent.half_life_days = ReadNonNegative(ctx, *half_life, "half_life_days").value_or(0);
+  }
+  if (const toml::node* window = table->get("window_days")) {
+    intent.window_days = ReadNonNegative(ctx, *window, "window_days").value_or(0);
+  }
+  if (const toml::node* events = table->get("event")) {
+    for (const toml::table* entry : AsTables(ctx, *events, "[[intent.event]]")) {
+      intent.entries.push_back(ReadIntentEntry(ctx, *entry));
+    }
+  }
+}
+
+NegativeEntry ReadNegative(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 4> kKeys = {"name", "when", "event", "points"};
+  static constexpr std::string_view kWhere = "[[negative]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  NegativeEntry entry;
+  entry.pos = PosOf(table);
+  if (const toml::node* name = Require(ctx, table, "name", kWhere)) {
+    entry.name = ReadName(ctx, *name, "name").value_or("");
+  }
+  const toml::node* when = table.get("when");
+  const toml::node* event = table.get("event");
+  if (when == nullptr && event == nullptr) {
+    ctx.Error(PosOf(table), "[[negative]] needs \"when\", \"event\" or both");
+  }
+  if (when != nullptr) entry.when = ReadCondition(ctx, *when, FieldScope::kLeadAndAccount, "when");
+  if (event != nullptr) entry.event_type = ReadName(ctx, *event, "event");
+  if (const toml::node* points = Require(ctx, table, "points", kWhere)) {
+    entry.points = ReadNonPositive(ctx, *points, "points").value_or(0);
+  }
+  return entry;
+}
+
+void ParseNegatives(LoadContext& ctx, const toml::node& node) {
+  std::map<std::string, int, std::less<>> first_line;
+  for (const toml::table* table : AsTables(ctx, node, "[[negative]]")) {
+    NegativeEntry entry = ReadNegative(ctx, *table);
+    if (!entry.name.empty()) {
+      SourcePos pos = PosOf(*table->get("name"));
+      auto [it, inserted] = first_line.emplace(entry.name, pos.line);
+      if (!inserted) {
+        ctx.Warn(pos, "duplicate negative name " + Quote(entry.name) + " (first at line " +
+                          std::to_string(it->second) + ")");
+      }
+    }
+    ctx.model.negatives.push_back(std::move(entry));
+  }
+}
+
+void ParseScore(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[score]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 2> kKeys = {"fit_weight", "intent_weight"};
+  CheckKeys(ctx, *table, kKeys, "[score]");
+  ScoreSection& score = ctx.model.score;
+  if (const toml::node* weight = table->get("fit_weight")) {
+    score.fit_weight = ReadNumber(ctx, *weight, "fit_weight").value_or(score.fit_weight);
+  }
+  if (const toml::node* weight = table->get("intent_weight")) {
+    score.intent_weight = ReadNumber(ctx, *weight, "intent_weight").value_or(score.intent_weight);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [grades] and the action lists whose cells they define
+
+std::vector<Grade> ReadGradeTable(LoadContext& ctx, const toml::node& node,
+                                  std::string_view where) {
+  std::vector<Grade> grades;
+  const toml::table* table = AsTable(ctx, node, where);
+  if (table == nullptr) return grades;
+  if (table->empty()) {
+    ctx.Error(PosOf(*table), std::string(where) + " is empty; give each grade a threshold");
+    return grades;
+  }
+  for (const auto& [key, value] : InFileOrder(*table)) {
+    Grade grade;
+    grade.name = std::string(key->str());
+    grade.pos = PosOf(*key);
+    if (Trim(grade.name).empty()) {
+      ctx.Error(grade.pos, "a grade name in " + std::string(where) + " must not be empty");
+    }
+    std::optional<double> threshold = ReadNumber(ctx, *value, "grade " + Quote(grade.name));
+    if (!threshold) continue;
+    grade.threshold = *threshold;
+    for (const Grade& earlier : grades) {
+      if (earlier.threshold != grade.threshold) continue;
+      ctx.Error(PosOf(*value), "grades " + Quote(earlier.name) + " and " + Quote(grade.name) +
+                                   " in " + std::string(where) + " have the same threshold " +
+                                   FormatNumber(grade.threshold) + " (ambiguous)");
+      break;
+    }
+    grades.push_back(std::move(grade));
+  }
+  return grades;
+}
+
+// Fills ctx.cells with every fit grade followed by an intent grade.
+void IndexCells(LoadContext& ctx) {
+  std::map<std::string, std::string, std::less<>> pair_of_cell;
+  for (const Grade& fit : ctx.model.fit_grades) {
+    for (const Grade& intent : ctx.model.intent_grades) {
+      std::string cell = fit.name + intent.name;
+      std::string pair = Quote(fit.name) + " + " + Quote(intent.name);
+      auto [it, inserted] = pair_of_cell.emplace(cell, pair);
+      if (!inserted) {
+        ctx.Error(intent.pos, "grade names make cell " + Quote(cell) + " ambiguous: " + it->second +
+                                  " or " + pair);
+      }
+    }
+  }
+  for (auto& [cell, pair] : pair_of_cell) ctx.cells.insert(cell);
+}
+
+void ParseGrades(LoadContext& ctx, const toml::node& node) {
+  size_t errors_before = ctx.errors.size();
+  ctx.grades = GradeState::kInvalid;
+  const toml::table* table = AsTable(ctx, node, "[grades]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 2> kKeys = {"fit", "intent"};
+  CheckKeys(ctx, *table, kKeys, "[grades]");
+  if (const toml::node* fit = Require(ctx, *table, "fit", "[grades]")) {
+    ctx.model.fit_grades = ReadGradeTable(ctx, *fit, "[grades.fit]");
+  }
+  if (const toml::node* intent = Require(ctx, *table, "intent", "[grades]")) {
+    ctx.model.intent_grades = ReadGradeTable(ctx, *intent, "[grades.intent]");
+  }
+  IndexCells(ctx);
+  if (ctx.errors.size() == errors_before) ctx.grades = GradeState::kValid;
+}
+
+std::string GradeNames(const std::vector<Grade>& grades) {
+  std::string out;
+  for (const Grade& grade : grades) {
+    if (!out.empty()) out += ", ";
+    out += grade.name;
+  }
+  return out;
+}
+
+// Reports a cell that names no (fit grade, intent grade) pair. Silent when [grades] itself was
+// wrong: its errors say enough.
+void CheckCell(LoadContext& ctx, const std::string& cell, SourcePos pos) {
+  if (ctx.grades == GradeState::kInvalid || ctx.cells.contains(cell)) return;
+  if (ctx.grades == GradeState::kAbsent) {
+    ctx.Error(pos, "cell " + Quote(cell) + " names no grade pair: the model has no [grades]");
+    return;
+  }
+  ctx.Error(pos, "cell " + Quote(cell) +
+                     " names no (fit grade, intent grade) pair; fit grades are " +
+                     GradeNames(ctx.model.fit_grades) + " and intent grades are " +
+                     GradeNames(ctx.model.intent_grades));
+}
+
+struct CellOwner {
+  std::string action;
+  int line = 0;
+};
+
+ActionList ReadActionList(LoadContext& ctx, const toml::key& key, const toml::node& node,
+                          std::map<std::string, CellOwner, std::less<>>& owners) {
+  ActionList list;
+  list.action = std::string(key.str());
+  list.pos = PosOf(key);
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(node), "action list " + Quote(list.action) +
+                               " must be an array of strings, got " + std::string(TypeName(node)));
+    return list;
+  }
+  for (const toml::node& element : *array) {
+    const auto* text = element.as_string();
+    if (text == nullptr) {
+      ctx.Error(PosOf(element), "action list " + Quote(list.action) +
+                                    " must hold only strings, got " +
+                                    std::string(TypeName(element)));
+      continue;
+    }
+    std::string cell(Trim(text->get()));
+    SourcePos pos = PosOf(element);
+    CheckCell(ctx, cell, pos);
+    auto [it, inserted] = owners.emplace(cell, CellOwner{list.action, pos.line});
+    if (!inserted && it->second.action != list.action) {
+      ctx.Error(pos, "cell " + Quote(cell) +
+                         " is in two action lists: " + Quote(it->second.action) + " (line " +
+                         std::to_string(it->second.line) + ") and " + Quote(list.action));
+    } else if (!inserted) {
+      ctx.Warn(pos, "cell " + Quote(cell) + " appears twice in action list " + Quote(list.action));
+    }
+    list.cells.push_back(std::move(cell));
+  }
+  return list;
+}
+
+// [actions] or [channel.actions]: default = "action", and action = ["A1", ...].
+ActionsSection ReadActions(LoadContext& ctx, const toml::node& node, std::string_view where) {
+  ActionsSection actions;
+  const toml::table* table = AsTable(ctx, node, where);
+  if (table == nullptr) return actions;
+  std::map<std::string, CellOwner, std::less<>> owners;
+  for (const auto& [key, value] : InFileOrder(*table)) {
+    if (key->str() == "default") {
+      actions.default_action = ReadName(ctx, *value, "default");
+    } else {
+      actions.lists.push_back(ReadActionList(ctx, *key, *value, owners));
+    }
+  }
+  return actions;
+}
+
+void ParseActions(LoadContext& ctx, const toml::node& node) {
+  ctx.model.actions = ReadActions(ctx, node, "[actions]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// [[disqualify]] and [[channel]]
+
+void ParseDisqualify(LoadContext& ctx, const toml::node& node) {
+  static constexpr std::array<std::string_view, 2> kKeys = {"reason", "when"};
+  static constexpr std::string_view kWhere = "[[disqualify]]";
+  for (const toml::table* table : AsTables(ctx, node, kWhere)) {
+    CheckKeys(ctx, *table, kKeys, kWhere);
+    DisqualifyRule rule;
+    rule.pos = PosOf(*table);
+    if (const toml::node* reason = Require(ctx, *table, "reason", kWhere)) {
+      rule.reason = ReadName(ctx, *reason, "reason").value_or("");
+    }
+    if (const toml::node* when = Require(ctx, *table, "when", kWhere)) {
+      auto condition = ReadCondition(ctx, *when, FieldScope::kLeadAndAccount, "when");
+      if (condition) rule.when = std::move(*condition);
+    }
+    ctx.model.disqualify.push_back(std::move(rule));
+  }
+}
+
+Channel ReadChannel(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 3> kKeys = {"name", "when", "actions"};
+  static constexpr std::string_view kWhere = "[[channel]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  Channel channel;
+  channel.pos = PosOf(table);
+  if (const toml::node* name = Require(ctx, table, "name", kWhere)) {
+    channel.name = ReadName(ctx, *name, "name").value_or("");
+  }
+  if (const toml::node* when = Require(ctx, table, "when", kWhere)) {
+    auto condition = ReadCondition(ctx, *when, FieldScope::kLeadAndAccount, "when");
+    if (condition) channel.when = std::move(*condition);
+  }
+  if (const toml::node* actions = table.get("actions")) {
+    channel.actions = ReadActions(ctx, *actions, "[channel.actions]");
+  } else {
+    ctx.Warn(channel.pos, "channel " + Quote(channel.name) +
+                              " has no [channel.actions], so it changes no action");
+  }
+  return channel;
+}
+
+void ParseChannels(LoadContext& ctx, const toml::node& node) {
+  for (const toml::table* table : AsTables(ctx, node, "[[channel]]")) {
+    ctx.model.channels.push_back(ReadChannel(ctx, *table));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sections and the whole file
+
+using SectionParser = void (*)(LoadContext&, const toml::node&);
+
+struct SectionSpec {
+  std::string_view name;     // the top-level key
+  std::string_view display;  // how it is written: "[fit]", "[[negative]]"
+  SectionParser parse;
+};
+
+// In the order they are parsed: [lists] before the conditions that name its lists, [grades]
+// before the action lists whose cells it defines.
+constexpr std::array kSections = {
+    SectionSpec{"model", "[model]", &ParseModelInfo},
+    SectionSpec{"lists", "[lists]", &ParseLists},
+    SectionSpec{"fit", "[fit]", &ParseFit},
+    SectionSpec{"intent", "[intent]", &ParseIntent},
+    SectionSpec{"negative", "[[negative]]", &ParseNegatives},
+    SectionSpec{"score", "[score]", &ParseScore},
+    SectionSpec{"grades", "[grades]", &ParseGrades},
+    SectionSpec{"actions", "[actions]", &ParseActions},
+    SectionSpec{"disqualify", "[[disqualify]]", &ParseDisqualify},
+    SectionSpec{"channel", "[[channel]]", &ParseChannels},
+};
+
+void CheckSectionNames(LoadContext& ctx, const toml::table& root) {
+  std::vector<std::string_view> names;
+  for (const SectionSpec& section : kSections) names.push_back(section.name);
+  for (auto&& [key, node] : root) {
+    if (std::find(names.begin(), names.end(), key.str()) != names.end()) continue;
+    std::string_view best = ClosestName(key.str(), names);
+    std::string hint;
+    for (const SectionSpec& section : kSections) {
+      if (section.name == best) hint = "; did you mean " + std::string(section.display) + "?";
+    }
+    std::string what = node.is_table()   ? "section [" + std::string(key.str()) + "]"
+                       : node.is_array() ? "section [[" + std::string(key.str()) + "]]"
+                                         : "top-level key " + Quote(key.str());
+    ctx.Error(PosOf(key), "unknown " + what + hint);
+  }
+}
+
+void WarnAboutGaps(LoadContext& ctx) {
+  const Model& model = ctx.model;
+  if (ctx.grades == GradeState::kAbsent) {
+    ctx.Warn(SourcePos{}, "the model has no [grades]: every lead gets empty grades and the " +
+                              std::string("default action ") + Quote(model.DefaultAction()));
+  }
+  if (model.fit.rules.empty() && model.intent.entries.empty()) {
+    ctx.Warn(SourcePos{},
+             "the model has no [[fit.rule]] and no [[intent.event]]: every fit and intent is 0");
+  }
+}
+
+std::string JoinDiagnostics(const std::filesystem::path& path,
+                            const std::vector<Diagnostic>& diagnostics) {
+  std::string out;
+  for (const Diagnostic& d : diagnostics) {
+    if (!out.empty()) out += '\n';
+    out += FormatDiagnostic(path, d);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Model> ParseModel(std::string_view toml, const std::filesystem::path& path) {
+  toml::table root;
+  try {
+    std::string source = path.string();
+    root = toml::parse(toml, source);
+  } catch (const toml::parse_error& e) {
+    Diagnostic d{PosOf(e.source()), "not valid TOML: " + std::string(e.description()), true};
+    return Status::Invalid(FormatDiagnostic(path, d));
+  }
+  Model model;
+  model.path = path;
+  LoadContext ctx(model, path.parent_path());
+  CheckSectionNames(ctx, root);
+  for (const SectionSpec& section : kSections) {
+    if (const toml::node* node = root.get(section.name)) section.parse(ctx, *node);
+  }
+  WarnAboutGaps(ctx);
+  if (!ctx.errors.empty()) {
+    SortByPosition(ctx.errors);
+    return Status::Invalid(JoinDiagnostics(path, ctx.errors));
+  }
+  SortByPosition(ctx.warnings);
+  model.warnings = std::move(ctx.warnings);
+  return model;
+}
+
+Result<Model> LoadModel(const std::filesystem::path& path) {
+  Result<std::string> bytes = ReadFileBytes(path);
+  if (!bytes.ok()) {
+    Status status = bytes.status();
+    return Status(status.code(), FormatDiagnostic(path, Diagnostic{{}, status.message(), true}));
+  }
+  return ParseModel(*bytes, path);
+}
+
+}  // namespace leadq::model

@@ -1,0 +1,764 @@
+#include "model/model.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace leadq::model {
+namespace {
+
+// Every MODEL.md example put together, plus the [model] section.
+constexpr std::string_view kFullModel = R"toml([model]
+name = "B2B SaaS"
+description = "Inbound and outbound leads"
+
+[lists]
+competitors = ["rival.com", " othervendor.io "]
+
+[fit]
+max = 100
+[[fit.rule]]
+name = "Target industry"
+when = { field = "account.industry", in = ["software", "fintech"] }
+points = 25
+[[fit.rule]]
+name = "Big company"
+when = { all = [{ field = "account.Employee Count", gte = 200 }, { not = { field = "lead.title", matches = "(?i)intern" } }] }
+points = 15.5
+
+[intent]
+max = 100
+half_life_days = 30
+window_days = 180
+[[intent.event]]
+type = " demo_request "
+points = 40
+cap = 40
+half_life_days = 14
+[[intent.event]]
+name = "Pricing visit"
+type = "page_view"
+points = 5
+when = { field = "event.page", contains = "pricing" }
+
+[[negative]]
+name = "Unsubscribed"
+when = { field = "lead.unsubscribed", eq = true }
+points = -30
+[[negative]]
+name = "Hard bounce"
+event = "email_bounce"
+points = -50
+
+[score]
+fit_weight = 1.0
+intent_weight = 2
+
+[grades.fit]
+A = 75
+B = 50
+C = 25
+D = 0
+[grades.intent]
+1 = 60
+2 = 30
+3 = 10
+4 = 0
+
+[actions]
+default = "lead"
+mql = ["A1", "A2", "B1"]
+nurture = ["A3", "A4", "B2", "C1"]
+review = ["C2", "D1"]
+
+[[disqualify]]
+reason = "competitor"
+when = { field = "lead.email_domain", in_list = "competitors" }
+
+[[channel]]
+name = "outbound"
+when = { field = "lead.channel", eq = "outbound" }
+[channel.actions]
+mql = ["A1"]
+nurture = ["A2", "A3", "B1", "B2"]
+)toml";
+
+Result<Model> Parse(std::string_view toml) { return ParseModel(toml, "m.toml"); }
+
+// The error message of a model that must be refused.
+std::string ErrorsOf(std::string_view toml) {
+  Result<Model> result = Parse(toml);
+  EXPECT_FALSE(result.ok()) << "the model was accepted";
+  if (result.ok()) return "";
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidInput);
+  return result.status().message();
+}
+
+// A minimal valid model around `body` so that one mistake is the only error.
+constexpr std::string_view kGrades = R"toml(
+[grades.fit]
+A = 50
+B = 0
+[grades.intent]
+1 = 50
+2 = 0
+)toml";
+
+TEST(ParseModel, LoadsEveryExampleOfModelMd) {
+  Result<Model> result = Parse(kFullModel);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const Model& m = *result;
+  EXPECT_EQ(m.path, "m.toml");
+  EXPECT_EQ(m.name, "B2B SaaS");
+  EXPECT_EQ(m.description, "Inbound and outbound leads");
+
+  ASSERT_EQ(m.lists.size(), 1u);
+  EXPECT_EQ(m.lists[0].name, "competitors");
+  EXPECT_EQ(m.lists[0].values, (std::vector<std::string>{"rival.com", "othervendor.io"}));
+  EXPECT_EQ(m.lists[0].pos.line, 6);
+  EXPECT_EQ(m.FindList("competitors"), &m.lists[0]);
+  EXPECT_EQ(m.FindList("nope"), nullptr);
+
+  EXPECT_EQ(m.fit.max, 100);
+  ASSERT_EQ(m.fit.rules.size(), 2u);
+  const FitRule& industry = m.fit.rules[0];
+  EXPECT_EQ(industry.name, "Target industry");
+  EXPECT_EQ(industry.points, 25);
+  EXPECT_EQ(industry.pos.line, 10);
+  EXPECT_EQ(industry.when.kind, Condition::Kind::kLeaf);
+  EXPECT_EQ(industry.when.field.source, FieldSource::kAccount);
+  EXPECT_EQ(industry.when.field.key, "industry");
+  EXPECT_EQ(industry.when.field.text, "account.industry");
+  EXPECT_EQ(industry.when.op, Op::kIn);
+  ASSERT_EQ(industry.when.operands.size(), 2u);
+  EXPECT_EQ(industry.when.operands[1].kind, Operand::Kind::kString);
+  EXPECT_EQ(industry.when.operands[1].text, "fintech");
+  EXPECT_EQ(industry.when.pos.line, 12);
+  EXPECT_EQ(industry.when.pos.column, 8);
+
+  const FitRule& big = m.fit.rules[1];
+  EXPECT_EQ(big.points, 15.5);
+  ASSERT_EQ(big.when.kind, Condition::Kind::kAll);
+  ASSERT_EQ(big.when.children.size(), 2u);
+  const Condition& size = big.when.children[0];
+  EXPECT_EQ(size.field.key, "employee_count");
+  EXPECT_EQ(size.op, Op::kGte);
+  EXPECT_EQ(size.operands[0].kind, Operand::Kind::kNumber);
+  EXPECT_EQ(size.operands[0].number, 200);
+  const Condition& not_intern = big.when.children[1];
+  ASSERT_EQ(not_intern.kind, Condition::Kind::kNot);
+  ASSERT_EQ(not_intern.children.size(), 1u);
+  EXPECT_EQ(not_intern.children[0].op, Op::kMatches);
+  ASSERT_NE(not_intern.children[0].regex, nullptr);
+  EXPECT_EQ(not_intern.children[0].operands[0].text, "(?i)intern");
+
+  EXPECT_EQ(m.intent.max, 100);
+  EXPECT_EQ(m.intent.half_life_days, 30);
+  EXPECT_EQ(m.intent.window_days, 180);
+  ASSERT_EQ(m.intent.entries.size(), 2u);
+  const IntentEntry& demo = m.intent.entries[0];
+  EXPECT_EQ(demo.type, "demo_request");
+  EXPECT_EQ(demo.Label(), "demo_request");
+  EXPECT_EQ(demo.points, 40);
+  EXPECT_EQ(demo.cap, 40);
+  EXPECT_EQ(demo.half_life_days, 14);
+  EXPECT_FALSE(demo.when.has_value());
+  const IntentEntry& pricing = m.intent.entries[1];
+  EXPECT_EQ(pricing.Label(), "Pricing visit");
+  EXPECT_FALSE(pricing.cap.has_value());
+  EXPECT_FALSE(pricing.half_life_days.has_value());
+  ASSERT_TRUE(pricing.when.has_value());
+  EXPECT_EQ(pricing.when->field.source, FieldSource::kEvent);
+  EXPECT_EQ(pricing.when->op, Op::kContains);
+
+  ASSERT_EQ(m.negatives.size(), 2u);
+  EXPECT_EQ(m.negatives[0].name, "Unsubscribed");
+  ASSERT_TRUE(m.negatives[0].when.has_value());
+  EXPECT_EQ(m.negatives[0].when->operands[0].kind, Operand::Kind::kBool);
+  EXPECT_TRUE(m.negatives[0].when->operands[0].boolean);
+  EXPECT_FALSE(m.negatives[0].event_type.has_value());
+  EXPECT_EQ(m.negatives[0].points, -30);
+  EXPECT_EQ(m.negatives[1].event_type, "email_bounce");
+  EXPECT_FALSE(m.negatives[1].when.has_value());
+  EXPECT_EQ(m.negatives[1].points, -50);
+
+  EXPECT_EQ(m.score.fit_weight, 1);
+  EXPECT_EQ(m.score.intent_weight, 2);
+
+  ASSERT_EQ(m.fit_grades.size(), 4u);
+  EXPECT_EQ(m.fit_grades[0].name, "A");
+  EXPECT_EQ(m.fit_grades[0].threshold, 75);
+  EXPECT_EQ(m.fit_grades[3].name, "D");
+  EXPECT_EQ(m.fit_grades[3].threshold, 0);
+  ASSERT_EQ(m.intent_grades.size(), 4u);
+  EXPECT_EQ(m.intent_grades[0].name, "1");
+  EXPECT_EQ(m.intent_grades[2].threshold, 10);
+
+  EXPECT_EQ(m.DefaultAction(), "lead");
+  ASSERT_EQ(m.actions.lists.size(), 3u);
+  EXPECT_EQ(m.actions.lists[0].action, "mql");
+  EXPECT_EQ(m.actions.lists[0].cells, (std::vector<std::string>{"A1", "A2", "B1"}));
+  EXPECT_EQ(m.actions.lists[2].action, "review");
+
+  ASSERT_EQ(m.disqualify.size(), 1u);
+  EXPECT_EQ(m.disqualify[0].reason, "competitor");
+  EXPECT_EQ(m.disqualify[0].when.op, Op::kInList);
+  EXPECT_EQ(m.disqualify[0].when.field.key, "email_domain");
+
+  ASSERT_EQ(m.channels.size(), 1u);
+  EXPECT_EQ(m.channels[0].name, "outbound");
+  ASSERT_EQ(m.channels[0].actions.lists.size(), 2u);
+  EXPECT_EQ(m.channels[0].actions.lists[1].action, "nurture");
+  EXPECT_EQ(m.channels[0].actions.lists[1].cells.size(), 4u);
+
+  EXPECT_TRUE(m.warnings.empty());
+}
+
+TEST(ParseModel, GradesKeepFileOrderNotKeyOrder) {
+  Result<Model> result = Parse(R"toml(
+[grades.fit]
+hot = 10
+cold = 0
+[grades.intent]
+z = 5
+a = 0
+)toml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  ASSERT_EQ(result->fit_grades.size(), 2u);
+  EXPECT_EQ(result->fit_grades[0].name, "hot");
+  EXPECT_EQ(result->intent_grades[0].name, "z");
+  EXPECT_EQ(result->intent_grades[1].pos.line, 7);
+}
+
+TEST(ParseModel, OperandKinds) {
+  Result<Model> result = Parse(R"toml(
+[[fit.rule]]
+name = "r"
+points = 1
+when = { any = [
+  { field = "lead.a", eq = 50 },
+  { field = "lead.a", ne = "x" },
+  { field = "lead.a", not_in = ["x", 2] },
+  { field = "lead.a", between = [1, 2.5] },
+  { field = "lead.a", exists = false },
+  { field = "lead.a", starts_with = "x" },
+  { field = "lead.a", ends_with = "x" },
+  { field = "lead.a", gt = 1 },
+  { field = "lead.a", lt = 1 },
+  { field = "lead.a", lte = 1 },
+] }
+)toml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const std::vector<Condition>& c = result->fit.rules[0].when.children;
+  ASSERT_EQ(c.size(), 10u);
+  EXPECT_EQ(c[0].operands[0].kind, Operand::Kind::kNumber);
+  EXPECT_EQ(c[0].operands[0].text, "50");
+  EXPECT_EQ(c[2].op, Op::kNotIn);
+  EXPECT_EQ(c[2].operands[1].kind, Operand::Kind::kNumber);
+  EXPECT_EQ(c[3].operands[0].number, 1);
+  EXPECT_EQ(c[3].operands[1].number, 2.5);
+  EXPECT_FALSE(c[4].operands[0].boolean);
+  EXPECT_EQ(c[9].op, Op::kLte);
+}
+
+TEST(ParseModel, Warnings) {
+  Result<Model> result = Parse(R"toml(
+[[negative]]
+name = "Bounce"
+event = "email_bounce"
+points = -5
+[[negative]]
+name = "Bounce"
+event = "hard_bounce"
+points = -5
+[[channel]]
+name = "outbound"
+when = { field = "lead.channel", eq = "outbound" }
+)toml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  std::string all;
+  for (const Diagnostic& d : result->warnings) {
+    EXPECT_FALSE(d.is_error);
+    all += FormatDiagnostic("m.toml", d) + "\n";
+  }
+  EXPECT_EQ(all,
+            "m.toml: the model has no [grades]: every lead gets empty grades and the default "
+            "action \"lead\"\n"
+            "m.toml: the model has no [[fit.rule]] and no [[intent.event]]: every fit and "
+            "intent is 0\n"
+            "m.toml:7:8: duplicate negative name \"Bounce\" (first at line 3)\n"
+            "m.toml:10:1: channel \"outbound\" has no [channel.actions], so it changes no "
+            "action\n");
+}
+
+TEST(ParseModel, NotToml) {
+  EXPECT_EQ(ErrorsOf("[fit]\nmax = = 3\n"),
+            "m.toml:2:7: not valid TOML: Error while parsing value: could not determine value "
+            "type");
+}
+
+TEST(ParseModel, UnknownSectionsAndKeys) {
+  std::string errors = ErrorsOf(R"toml(
+[fitt]
+max = 1
+[[negativ]]
+name = "x"
+[intent]
+maxx = 5
+half_life = 3
+[[fit.rules]]
+name = "x"
+version = 2
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:2:2: unknown section [fitt]; did you mean [fit]?\n"
+            "m.toml:4:3: unknown section [[negativ]]; did you mean [[negative]]?\n"
+            "m.toml:7:1: unknown key \"maxx\" in [intent]; did you mean \"max\"?\n"
+            "m.toml:8:1: unknown key \"half_life\" in [intent]; did you mean "
+            "\"half_life_days\"?\n"
+            "m.toml:9:7: unknown key \"rules\" in [fit]; did you mean \"rule\"?");
+}
+
+TEST(ParseModel, UnknownTopLevelKey) {
+  EXPECT_EQ(ErrorsOf("version = 2\n"), "m.toml:1:1: unknown top-level key \"version\"");
+}
+
+TEST(ParseModel, WrongValueTypes) {
+  std::string errors = ErrorsOf(R"toml(
+[fit]
+max = "100"
+[[fit.rule]]
+name = 3
+when = "lead.x"
+points = "ten"
+[score]
+fit_weight = true
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:3:7: max must be a number, got string\n"
+            "m.toml:5:8: name must be a string, got integer\n"
+            "m.toml:6:8: when must be a condition (an inline table such as { field = "
+            "\"lead.x\", eq = \"y\" }), got string\n"
+            "m.toml:7:10: points must be a number, got string\n"
+            "m.toml:9:14: fit_weight must be a number, got boolean");
+}
+
+TEST(ParseModel, SectionOfTheWrongShape) {
+  std::string errors = ErrorsOf(R"toml(
+fit = 3
+[negative]
+name = "x"
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:2:7: [fit] must be a table, got integer\n"
+            "m.toml:3:1: [[negative]] must be an array of tables, got table; write each entry "
+            "as [[negative]]");
+}
+
+TEST(ParseModel, NumbersMustBeFinite) {
+  std::string errors = ErrorsOf(R"toml(
+[score]
+fit_weight = nan
+intent_weight = -inf
+[[fit.rule]]
+name = "r"
+points = 1
+when = { field = "lead.x", gt = inf }
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:3:14: fit_weight must be a finite number, got nan\n"
+            "m.toml:4:17: intent_weight must be a finite number, got -inf\n"
+            "m.toml:8:33: gt must be a finite number, got inf");
+}
+
+TEST(ParseModel, MissingRequiredKeys) {
+  std::string errors = ErrorsOf(R"toml(
+[[fit.rule]]
+points = 1
+[[intent.event]]
+cap = 3
+[[negative]]
+points = -1
+[[disqualify]]
+when = { field = "lead.x", exists = true }
+[[disqualify]]
+reason = "spam"
+[[channel]]
+[channel.actions]
+mql = []
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:2:1: missing required key \"name\" in [[fit.rule]]\n"
+            "m.toml:2:1: missing required key \"when\" in [[fit.rule]]\n"
+            "m.toml:4:1: missing required key \"type\" in [[intent.event]]\n"
+            "m.toml:4:1: missing required key \"points\" in [[intent.event]]\n"
+            "m.toml:6:1: missing required key \"name\" in [[negative]]\n"
+            "m.toml:6:1: [[negative]] needs \"when\", \"event\" or both\n"
+            "m.toml:8:1: missing required key \"reason\" in [[disqualify]]\n"
+            "m.toml:10:1: missing required key \"when\" in [[disqualify]]\n"
+            "m.toml:12:1: missing required key \"name\" in [[channel]]\n"
+            "m.toml:12:1: missing required key \"when\" in [[channel]]");
+}
+
+TEST(ParseModel, EmptyNames) {
+  EXPECT_EQ(ErrorsOf("[[fit.rule]]\nname = \"  \"\npoints = 1\n"
+                     "when = { field = \"lead.x\", exists = true }\n"),
+            "m.toml:2:8: name must not be empty");
+}
+
+TEST(ParseModel, DuplicateFitRuleNames) {
+  std::string errors = ErrorsOf(R"toml(
+[[fit.rule]]
+name = "Size"
+when = { field = "lead.x", exists = true }
+points = 1
+[[fit.rule]]
+name = " Size"
+when = { field = "lead.y", exists = true }
+points = 2
+)toml");
+  EXPECT_EQ(errors, "m.toml:7:8: duplicate fit rule name \"Size\" (first at line 3)");
+}
+
+TEST(ParseModel, PointsSigns) {
+  std::string errors = ErrorsOf(R"toml(
+[fit]
+max = -1
+[intent]
+max = -2
+half_life_days = -3
+window_days = -4
+[[intent.event]]
+type = "visit"
+points = -5
+cap = -6
+half_life_days = -7
+[[negative]]
+name = "n"
+event = "bounce"
+points = 30
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:3:7: max must be >= 0, got -1\n"
+            "m.toml:5:7: max must be >= 0, got -2\n"
+            "m.toml:6:18: half_life_days must be >= 0, got -3\n"
+            "m.toml:7:15: window_days must be >= 0, got -4\n"
+            "m.toml:10:10: points must be >= 0, got -5\n"
+            "m.toml:11:7: cap must be >= 0, got -6\n"
+            "m.toml:12:18: half_life_days must be >= 0, got -7\n"
+            "m.toml:16:10: points must be <= 0, got 30");
+}
+
+TEST(ParseModel, LeafErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[[fit.rule]]
+name = "r"
+points = 1
+when = { any = [
+  { field = "lead.x" },
+  { field = "lead.x", eq = 1, ne = 2 },
+  { field = "lead.x", equals = 1 },
+  { field = "lead.x", all = [{ field = "lead.y", eq = 1 }] },
+  { all = [] },
+  { any = "x" },
+  { not = [1] },
+  { eq = 3 },
+] }
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:6:3: condition on \"lead.x\" has no operator; use one of eq, ne, in, "
+            "not_in, gt, gte, lt, lte, between, contains, starts_with, ends_with, matches, "
+            "exists, in_list\n"
+            "m.toml:7:31: condition on \"lead.x\" has more than one operator (eq, ne); use "
+            "exactly one, and all = [...] to combine tests\n"
+            "m.toml:8:23: unknown operator \"equals\"; did you mean \"eq\"?\n"
+            "m.toml:9:3: a condition with \"all\" cannot also have \"field\"; put each test in "
+            "its own condition\n"
+            "m.toml:10:11: all must not be empty\n"
+            "m.toml:11:11: any must be an array of conditions, got string\n"
+            "m.toml:12:11: not must be a condition (an inline table such as { field = "
+            "\"lead.x\", eq = \"y\" }), got array\n"
+            "m.toml:13:3: missing required key \"field\" in condition");
+}
+
+TEST(ParseModel, OperandErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[lists]
+competitors = ["a"]
+[[fit.rule]]
+name = "r"
+points = 1
+when = { all = [
+  { field = "lead.x", eq = [1] },
+  { field = "lead.x", in = [] },
+  { field = "lead.x", in = "a" },
+  { field = "lead.x", not_in = ["a", true] },
+  { field = "lead.x", gt = "5" },
+  { field = "lead.x", between = [5, 1] },
+  { field = "lead.x", between = [5] },
+  { field = "lead.x", contains = 5 },
+  { field = "lead.x", matches = "(" },
+  { field = "lead.x", exists = "yes" },
+  { field = "lead.x", in_list = "competitor" },
+] }
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:8:28: eq must be a string, a number or a boolean, got array\n"
+            "m.toml:9:28: in must not be empty\n"
+            "m.toml:10:28: in must be an array of strings or numbers, got string\n"
+            "m.toml:11:38: not_in must be an array of strings or numbers, got boolean\n"
+            "m.toml:12:28: gt must be a number, got string\n"
+            "m.toml:13:33: between must have lo <= hi, got [5, 1]\n"
+            "m.toml:14:33: between must be [lo, hi], two numbers, got an array of 1\n"
+            "m.toml:15:34: contains must be a string, got integer\n"
+            "m.toml:16:33: bad regular expression \"(\": missing ): (\n"
+            "m.toml:17:32: exists must be a boolean, got string\n"
+            "m.toml:18:33: unknown list \"competitor\"; did you mean \"competitors\"?");
+}
+
+TEST(ParseModel, UnknownListWithoutLists) {
+  std::string errors = ErrorsOf(R"toml(
+[[disqualify]]
+reason = "competitor"
+when = { field = "lead.email_domain", in_list = "competitors" }
+)toml");
+  EXPECT_EQ(errors, "m.toml:4:49: unknown list \"competitors\" (the model has no [lists])");
+}
+
+TEST(ParseModel, FieldErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[[fit.rule]]
+name = "r"
+points = 1
+when = { any = [
+  { field = "contact.email", exists = true },
+  { field = "lead.", exists = true },
+  { field = "industry", exists = true },
+  { field = "event.page", exists = true },
+  { field = 3, exists = true },
+] }
+[[intent.event]]
+type = "visit"
+points = 1
+when = { field = "lead.industry", eq = "x" }
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:6:13: field \"contact.email\" must be lead.<key>, account.<key> or "
+            "event.<key>\n"
+            "m.toml:7:13: field \"lead.\" names no column\n"
+            "m.toml:8:13: field \"industry\" must be lead.<key>, account.<key> or "
+            "event.<key>\n"
+            "m.toml:9:13: field \"event.page\" is only allowed in an [[intent.event]] "
+            "condition\n"
+            "m.toml:10:13: field must be a string, got integer\n"
+            "m.toml:15:18: field \"lead.industry\" is not allowed in an [[intent.event]] "
+            "condition, which tests the event's properties (event.<key>)");
+}
+
+TEST(ParseModel, CellInTwoActionLists) {
+  std::string errors = ErrorsOf(std::string(kGrades) + R"toml(
+[actions]
+mql = ["A1", "A2"]
+nurture = ["B1", "A2"]
+[[channel]]
+name = "outbound"
+when = { field = "lead.channel", eq = "outbound" }
+[channel.actions]
+mql = ["B2"]
+nurture = ["B2"]
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:11:18: cell \"A2\" is in two action lists: \"mql\" (line 10) and "
+            "\"nurture\"\n"
+            "m.toml:17:12: cell \"B2\" is in two action lists: \"mql\" (line 16) and "
+            "\"nurture\"");
+}
+
+TEST(ParseModel, CellWithoutGradePair) {
+  std::string errors = ErrorsOf(std::string(kGrades) + R"toml(
+[actions]
+mql = ["A1", "E1", "A3"]
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:10:14: cell \"E1\" names no (fit grade, intent grade) pair; fit grades are "
+            "A, B and intent grades are 1, 2\n"
+            "m.toml:10:20: cell \"A3\" names no (fit grade, intent grade) pair; fit grades are "
+            "A, B and intent grades are 1, 2");
+}
+
+TEST(ParseModel, CellWithoutGrades) {
+  EXPECT_EQ(ErrorsOf("[actions]\nmql = [\"A1\"]\n"),
+            "m.toml:2:8: cell \"A1\" names no grade pair: the model has no [grades]");
+}
+
+TEST(ParseModel, ActionListsMustBeArraysOfStrings) {
+  std::string errors = ErrorsOf(std::string(kGrades) + R"toml(
+[actions]
+default = 3
+mql = "A1"
+nurture = ["A1", 2]
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:10:11: default must be a string, got integer\n"
+            "m.toml:11:7: action list \"mql\" must be an array of strings, got string\n"
+            "m.toml:12:18: action list \"nurture\" must hold only strings, got integer");
+}
+
+TEST(ParseModel, GradeTableErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[grades.fit]
+A = 50
+B = 50
+C = "low"
+[grades.intent]
+[actions]
+mql = ["A1"]
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:4:5: grades \"A\" and \"B\" in [grades.fit] have the same threshold 50 "
+            "(ambiguous)\n"
+            "m.toml:5:5: grade \"C\" must be a number, got string\n"
+            "m.toml:6:1: [grades.intent] is empty; give each grade a threshold");
+}
+
+TEST(ParseModel, GradesNeedBothTables) {
+  EXPECT_EQ(ErrorsOf("[grades.fit]\nA = 1\n"),
+            "m.toml:1:1: missing required key \"intent\" in [grades]");
+}
+
+TEST(ParseModel, GradeNamesThatMakeAmbiguousCells) {
+  EXPECT_EQ(ErrorsOf("[grades.fit]\nA = 1\nAB = 0\n[grades.intent]\nB1 = 1\n1 = 0\n"),
+            "m.toml:6:1: grade names make cell \"AB1\" ambiguous: \"A\" + \"B1\" or \"AB\" + "
+            "\"1\"");
+}
+
+TEST(ParseModel, CellTwiceInOneListIsAWarning) {
+  Result<Model> result = Parse(std::string(kGrades) + "[actions]\nmql = [\"A1\", \"A1\"]\n" +
+                               "[[fit.rule]]\nname = \"r\"\npoints = 1\n" +
+                               "when = { field = \"lead.x\", exists = true }\n");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  ASSERT_EQ(result->warnings.size(), 1u);
+  EXPECT_EQ(FormatDiagnostic("m.toml", result->warnings[0]),
+            "m.toml:9:14: cell \"A1\" appears twice in action list \"mql\"");
+}
+
+TEST(ParseModel, NegativeConditionsTestTheLead) {
+  EXPECT_EQ(ErrorsOf("[[negative]]\nname = \"n\"\npoints = -1\n"
+                     "when = { field = \"event.type\", eq = \"bounce\" }\n"),
+            "m.toml:4:18: field \"event.type\" is only allowed in an [[intent.event]] condition");
+}
+
+TEST(ParseModel, ReportsEveryErrorSortedByPosition) {
+  std::string errors = ErrorsOf(R"toml(
+[[negative]]
+name = "n"
+event = "bounce"
+points = 5
+[fit]
+max = -1
+[[fit.rule]]
+name = "r"
+when = { field = "lead.x", equal = 1 }
+points = 1
+[bogus]
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:5:10: points must be <= 0, got 5\n"
+            "m.toml:7:7: max must be >= 0, got -1\n"
+            "m.toml:10:28: unknown operator \"equal\"; did you mean \"eq\"?\n"
+            "m.toml:12:2: unknown section [bogus]");
+}
+
+class ListFileTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(testing::TempDir()) /
+           ("leadq_model_" +
+            std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Write(const std::string& name, std::string_view text) {
+    std::ofstream out(dir_ / name, std::ios::binary);
+    out << text;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ListFileTest, ReadsEntriesRelativeToTheModel) {
+  Write("free-mail.txt",
+        "\xEF\xBB\xBF# free mail providers\r\ngmail.com\r\n\n  yahoo.com  # big\n#x\n"
+        "outlook.com");
+  Write("model.toml", R"toml(
+[lists]
+free_mail = { file = "free-mail.txt" }
+[[disqualify]]
+reason = "free mail"
+when = { field = "lead.email_domain", in_list = "free_mail" }
+)toml");
+  Result<Model> result = LoadModel(dir_ / "model.toml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const NamedList* list = result->FindList("free_mail");
+  ASSERT_NE(list, nullptr);
+  EXPECT_EQ(list->values, (std::vector<std::string>{"gmail.com", "yahoo.com", "outlook.com"}));
+  EXPECT_EQ(list->file, (dir_ / "free-mail.txt").string());
+}
+
+TEST_F(ListFileTest, MissingListFileIsReportedAtTheFileKey) {
+  Write("model.toml", "[lists]\nfree_mail = { file = \"nope.txt\" }\n");
+  Result<Model> result = LoadModel(dir_ / "model.toml");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(), (dir_ / "model.toml").string() +
+                                           ":2:22: cannot read list file \"" +
+                                           (dir_ / "nope.txt").string() + "\": no such file");
+}
+
+TEST_F(ListFileTest, ListShapeErrors) {
+  Write("model.toml", "[lists]\na = 3\nb = [\"x\", 1]\nc = { path = \"x.txt\" }\n");
+  Result<Model> result = LoadModel(dir_ / "model.toml");
+  ASSERT_FALSE(result.ok());
+  std::string file = (dir_ / "model.toml").string();
+  EXPECT_EQ(result.status().message(),
+            file +
+                ":2:5: list \"a\" must be an array of strings or { file = \"...\" }, got "
+                "integer\n" +
+                file + ":3:11: list \"b\" must hold only strings, got integer\n" + file +
+                ":4:5: missing required key \"file\" in list \"c\"\n" + file +
+                ":4:7: unknown key \"path\" in list \"c\"");
+}
+
+TEST_F(ListFileTest, NonTomlModelFile) {
+  Write("leads.csv", "lead_id,email\n1,a@b.com\n");
+  Result<Model> result = LoadModel(dir_ / "leads.csv");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidInput);
+  EXPECT_EQ(result.status().message(),
+            (dir_ / "leads.csv").string() +
+                ":1:8: not valid TOML: Error while parsing key-value pair: expected '=', saw ','");
+}
+
+TEST(LoadModel, MissingFile) {
+  Result<Model> result = LoadModel("/nonexistent/leadq/model.toml");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(result.status().message(), "/nonexistent/leadq/model.toml: no such file");
+}
+
+TEST(FormatDiagnostic, WithAndWithoutPosition) {
+  EXPECT_EQ(FormatDiagnostic("m.toml", Diagnostic{{3, 7}, "bad", true}), "m.toml:3:7: bad");
+  EXPECT_EQ(FormatDiagnostic("m.toml", Diagnostic{{}, "bad", true}), "m.toml: bad");
+}
+
+TEST(OpName, IsTheTomlKey) {
+  EXPECT_EQ(OpName(Op::kNotIn), "not_in");
+  EXPECT_EQ(OpName(Op::kStartsWith), "starts_with");
+  EXPECT_EQ(OpName(Op::kInList), "in_list");
+}
+
+}  // namespace
+}  // namespace leadq::model

@@ -1,0 +1,246 @@
+#include "service/model_summary.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "core/text.h"
+
+namespace leadq::service {
+namespace {
+
+std::string OperandText(const model::Operand& o) {
+  switch (o.kind) {
+    case model::Operand::Kind::kString:
+      return "\"" + o.text + "\"";
+    case model::Operand::Kind::kNumber: {
+      std::string s = FormatFixed2(o.number);
+      if (s.size() > 3 && s.substr(s.size() - 3) == ".00") s.resize(s.size() - 3);
+      return s;
+    }
+    case model::Operand::Kind::kBool:
+      return o.boolean ? "true" : "false";
+  }
+  return "";
+}
+
+std::string SourceName(model::FieldSource s) {
+  switch (s) {
+    case model::FieldSource::kLead:
+      return "lead.";
+    case model::FieldSource::kAccount:
+      return "account.";
+    case model::FieldSource::kEvent:
+      return "event.";
+  }
+  return "";
+}
+
+std::vector<size_t> ByThreshold(const std::vector<model::Grade>& grades) {
+  std::vector<size_t> order(grades.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return grades[a].threshold > grades[b].threshold; });
+  return order;
+}
+
+// Left-aligns in a column of `width`, always leaving at least one space after the text.
+std::string Pad(std::string s, size_t width) {
+  s.append(s.size() < width ? width - s.size() : 1, ' ');
+  return s;
+}
+
+std::string Number(double v) {
+  std::string s = FormatFixed2(v);
+  if (s.size() > 3 && s.substr(s.size() - 3) == ".00") s.resize(s.size() - 3);
+  return s;
+}
+
+// The action of every cell for no channel (-1) or a channel, as MODEL.md defines replacement.
+std::map<std::string, std::string> CellActions(const model::Model& m, int channel) {
+  std::map<std::string, std::set<std::string>> lists;
+  for (const model::ActionList& l : m.actions.lists) {
+    lists[l.action].insert(l.cells.begin(), l.cells.end());
+  }
+  std::string default_action = m.DefaultAction();
+  if (channel >= 0) {
+    const model::Channel& ch = m.channels[static_cast<size_t>(channel)];
+    std::set<std::string> moved;
+    std::set<std::string> replaced;
+    for (const model::ActionList& l : ch.actions.lists) {
+      lists[l.action] = std::set<std::string>(l.cells.begin(), l.cells.end());
+      moved.insert(l.cells.begin(), l.cells.end());
+      replaced.insert(l.action);
+    }
+    for (auto& [action, cells] : lists) {
+      if (replaced.count(action) == 0) {
+        for (const std::string& c : moved) cells.erase(c);
+      }
+    }
+    if (ch.actions.default_action) default_action = *ch.actions.default_action;
+  }
+  std::map<std::string, std::string> out;
+  for (const model::Grade& f : m.fit_grades) {
+    for (const model::Grade& i : m.intent_grades) out[f.name + i.name] = default_action;
+  }
+  for (const auto& [action, cells] : lists) {
+    for (const std::string& c : cells) {
+      if (out.count(c) != 0) out[c] = action;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeCondition(const model::Condition& c) {
+  using Kind = model::Condition::Kind;
+  if (c.kind != Kind::kLeaf) {
+    if (c.kind == Kind::kNot) return "not (" + DescribeCondition(c.children[0]) + ")";
+    std::string s = c.kind == Kind::kAll ? "all of (" : "any of (";
+    for (size_t i = 0; i < c.children.size(); ++i) {
+      if (i > 0) s += "; ";
+      s += DescribeCondition(c.children[i]);
+    }
+    return s + ")";
+  }
+  std::string field = SourceName(c.field.source) + c.field.key;
+  std::string op(model::OpName(c.op));
+  switch (c.op) {
+    case model::Op::kIn:
+    case model::Op::kNotIn: {
+      std::string s = field + " " + (c.op == model::Op::kIn ? "in" : "not in") + " [";
+      for (size_t i = 0; i < c.operands.size(); ++i) {
+        if (i > 0) s += ", ";
+        s += OperandText(c.operands[i]);
+      }
+      return s + "]";
+    }
+    case model::Op::kBetween:
+      return field + " between " + OperandText(c.operands[0]) + " and " +
+             OperandText(c.operands[1]);
+    case model::Op::kExists:
+      return field + (c.operands[0].boolean ? " is present" : " is missing");
+    case model::Op::kInList:
+      return field + " in list " + c.operands[0].text;
+    case model::Op::kEq:
+      return field + " = " + OperandText(c.operands[0]);
+    case model::Op::kNe:
+      return field + " != " + OperandText(c.operands[0]);
+    case model::Op::kGt:
+      return field + " > " + OperandText(c.operands[0]);
+    case model::Op::kGte:
+      return field + " >= " + OperandText(c.operands[0]);
+    case model::Op::kLt:
+      return field + " < " + OperandText(c.operands[0]);
+    case model::Op::kLte:
+      return field + " <= " + OperandText(c.operands[0]);
+    default:
+      return field + " " + op + " " + OperandText(c.operands[0]);
+  }
+}
+
+std::string GradeMatrix(const model::Model& m, int channel, const std::vector<uint64_t>* counts) {
+  if (m.fit_grades.empty() || m.intent_grades.empty()) return "  (no grades)\n";
+  const std::vector<size_t> fit = ByThreshold(m.fit_grades);
+  const std::vector<size_t> intent = ByThreshold(m.intent_grades);
+  const std::map<std::string, std::string> actions = CellActions(m, channel);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header{"fit \\ intent"};
+  for (size_t i : intent) {
+    header.push_back(m.intent_grades[i].name + " (>=" + Number(m.intent_grades[i].threshold) + ")");
+  }
+  rows.push_back(header);
+  for (size_t f : fit) {
+    std::vector<std::string> row{m.fit_grades[f].name + " (>=" + Number(m.fit_grades[f].threshold) +
+                                 ")"};
+    for (size_t i : intent) {
+      std::string cell = m.fit_grades[f].name + m.intent_grades[i].name;
+      std::string text = actions.at(cell);
+      if (counts != nullptr) {
+        text += " " + GroupThousands((*counts)[f * m.intent_grades.size() + i]);
+      }
+      row.push_back(text);
+    }
+    rows.push_back(row);
+  }
+  std::vector<size_t> widths(header.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    out += "  ";
+    for (size_t c = 0; c < row.size(); ++c) {
+      out += c + 1 == row.size() ? row[c] : Pad(row[c], widths[c] + 2);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string ModelSummary(const model::Model& m) {
+  std::string out;
+  out += "model " + (m.name.empty() ? m.path.filename().string() : m.name) + " is valid\n";
+  if (!m.description.empty()) out += "  " + m.description + "\n";
+
+  if (!m.lists.empty()) {
+    out += "\nLists\n";
+    for (const model::NamedList& l : m.lists) {
+      out += "  " + Pad(l.name, 20) + std::to_string(l.values.size()) + " entries" +
+             (l.file.empty() ? "" : " from " + l.file) + "\n";
+    }
+  }
+  out +=
+      "\nFit (max " + Number(m.fit.max) + "): " + std::to_string(m.fit.rules.size()) + " rules\n";
+  for (const model::FitRule& r : m.fit.rules) {
+    std::string pts = (r.points > 0 ? "+" : "") + Number(r.points);
+    out += "  " + Pad(pts, 7) + Pad(r.name, 28) + DescribeCondition(r.when) + "\n";
+  }
+  out += "\nIntent (max " + Number(m.intent.max) + ", half-life " +
+         (m.intent.half_life_days > 0 ? Number(m.intent.half_life_days) + " days" : "none") +
+         ", window " +
+         (m.intent.window_days > 0 ? Number(m.intent.window_days) + " days" : "none") +
+         "): " + std::to_string(m.intent.entries.size()) + " entries, first match wins\n";
+  for (const model::IntentEntry& e : m.intent.entries) {
+    std::string line =
+        "  " + Pad("+" + Number(e.points), 7) + Pad(e.Label(), 28) + "type " + e.type;
+    if (e.when) line += " when " + DescribeCondition(*e.when);
+    if (e.cap) line += "; cap " + Number(*e.cap);
+    if (e.half_life_days) line += "; half-life " + Number(*e.half_life_days) + " days";
+    out += line + "\n";
+  }
+  if (!m.negatives.empty()) {
+    out += "\nNegative signals\n";
+    for (const model::NegativeEntry& n : m.negatives) {
+      std::string what;
+      if (n.when) what = DescribeCondition(*n.when);
+      if (n.event_type) what += (what.empty() ? "" : " and ") + ("an event " + *n.event_type);
+      out += "  " + Pad(Number(n.points), 7) + Pad(n.name, 28) + what + "\n";
+    }
+  }
+  out += "\nScore = " + Number(m.score.fit_weight) + " x fit + " + Number(m.score.intent_weight) +
+         " x intent + negative\n";
+  out += "\nGrade matrix (action of each cell)\n" + GradeMatrix(m, -1);
+  for (size_t c = 0; c < m.channels.size(); ++c) {
+    const model::Channel& ch = m.channels[c];
+    out += "\nChannel " + ch.name + " (when " + DescribeCondition(ch.when) + ")\n" +
+           GradeMatrix(m, static_cast<int>(c));
+  }
+  if (!m.disqualify.empty()) {
+    out += "\nDisqualified when (first match sets the reason)\n";
+    for (const model::DisqualifyRule& d : m.disqualify) {
+      out += "  " + Pad(d.reason, 20) + DescribeCondition(d.when) + "\n";
+    }
+  }
+  if (!m.warnings.empty()) {
+    out += "\nWarnings\n";
+    for (const model::Diagnostic& w : m.warnings) {
+      out += "  " + model::FormatDiagnostic(m.path, w) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace leadq::service

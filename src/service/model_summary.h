@@ -1,0 +1,30 @@
+// Plain-words renderings of a model for people: conditions ("account.industry in [software,
+// fintech]"), the grade matrix as a table (the action of every cell, optionally with counts),
+// and the whole summary `leadq model check` prints for a valid model.
+//
+// Example:
+//   std::cout << ModelSummary(model);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/compiled_model.h"
+#include "model/model.h"
+
+namespace leadq::service {
+
+// "account.industry in [software, fintech]", "all of (...)", "not (...)".
+std::string DescribeCondition(const model::Condition& condition);
+
+// The grade matrix: fit grades down (highest first), intent grades across, the action of each
+// cell for leads of no channel (`channel` -1) or of a channel. With `counts` (one per cell,
+// indexed fit * intent_count + intent) each cell also shows how many leads fell in it.
+std::string GradeMatrix(const model::Model& model, int channel,
+                        const std::vector<uint64_t>* counts = nullptr);
+
+// Everything `leadq model check` prints for a valid model.
+std::string ModelSummary(const model::Model& model);
+
+}  // namespace leadq::service
