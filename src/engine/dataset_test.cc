@@ -1,1 +1,106 @@
+// Loading CSV into columns: required columns, row problems, joins and parallel reading.
+#include "engine/dataset.h"
+
 #include <gtest/gtest.h>
+
+#include "core/parallel.h"
+#include "engine/engine_test_data.h"
+
+namespace leadq::engine {
+namespace {
+
+using testing_support::Load;
+
+constexpr std::string_view kModel = R"(
+[[fit.rule]]
+name = "industry"
+when = { field = "account.industry", eq = "software" }
+points = 10
+[[fit.rule]]
+name = "domain"
+when = { field = "lead.email_domain", eq = "x.com" }
+points = 1
+[[intent.event]]
+type = "visit"
+points = 1
+when = { field = "event.page", exists = true }
+)";
+
+TEST(Dataset, RowProblemsAreCountedWithTheirLines) {
+  auto t = Load(kModel,
+                "lead_id,email,account_id\nL1,a@X.com ,A1\n,b@x.com,A1\nL1,dup@x.com,A1\n"
+                "L2,no-at-sign,A9\n",
+                "lead_id,type,occurred_at,page\n"
+                "L1,visit,2026-03-01,/a\n"
+                "L9,visit,2026-03-01,/a\n"
+                "L1,visit,03/01/2026,/a\n"
+                ",visit,2026-03-01,/a\n"
+                "L2,,2026-03-01,/a\n"
+                "L2,visit,2026-03-01\n",
+                "account_id,industry\nA1,Software\nA1,Retail\n");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->data.leads.size(), 2u);
+  EXPECT_EQ(t->data.leads.ids[1], "L2");
+  EXPECT_EQ(t->data.leads.lines[1], 5);
+  EXPECT_EQ(t->data.leads.account[1], -1);  // A9 is not in the accounts file
+  EXPECT_EQ(t->data.leads_with_unknown_account, 1u);
+  EXPECT_EQ(t->data.accounts.size(), 1u);
+  EXPECT_EQ(t->data.events.size(), 2u);
+  const Column* domain = t->data.leads.fields.Find("email_domain");
+  ASSERT_NE(domain, nullptr);
+  EXPECT_EQ(domain->Value(0), "x.com");
+  EXPECT_EQ(domain->Value(1), "");
+  std::string messages = t->issues.Messages();
+  for (const char* expected :
+       {"leads.csv:3: no lead_id", "leads.csv:4: lead_id \"L1\" already on line 2",
+        "events.csv:3: lead_id \"L9\" is not in the leads file",
+        "events.csv:4: occurred_at \"03/01/2026\" is not an ISO 8601 time",
+        "events.csv:5: no lead_id", "events.csv:6: no type",
+        "events.csv:7: 3 fields where the header has 4", "accounts.csv:3: account_id \"A1\""}) {
+    EXPECT_NE(messages.find(expected), std::string::npos) << expected << "\n" << messages;
+  }
+  EXPECT_EQ(t->issues.skipped_rows(), 7u);
+}
+
+TEST(Dataset, MissingRequiredColumnIsRefusedWithTheHeader) {
+  auto lf = CsvFile::Open(testing_support::WriteTemp("l.csv", "id,name\n1,x\n"));
+  ASSERT_TRUE(lf.ok());
+  RowIssues issues;
+  Result<Dataset> d = LoadDataset(*lf, nullptr, nullptr, DataNeeds{}, issues);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("no lead_id column"), std::string::npos);
+  EXPECT_NE(d.status().message().find("the header has: id, name"), std::string::npos);
+}
+
+TEST(Dataset, ParallelReadingMatchesTheFileOrder) {
+  // Large enough to be split across threads, with quoted newlines and duplicate event ids.
+  std::string leads = "lead_id,email\n";
+  std::string events = "event_id,lead_id,type,occurred_at,page\n";
+  const int kLeads = 20000;
+  for (int i = 0; i < kLeads; ++i)
+    leads += "L" + std::to_string(i) + ",u@d" + std::to_string(i % 7) + ".com\n";
+  for (int i = 0; i < 120000; ++i) {
+    int lead = (i * 7919) % kLeads;
+    events += "E" + std::to_string(i % 100000) + ",L" + std::to_string(lead) +
+              ",visit,2026-02-01T00:00:00Z,\"/p\n" + std::to_string(i % 13) + "\"\n";
+  }
+  auto t = Load(kModel, leads, events);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->data.events.duplicates, 20000u);
+  EXPECT_EQ(t->data.events.size(), 100000u);
+  EXPECT_TRUE(t->issues.empty()) << t->issues.Messages();
+  // Events of a lead are in file order, and their lines are right.
+  for (uint32_t lead = 0; lead < 50; ++lead) {
+    for (uint32_t e = t->data.events.lead_begin[lead] + 1; e < t->data.events.lead_begin[lead + 1];
+         ++e) {
+      EXPECT_LT(t->data.events.lines[e - 1], t->data.events.lines[e]);
+    }
+  }
+  uint32_t first = t->data.events.lead_begin[0];
+  EXPECT_EQ(t->data.events.ids[first], "E0");
+  EXPECT_EQ(t->data.events.lines[first], 2);
+  EXPECT_EQ(t->data.events.props.Find("page")->Value(first), "/p\n0");
+}
+
+}  // namespace
+}  // namespace leadq::engine

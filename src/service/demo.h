@@ -50,11 +50,13 @@ struct DemoOptions {
 //                  tech_stack
 //   leads.csv      lead_id,account_id,first_name,last_name,email,job_title,department,country,
 //                  channel,source,consent,do_not_contact,unsubscribed,duplicate_of,created_at
-//   events.csv     event_id,lead_id,type,occurred_at,page,asset,campaign  (sorted by time, with
-//                  a few exact duplicate rows that share an event_id, as a retried webhook would)
+//   events.csv     event_id,lead_id,type,occurred_at,page,asset,campaign: sorted by time, with
+//                  a few exact duplicate rows that share an event_id, as a retried webhook would
+//                  deliver them; `page` is the path of a page view or form, `asset` the title of
+//                  a download or webinar, `campaign` the e-mail, webinar or trade-show campaign
 // Existing files of those names are replaced. Fails with an I/O Status naming the path when the
 // directory cannot be created or a file cannot be written; files written before the failure
-// are left in place. Memory grows with the number of events (about 25 bytes each, some 20 per
+// are left in place. Memory grows with the number of events (about 24 bytes each, some ten per
 // lead). Thread-safe: it touches no shared state.
 Status WriteDemoData(const DemoOptions& options, const std::filesystem::path& dir);
 
