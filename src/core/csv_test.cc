@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 namespace leadq {
@@ -91,7 +93,10 @@ TEST(SplitCsvRows, ChunksReadLikeTheWhole) {
 class CsvFileTest : public testing::Test {
  protected:
   std::filesystem::path Write(const std::string& name, std::string_view content) {
-    std::filesystem::path p = std::filesystem::path(testing::TempDir()) / name;
+    std::filesystem::path dir =
+        std::filesystem::path(testing::TempDir()) / ("leadq-csv-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::path p = dir / name;
     std::ofstream(p, std::ios::binary) << content;
     return p;
   }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -25,8 +27,19 @@ struct Loaded {
   RowIssues issues;
 };
 
+// A directory of this test's own: ctest runs tests in parallel processes that share TempDir().
+inline std::filesystem::path TestDir() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) /
+      ("leadq-" + std::to_string(::getpid()) + "-" +
+       (info ? std::string(info->test_suite_name()) + "." + info->name() : std::string("global")));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 inline std::filesystem::path WriteTemp(const std::string& name, std::string_view text) {
-  std::filesystem::path p = std::filesystem::path(::testing::TempDir()) / name;
+  std::filesystem::path p = TestDir() / name;
   std::ofstream(p, std::ios::binary) << text;
   return p;
 }
