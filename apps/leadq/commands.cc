@@ -148,9 +148,9 @@ CommandResult RunExplainCommand(const ExplainCommand& command) {
 CommandResult RunModelCheck(const std::filesystem::path& path) {
   Result<model::Model> model = model::LoadModel(path);
   if (!model.ok()) {
-    std::cerr << model.status().message() << "\n";
-    size_t errors =
-        std::count(model.status().message().begin(), model.status().message().end(), '\n') + 1;
+    const std::string message = model.status().message();
+    std::cerr << message << "\n";
+    size_t errors = std::count(message.begin(), message.end(), '\n') + 1;
     std::cerr << "leadq model check: " << path.string() << " is not valid (" << errors
               << (errors == 1 ? " error" : " errors") << ")\n";
     return {kExitInput};
