@@ -114,7 +114,7 @@ CommandResult RunExplainCommand(const ExplainCommand& command) {
   if (!work.issues.empty()) std::cerr << "leadq explain: " << work.issues.Summary() << "\n";
 
   int exit_code = 0;
-  nlohmann::json leads = nlohmann::json::array();
+  nlohmann::ordered_json leads = nlohmann::ordered_json::array();
   std::string text;
   for (const std::string& id : command.lead_ids) {
     auto it = work.data.leads.index.find(Trim(id));
@@ -134,7 +134,7 @@ CommandResult RunExplainCommand(const ExplainCommand& command) {
     }
   }
   if (command.json) {
-    nlohmann::json doc = {
+    nlohmann::ordered_json doc = {
         {"as_of", FormatTimestamp(work.as_of)},
         {"model", {{"path", work.model.path.string()}, {"name", work.model.name}}},
         {"leads", leads}};

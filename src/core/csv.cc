@@ -168,10 +168,11 @@ bool CsvReader::Next() {
   return true;
 }
 
-std::vector<size_t> SplitCsvRows(std::string_view data, size_t begin, size_t parts) {
+std::vector<size_t> SplitCsvRows(std::string_view data, size_t begin, size_t parts,
+                                 size_t min_bytes) {
   std::vector<size_t> cuts{begin};
   const size_t n = data.size();
-  if (parts <= 1 || n - begin < (1u << 20)) {
+  if (parts <= 1 || n - begin < min_bytes) {
     cuts.push_back(n);
     return cuts;
   }

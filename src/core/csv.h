@@ -82,8 +82,10 @@ class CsvReader {
 
 // Offsets that split [begin, data.size()) into at most `parts` ranges of whole rows, assuming
 // quotes only open and close quoted fields. Returns parts+1 offsets or fewer (first is begin,
-// last is data.size()). A reader of each range can confirm the split with position().
-std::vector<size_t> SplitCsvRows(std::string_view data, size_t begin, size_t parts);
+// last is data.size()). A reader of each range can confirm the split with position(). Ranges
+// smaller than `min_bytes` are not split (threads cost more than they save).
+std::vector<size_t> SplitCsvRows(std::string_view data, size_t begin, size_t parts,
+                                 size_t min_bytes = 1 << 20);
 
 // One column of a CSV header.
 struct CsvColumn {

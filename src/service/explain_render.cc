@@ -12,7 +12,7 @@ namespace {
 using engine::ActionSource;
 using engine::CompiledModel;
 using engine::LeadExplanation;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // How many events of one intent entry the text explanation lists one by one.
 constexpr size_t kEventsShown = 5;

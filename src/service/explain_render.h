@@ -15,7 +15,7 @@
 namespace leadq::service {
 
 // A number rounded like the CSV output (two decimals, half away from zero) as a JSON number.
-nlohmann::json Fixed2(double value);
+nlohmann::ordered_json Fixed2(double value);
 
 // The grade names and cell of a lead ("A", "2", "A2"); empty strings without grades.
 struct GradeNames {
@@ -28,6 +28,6 @@ GradeNames NamesOf(const engine::CompiledModel& model, const engine::LeadScore& 
 std::string ReasonOf(const engine::CompiledModel& model, const engine::LeadScore& score);
 
 std::string RenderExplanationText(const Workset& work, const engine::LeadExplanation& why);
-nlohmann::json ExplanationJson(const Workset& work, const engine::LeadExplanation& why);
+nlohmann::ordered_json ExplanationJson(const Workset& work, const engine::LeadExplanation& why);
 
 }  // namespace leadq::service

@@ -190,7 +190,7 @@ Result<ScoreSummary> WriteScores(const Workset& work, ScoreFormat format,
     text.reserve(size);
     for (const std::string& p : parts) text += p;
   } else {
-    nlohmann::json doc;
+    nlohmann::ordered_json doc;
     doc["as_of"] = FormatTimestamp(work.as_of);
     doc["model"] = {{"path", work.model.path.string()}, {"name", work.model.name}};
     text = doc.dump(2);
