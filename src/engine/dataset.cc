@@ -184,6 +184,10 @@ struct KeyedTable {
   ColumnSet fields;
 };
 
+KeyedTable AssembleKeyed(std::vector<KeyedChunk>& parts, const std::vector<std::string>& keys,
+                         const std::vector<bool>& in_file, std::string_view id_key,
+                         std::string_view name, RowIssues& issues);
+
 Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
                                   std::string_view entity, const std::vector<std::string>& keys,
                                   RowIssues& issues) {
@@ -221,13 +225,23 @@ Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
           p.codes[k].push_back(p.dicts[k].Code(Cell(reader, cols[k]), bytes));
         }
       }));
+  for (const Chunk& c : chunks) issues.Merge(c.issues);
+  std::vector<bool> in_file;
+  for (int c : cols) in_file.push_back(c >= 0);
+  return AssembleKeyed(parts, keys, in_file, id_key, name, issues);
+}
 
+// Merges the chunks of a keyed table: global dictionaries, and ids unique (the first row of
+// each id counts; later ones are reported).
+KeyedTable AssembleKeyed(std::vector<KeyedChunk>& parts, const std::vector<std::string>& keys,
+                         const std::vector<bool>& in_file, std::string_view id_key,
+                         std::string_view name, RowIssues& issues) {
   KeyedTable table;
   std::vector<const LocalDictionary*> locals(parts.size());
   for (size_t k = 0; k < keys.size(); ++k) {
     Column& col = table.fields.columns.emplace_back();
     col.key = keys[k];
-    col.in_file = cols[k] >= 0;
+    col.in_file = in_file[k];
     for (size_t c = 0; c < parts.size(); ++c) locals[c] = &parts[c].dicts[k];
     std::vector<std::vector<uint32_t>> remaps = MergeDictionaries(locals, col.values);
     for (size_t c = 0; c < parts.size(); ++c) {
@@ -238,7 +252,6 @@ Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
   // Ids must be unique: keep the first row of each id, in file order.
   std::unordered_map<std::string_view, int64_t> first_line;
   for (size_t c = 0; c < parts.size(); ++c) {
-    issues.Merge(chunks[c].issues);
     KeyedChunk& p = parts[c];
     for (size_t r = 0; r < p.ids.size(); ++r) {
       auto [it, fresh] = first_line.emplace(p.ids[r], p.lines[r]);
@@ -314,6 +327,9 @@ std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, s
   return duplicate;
 }
 
+EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, const DataNeeds& needs,
+                          const std::vector<bool>& in_file);
+
 Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const DataNeeds& needs,
                               RowIssues& issues) {
   LEADQ_TRY(RequireColumn(csv, "lead_id", "the lead each event belongs to"));
@@ -385,13 +401,22 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
           p.prop_codes[k].push_back(p.prop_dicts[k].Code(Cell(reader, prop_cols[k]), bytes));
         }
       }));
-
-  EventTable table;
+  for (const Chunk& c : chunks) issues.Merge(c.issues);
+  std::vector<bool> in_file;
+  for (int c : prop_cols) in_file.push_back(c >= 0);
+  EventTable table = AssembleEvents(parts, leads.size(), needs, in_file);
   table.file = name;
+  return table;
+}
+
+// Merges the chunks of an events file: duplicates removed (the first event_id in file order
+// counts), dictionaries merged, events grouped by lead in file order.
+EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, const DataNeeds& needs,
+                          const std::vector<bool>& in_file) {
+  EventTable table;
   size_t total = 0;
   std::vector<size_t> chunk_start(parts.size());
   for (size_t c = 0; c < parts.size(); ++c) {
-    issues.Merge(chunks[c].issues);
     chunk_start[c] = total;
     total += parts[c].lead.size();
   }
@@ -405,13 +430,12 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
   for (size_t k = 0; k < needs.event_props.size(); ++k) {
     Column& col = table.props.columns.emplace_back();
     col.key = needs.event_props[k];
-    col.in_file = prop_cols[k] >= 0;
+    col.in_file = in_file[k];
     for (size_t c = 0; c < parts.size(); ++c) locals[c] = &parts[c].prop_dicts[k];
     prop_remap[k] = MergeDictionaries(locals, col.values);
   }
 
   // Group by lead (a stable counting sort keeps file order within a lead).
-  const size_t lead_count = leads.size();
   std::vector<uint32_t> begin(lead_count + 1, 0);
   size_t kept = 0;
   for (size_t c = 0; c < parts.size(); ++c) {
@@ -447,46 +471,48 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
   return table;
 }
 
+bool WantsEmailDomain(const DataNeeds& needs) {
+  return std::find(needs.lead_fields.begin(), needs.lead_fields.end(), kEmailDomain) !=
+         needs.lead_fields.end();
+}
+
 std::vector<std::string> WithKey(std::vector<std::string> keys, std::string_view key) {
   if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.emplace_back(key);
   return keys;
 }
 
-}  // namespace
-
-Result<Dataset> LoadDataset(const CsvFile& leads, const CsvFile* accounts, const CsvFile* events,
-                            const DataNeeds& needs, RowIssues& issues) {
-  Dataset data;
-
-  if (accounts != nullptr) {
-    LEADQ_TRY(KeyedTable t,
-              ReadKeyedTable(*accounts, "account_id", "account", needs.account_fields, issues));
-    data.accounts.file = accounts->name();
-    data.accounts.ids = std::move(t.ids);
-    data.accounts.lines = std::move(t.lines);
-    data.accounts.fields = std::move(t.fields);
-    for (size_t r = 0; r < data.accounts.ids.size(); ++r) {
-      data.accounts.index.emplace(data.accounts.ids[r], static_cast<uint32_t>(r));
-    }
-    data.has_accounts = true;
-  }
-
-  // Lead columns: the model's, plus account_id for the join and email for email_domain.
+// The lead columns to read: the model's, plus email for email_domain and account_id for the
+// join (when there are accounts).
+std::vector<std::string> LeadColumnKeys(const DataNeeds& needs, bool with_account_id) {
   std::vector<std::string> keys;
   for (const std::string& k : needs.lead_fields) {
     if (k != kEmailDomain) keys.push_back(k);
   }
-  const bool wants_domain = std::find(needs.lead_fields.begin(), needs.lead_fields.end(),
-                                      kEmailDomain) != needs.lead_fields.end();
-  if (wants_domain) keys = WithKey(keys, "email");
-  if (accounts != nullptr) keys = WithKey(keys, "account_id");
-  LEADQ_TRY(KeyedTable t, ReadKeyedTable(leads, "lead_id", "lead", keys, issues));
+  if (WantsEmailDomain(needs)) keys = WithKey(keys, "email");
+  if (with_account_id) keys = WithKey(keys, "account_id");
+  return keys;
+}
+
+void InstallAccounts(Dataset& data, KeyedTable t, std::string file) {
+  data.accounts.file = std::move(file);
+  data.accounts.ids = std::move(t.ids);
+  data.accounts.lines = std::move(t.lines);
+  data.accounts.fields = std::move(t.fields);
+  for (size_t r = 0; r < data.accounts.ids.size(); ++r) {
+    data.accounts.index.emplace(data.accounts.ids[r], static_cast<uint32_t>(r));
+  }
+  data.has_accounts = true;
+}
+
+// Installs the leads: derives email_domain, indexes ids and joins accounts through the
+// account_id column (when there are accounts).
+void InstallLeads(Dataset& data, KeyedTable t, std::string file, const DataNeeds& needs) {
   LeadTable& table = data.leads;
-  table.file = leads.name();
+  table.file = std::move(file);
   table.ids = std::move(t.ids);
   table.lines = std::move(t.lines);
   table.fields = std::move(t.fields);
-  if (wants_domain) {
+  if (WantsEmailDomain(needs)) {
     Column domain;
     domain.key = std::string(kEmailDomain);
     DeriveEmailDomain(*table.fields.Find("email"), domain);
@@ -496,28 +522,171 @@ Result<Dataset> LoadDataset(const CsvFile& leads, const CsvFile* accounts, const
     table.index.emplace(table.ids[r], static_cast<uint32_t>(r));
   }
   table.account.assign(table.ids.size(), -1);
-  if (accounts != nullptr) {
-    const Column& account_id = *table.fields.Find("account_id");
-    std::vector<int32_t> row_of(account_id.values.size(), -1);
-    for (size_t v = 1; v < account_id.values.size(); ++v) {
-      auto it = data.accounts.index.find(account_id.values[v]);
+  const Column* account_id = table.fields.Find("account_id");
+  if (data.has_accounts && account_id != nullptr) {
+    std::vector<int32_t> row_of(account_id->values.size(), -1);
+    for (size_t v = 1; v < account_id->values.size(); ++v) {
+      auto it = data.accounts.index.find(account_id->values[v]);
       if (it != data.accounts.index.end()) row_of[v] = static_cast<int32_t>(it->second);
     }
     for (size_t r = 0; r < table.ids.size(); ++r) {
-      uint32_t code = account_id.codes[r];
+      uint32_t code = account_id->codes[r];
       table.account[r] = row_of[code];
       if (code != 0 && row_of[code] < 0) ++data.leads_with_unknown_account;
     }
   }
+}
 
+void InstallNoEvents(Dataset& data) {
+  data.events.lead_begin.assign(data.leads.size() + 1, 0);
+  data.events.type_values.assign(1, "");
+}
+
+}  // namespace
+
+Result<Dataset> LoadDataset(const CsvFile& leads, const CsvFile* accounts, const CsvFile* events,
+                            const DataNeeds& needs, RowIssues& issues) {
+  Dataset data;
+  if (accounts != nullptr) {
+    LEADQ_TRY(KeyedTable t,
+              ReadKeyedTable(*accounts, "account_id", "account", needs.account_fields, issues));
+    InstallAccounts(data, std::move(t), accounts->name());
+  }
+  LEADQ_TRY(KeyedTable t, ReadKeyedTable(leads, "lead_id", "lead",
+                                         LeadColumnKeys(needs, accounts != nullptr), issues));
+  InstallLeads(data, std::move(t), leads.name(), needs);
   if (events != nullptr) {
-    LEADQ_TRY(data.events, ReadEvents(*events, table, needs, issues));
+    LEADQ_TRY(data.events, ReadEvents(*events, data.leads, needs, issues));
     data.has_events = true;
   } else {
-    data.events.lead_begin.assign(table.size() + 1, 0);
-    data.events.type_values.assign(1, "");
+    InstallNoEvents(data);
   }
   return data;
+}
+
+// ------------------------------------------------------------------ DatasetBuilder
+
+struct DatasetBuilder::State {
+  enum class Phase { kAccounts, kLeads, kEvents };
+  Phase phase = Phase::kAccounts;
+  DataNeeds needs;
+  std::string source;
+  std::vector<std::string> lead_keys;  // LeadColumnKeys(needs, true)
+  size_t lead_value_count = 0;         // values Add* receives: lead_keys without account_id
+  Dataset data;
+  std::vector<KeyedChunk> accounts{1};
+  std::vector<KeyedChunk> leads{1};
+  std::vector<EventChunk> events{1};
+  RowIssues issues;
+  uint64_t unknown_lead_events = 0;
+  int64_t row = 0;
+};
+
+DatasetBuilder::DatasetBuilder(const DataNeeds& needs, std::string source)
+    : state_(std::make_unique<State>()) {
+  state_->needs = needs;
+  state_->source = std::move(source);
+  state_->lead_keys = LeadColumnKeys(needs, true);
+  state_->lead_value_count = state_->lead_keys.size() - 1;
+  state_->accounts[0].dicts.resize(needs.account_fields.size());
+  state_->accounts[0].codes.resize(needs.account_fields.size());
+  state_->leads[0].dicts.resize(state_->lead_keys.size());
+  state_->leads[0].codes.resize(state_->lead_keys.size());
+  state_->events[0].prop_dicts.resize(needs.event_props.size());
+  state_->events[0].prop_codes.resize(needs.event_props.size());
+}
+
+DatasetBuilder::~DatasetBuilder() = default;
+
+std::vector<std::string> DatasetBuilder::lead_keys() const {
+  return {state_->lead_keys.begin(),
+          state_->lead_keys.begin() + static_cast<ptrdiff_t>(state_->lead_value_count)};
+}
+
+void DatasetBuilder::AddAccount(std::string_view id, std::span<const std::string_view> values) {
+  KeyedChunk& p = state_->accounts[0];
+  p.ids.emplace_back(Trim(id));
+  p.lines.push_back(++state_->row);
+  for (size_t k = 0; k < p.codes.size(); ++k) {
+    p.codes[k].push_back(
+        p.dicts[k].Code(k < values.size() ? Trim(values[k]) : std::string_view(), {}));
+  }
+}
+
+void DatasetBuilder::FinishAccounts() {
+  if (state_->phase != State::Phase::kAccounts) return;
+  std::vector<bool> in_file(state_->needs.account_fields.size(), true);
+  KeyedTable t = AssembleKeyed(state_->accounts, state_->needs.account_fields, in_file,
+                               "account_id", state_->source, state_->issues);
+  InstallAccounts(state_->data, std::move(t), state_->source);
+  state_->accounts.clear();
+  state_->phase = State::Phase::kLeads;
+  state_->row = 0;
+}
+
+void DatasetBuilder::AddLead(std::string_view id, std::string_view account_id,
+                             std::span<const std::string_view> values) {
+  FinishAccounts();
+  KeyedChunk& p = state_->leads[0];
+  p.ids.emplace_back(Trim(id));
+  p.lines.push_back(++state_->row);
+  const size_t n = state_->lead_value_count;
+  for (size_t k = 0; k < n; ++k) {
+    p.codes[k].push_back(
+        p.dicts[k].Code(k < values.size() ? Trim(values[k]) : std::string_view(), {}));
+  }
+  p.codes[n].push_back(p.dicts[n].Code(Trim(account_id), {}));
+}
+
+void DatasetBuilder::FinishLeads() {
+  FinishAccounts();
+  if (state_->phase != State::Phase::kLeads) return;
+  std::vector<bool> in_file(state_->lead_keys.size(), true);
+  KeyedTable t = AssembleKeyed(state_->leads, state_->lead_keys, in_file, "lead_id", state_->source,
+                               state_->issues);
+  InstallLeads(state_->data, std::move(t), state_->source, state_->needs);
+  state_->leads.clear();
+  state_->phase = State::Phase::kEvents;
+  state_->row = 0;
+}
+
+void DatasetBuilder::AddEvent(std::string_view event_id, std::string_view lead_id,
+                              std::string_view type, TimePoint occurred_at,
+                              std::span<const std::string_view> props) {
+  FinishLeads();
+  ++state_->row;
+  auto it = state_->data.leads.index.find(Trim(lead_id));
+  if (it == state_->data.leads.index.end()) {
+    ++state_->unknown_lead_events;
+    return;
+  }
+  EventChunk& p = state_->events[0];
+  p.lead.push_back(it->second);
+  p.at.push_back(occurred_at);
+  p.type.push_back(p.type_dict.Code(Trim(type), {}));
+  p.lines.push_back(state_->row);
+  std::string_view id = Trim(event_id);
+  if (!id.empty()) id = p.owned.emplace_back(id);
+  p.ids.push_back(id);
+  p.id_hash.push_back(id.empty() ? 0 : (std::hash<std::string_view>()(id) | 1));
+  for (size_t k = 0; k < p.prop_codes.size(); ++k) {
+    p.prop_codes[k].push_back(
+        p.prop_dicts[k].Code(k < props.size() ? Trim(props[k]) : std::string_view(), {}));
+  }
+}
+
+const DataNeeds& DatasetBuilder::needs() const { return state_->needs; }
+
+Dataset DatasetBuilder::Finish(RowIssues& issues) {
+  FinishLeads();
+  std::vector<bool> in_file(state_->needs.event_props.size(), true);
+  state_->data.events =
+      AssembleEvents(state_->events, state_->data.leads.size(), state_->needs, in_file);
+  state_->data.events.file = state_->source;
+  state_->data.has_events = true;
+  issues.Merge(state_->issues);
+  issues.Count("event of an unknown lead", true, state_->unknown_lead_events);
+  return std::move(state_->data);
 }
 
 }  // namespace leadq::engine

@@ -17,6 +17,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -121,5 +123,43 @@ struct Dataset {
 // cores; deterministic.
 Result<Dataset> LoadDataset(const CsvFile& leads, const CsvFile* accounts, const CsvFile* events,
                             const DataNeeds& needs, RowIssues& issues);
+
+// Builds a Dataset from rows that come from somewhere other than CSV files (the workspace
+// store), with the same dictionary encoding, joins and grouping as LoadDataset. Add every
+// account, then every lead, then every event (values in the order of the keys below); `source`
+// names the origin in messages. Ids are trimmed; a repeated id keeps the first row. Not
+// thread-safe.
+//
+// Example:
+//   DatasetBuilder builder(needs, "workspace");
+//   for (...) builder.AddLead(id, account_id, values);   // values in builder.lead_keys() order
+//   Dataset data = builder.Finish(issues);
+class DatasetBuilder {
+ public:
+  DatasetBuilder(const DataNeeds& needs, std::string source);
+  ~DatasetBuilder();
+  DatasetBuilder(const DatasetBuilder&) = delete;
+  DatasetBuilder& operator=(const DatasetBuilder&) = delete;
+
+  // The lead columns AddLead expects (the model's, with email for email_domain), in order.
+  std::vector<std::string> lead_keys() const;
+  const std::vector<std::string>& account_keys() const { return needs().account_fields; }
+  const std::vector<std::string>& event_keys() const { return needs().event_props; }
+
+  void AddAccount(std::string_view id, std::span<const std::string_view> values);
+  void AddLead(std::string_view id, std::string_view account_id,
+               std::span<const std::string_view> values);
+  // An event of a lead that was not added is counted as an issue and dropped.
+  void AddEvent(std::string_view event_id, std::string_view lead_id, std::string_view type,
+                TimePoint occurred_at, std::span<const std::string_view> props);
+  Dataset Finish(RowIssues& issues);
+
+ private:
+  struct State;
+  const DataNeeds& needs() const;
+  void FinishAccounts();
+  void FinishLeads();
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace leadq::engine

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "core/parallel.h"
+#include "engine/compiled_model.h"
 #include "engine/engine_test_data.h"
+#include "engine/score.h"
 
 namespace leadq::engine {
 namespace {
@@ -100,6 +102,48 @@ TEST(Dataset, ParallelReadingMatchesTheFileOrder) {
   EXPECT_EQ(t->data.events.ids[first], "E0");
   EXPECT_EQ(t->data.events.lines[first], 2);
   EXPECT_EQ(t->data.events.props.Find("page")->Value(first), "/p\n0");
+}
+
+TEST(DatasetBuilder, GivesTheSameScoresAsTheCsvLoader) {
+  auto t = Load(kModel, "lead_id,email,account_id\nL1,a@x.com,A1\nL2,b@y.com,A2\nL3,c@x.com,\n",
+                "event_id,lead_id,type,occurred_at,page\n"
+                "E1,L1,visit,2026-02-01,/a\nE1,L1,visit,2026-02-02,/a\n,L2,visit,2026-02-03,\n"
+                ",L3,visit,2026-02-03,/p\n",
+                "account_id,industry\nA1,Software\nA2,Retail\n");
+  ASSERT_TRUE(t);
+  DatasetBuilder builder(NeedsOf(t->model), "workspace");
+  ASSERT_EQ(builder.lead_keys(), std::vector<std::string>{"email"});
+  ASSERT_EQ(builder.account_keys(), std::vector<std::string>{"industry"});
+  std::vector<std::string_view> v1{"Software"}, v2{"Retail"};
+  builder.AddAccount("A1", v1);
+  builder.AddAccount("A2", v2);
+  std::vector<std::string_view> e1{"a@x.com"}, e2{"b@y.com"}, e3{"c@x.com"};
+  builder.AddLead("L1", "A1", e1);
+  builder.AddLead("L2", "A2", e2);
+  builder.AddLead("L3", "", e3);
+  std::vector<std::string_view> pa{"/a"}, none{""}, pp{"/p"};
+  const TimePoint feb1 = testing_support::At("2026-02-01");
+  builder.AddEvent("E1", "L1", "visit", feb1, pa);
+  builder.AddEvent("E1", "L1", "visit", feb1 + kMicrosPerDay, pa);
+  builder.AddEvent("", "L2", "visit", feb1 + 2 * kMicrosPerDay, none);
+  builder.AddEvent("", "L3", "visit", feb1 + 2 * kMicrosPerDay, pp);
+  builder.AddEvent("", "L9", "visit", feb1, pp);
+  RowIssues issues;
+  Dataset data = builder.Finish(issues);
+  EXPECT_EQ(issues.skipped_rows(), 1u);
+  CompiledModel compiled = CompileModel(t->model, data);
+  const TimePoint as_of = testing_support::At("2026-03-01");
+  ScoreRun from_rows = ScoreLeads(compiled, data, as_of);
+  ScoreRun from_csv = ScoreLeads(t->compiled, t->data, as_of);
+  ASSERT_EQ(from_rows.leads.size(), from_csv.leads.size());
+  for (size_t i = 0; i < from_rows.leads.size(); ++i) {
+    EXPECT_DOUBLE_EQ(from_rows.leads[i].fit, from_csv.leads[i].fit) << i;
+    EXPECT_DOUBLE_EQ(from_rows.leads[i].intent, from_csv.leads[i].intent) << i;
+  }
+  EXPECT_DOUBLE_EQ(from_rows.leads[0].fit, 11);
+  EXPECT_DOUBLE_EQ(from_rows.leads[0].intent, 1);
+  EXPECT_DOUBLE_EQ(from_rows.leads[1].intent, 0);
+  EXPECT_DOUBLE_EQ(from_rows.leads[2].fit, 1);
 }
 
 }  // namespace

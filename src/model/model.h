@@ -187,6 +187,50 @@ struct NamedList {
   SourcePos pos;
 };
 
+// A qualification framework (BANT, MEDDIC, CHAMP, or one the model declares).
+struct FrameworkCriterion {
+  std::string key;          // "budget": what `leadq qualify --set budget=met` names
+  std::string name;         // "Budget"
+  std::string description;  // what "met" means, for the seller
+};
+
+struct Framework {
+  std::string key;   // "bant"
+  std::string name;  // "BANT"
+  std::string description;
+  std::vector<FrameworkCriterion> criteria;
+  SourcePos pos;  // 0:0 for the built-in ones
+};
+
+// A stage that needs framework answers before a person may move a lead into it.
+struct Gate {
+  std::string to;    // stage name
+  std::string from;  // stage name; empty: from any stage
+  std::string framework;
+  // Exactly one way to pass: every criterion met; at least N met; or the named ones met.
+  enum class Require { kAll, kAtLeast, kNamed };
+  Require require = Require::kAll;
+  int at_least = 0;
+  std::vector<std::string> criteria;
+  SourcePos pos;
+};
+
+// [lifecycle]: how the lifecycle treats leads (leadq's addition to MODEL.md).
+struct LifecycleSection {
+  double recycle_days = 120;  // a recycled lead returns to nurture after this many days
+  // An mql whose intent stays below stale_intent for stale_mql_days goes back to nurture.
+  // 0 days: never.
+  double stale_mql_days = 0;
+  double stale_intent = 0;
+  // Reason codes for disqualification and loss.
+  std::vector<std::string> reasons = {"no_budget",   "no_authority", "no_need",
+                                      "no_timing",   "out_of_icp",   "competitor",
+                                      "bankrupt",    "acquired",     "duplicate",
+                                      "unresponsive", "no_import_license"};
+  std::vector<Gate> gates;     // [[lifecycle.gate]]
+  bool default_gates = true;   // with no gates: accepted -> sql needs BANT all met
+};
+
 struct Model {
   std::filesystem::path path;  // the file it was read from
   std::string name;            // [model] name, optional
@@ -202,6 +246,8 @@ struct Model {
   ActionsSection actions;
   std::vector<DisqualifyRule> disqualify;
   std::vector<Channel> channels;
+  LifecycleSection lifecycle;
+  std::vector<Framework> frameworks;  // [[framework]]: the model's own; built-ins live in engine
 
   std::vector<Diagnostic> warnings;  // things worth a look that do not refuse the model
 

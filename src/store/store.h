@@ -1,0 +1,240 @@
+// The workspace store: the system of record for leads, accounts, events, outcomes, model
+// versions, scores, the lifecycle's transition log and framework answers.
+//
+// `Store` is an interface with one implementation per database (SQLite now, PostgreSQL later),
+// all held to one conformance suite (store_conformance.h). Everything happens inside a
+// `Transaction`: a use case begins one, does its reads and writes and commits; destroying an
+// uncommitted transaction rolls it back, so a failed or killed command changes nothing.
+//
+// Free-form columns: leads, accounts and events carry any columns an import brings. The store
+// keeps them by their key (core/text.h ColumnKey); a key seen for the first time is added to the
+// schema in the same transaction. Reading them back is columnar (ScanLeads and friends visit
+// rows with the requested keys only), which is what the scorer needs.
+//
+// Times are TimePoint (microseconds since the epoch, UTC). Thread-safety: a Store may be shared
+// by threads; a Transaction belongs to one thread.
+//
+// Example:
+//   LEADQ_TRY(std::unique_ptr<Store> store, OpenSqliteStore("ws/leadq.db"));
+//   LEADQ_TRY(std::unique_ptr<Transaction> tx, store->Begin());
+//   LEADQ_TRY(tx->UpsertLeads(rows, now, stats));
+//   LEADQ_TRY(tx->Commit());
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+
+namespace leadq::store {
+
+// A named value of a free-form column. An empty value clears the column.
+struct Field {
+  std::string key;  // ColumnKey form
+  std::string value;
+};
+
+struct AccountRow {
+  std::string account_id;
+  std::vector<Field> fields;
+};
+
+struct LeadRow {
+  std::string lead_id;
+  std::optional<std::string> account_id;  // nullopt: leave as it is
+  std::vector<Field> fields;
+};
+
+struct EventRow {
+  std::string event_id;  // may be empty: then (lead_id, type, occurred_at) identifies it
+  std::string lead_id;
+  std::string type;
+  TimePoint occurred_at = 0;
+  std::vector<Field> props;
+};
+
+enum class DealStatus { kOpen, kWon, kLost };
+std::string_view DealStatusName(DealStatus s);
+std::optional<DealStatus> ParseDealStatus(std::string_view s);  // any case
+
+struct OutcomeRow {
+  std::string deal_id;
+  std::string account_id;  // at least one of account_id and lead_id
+  std::string lead_id;
+  std::optional<TimePoint> created_at;
+  std::optional<TimePoint> closed_at;
+  DealStatus status = DealStatus::kOpen;
+  std::optional<double> value;
+  std::string lost_reason;
+};
+
+// What an upsert did.
+struct WriteStats {
+  uint64_t inserted = 0;
+  uint64_t updated = 0;    // existed and at least one value changed
+  uint64_t unchanged = 0;  // existed with the same values
+  uint64_t duplicates = 0; // events already stored (same event_id, or same lead, type, time)
+};
+
+struct ModelVersion {
+  int64_t version = 0;  // 1, 2, ...
+  std::string content;  // the TOML text
+  std::string hash;     // SHA-256 of content, hex
+  std::string author;
+  std::string message;
+  TimePoint created_at = 0;
+  // Files the model reads (its [lists] files), by the path written in the model, so that a
+  // stored version is complete without the directory it came from.
+  std::vector<std::pair<std::string, std::string>> files;
+};
+
+// The latest score of a lead.
+struct ScoreRecord {
+  std::string lead_id;
+  int64_t model_version = 0;
+  TimePoint as_of = 0;
+  double fit = 0, intent = 0, negative = 0, score = 0;
+  std::string fit_grade, intent_grade, action, reason;
+};
+
+// One entry of the lifecycle log. The current stage of a lead is the `to` of its last entry.
+struct Transition {
+  int64_t seq = 0;  // assigned by the store
+  std::string lead_id;
+  std::string from_stage;  // empty for the first entry
+  std::string to_stage;
+  TimePoint at = 0;
+  std::string actor;        // a person, or "rule:<name>"
+  int64_t model_version = 0;  // 0 when no model was involved
+  std::string reason;       // reason code, may be empty
+  std::string note;
+  std::optional<ScoreRecord> scores;  // the scores at that moment, when known
+};
+
+// The lifecycle state of a lead, kept in step with its last transition.
+struct LeadState {
+  std::string lead_id;
+  std::string stage;
+  TimePoint stage_since = 0;
+  int64_t recycle_count = 0;
+  std::optional<TimePoint> recycle_until;  // set while recycled
+  std::optional<TimePoint> below_line_since;  // mql whose intent fell below the line, since when
+};
+
+struct Answer {
+  int64_t seq = 0;
+  std::string lead_id;
+  std::string framework;   // "bant"
+  std::string criterion;   // "budget"
+  std::string value;       // met, partial, unmet, unknown
+  std::string evidence;
+  std::string source;      // call, email, meeting, ...
+  std::string author;
+  TimePoint at = 0;
+  std::optional<TimePoint> expires_at;
+};
+
+enum class Entity { kLead, kAccount, kEvent };
+
+// A filter for ListLeads; empty members do not filter.
+struct LeadQuery {
+  std::string stage;
+  std::string action;
+  std::string cell;  // "A1": fit grade + intent grade of the latest score
+  enum class Sort { kScoreDesc, kScoreAsc, kCreated, kLeadId } sort = Sort::kScoreDesc;
+  size_t limit = 0;  // 0: all
+  size_t offset = 0;
+};
+
+struct LeadSummary {
+  std::string lead_id;
+  std::string account_id;
+  std::string stage;
+  TimePoint created_at = 0;
+  std::optional<ScoreRecord> score;
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;  // rolls back unless committed
+
+  // Makes every write of this transaction durable. Fails (and rolls back) on a database error.
+  virtual Status Commit() = 0;
+
+  // --- free-form columns
+  // The keys stored so far for an entity, in the order they were first seen.
+  virtual Result<std::vector<std::string>> FieldKeys(Entity entity) = 0;
+
+  // --- accounts, leads, events, outcomes
+  virtual Status UpsertAccounts(std::span<const AccountRow> rows, TimePoint now,
+                                WriteStats& stats) = 0;
+  // New leads start in stage "new" with a first transition (actor `actor`).
+  virtual Status UpsertLeads(std::span<const LeadRow> rows, TimePoint now, std::string_view actor,
+                             WriteStats& stats) = 0;
+  // Events whose lead does not exist must not be passed (check with LeadIds first).
+  virtual Status InsertEvents(std::span<const EventRow> rows, WriteStats& stats) = 0;
+  virtual Status UpsertOutcomes(std::span<const OutcomeRow> rows, WriteStats& stats) = 0;
+
+  virtual Result<std::vector<std::string>> LeadIds() = 0;
+  virtual Result<std::vector<std::string>> AccountIds() = 0;
+  virtual Result<uint64_t> Count(Entity entity) = 0;
+  virtual Result<std::vector<OutcomeRow>> Outcomes() = 0;
+
+  // Columnar scans for the scorer. `keys` are the free-form columns wanted; a key the store has
+  // never seen reads as missing (empty). Rows come in a stable order (leads and accounts by
+  // insertion, events by lead then occurred_at then insertion).
+  using RowVisitor = std::function<void(std::string_view id, std::string_view account_id,
+                                        std::span<const std::string_view> values)>;
+  virtual Status ScanLeads(const std::vector<std::string>& keys, const RowVisitor& visit) = 0;
+  virtual Status ScanAccounts(const std::vector<std::string>& keys, const RowVisitor& visit) = 0;
+  using EventVisitor = std::function<void(std::string_view event_id, std::string_view lead_id,
+                                          std::string_view type, TimePoint occurred_at,
+                                          std::span<const std::string_view> props)>;
+  virtual Status ScanEvents(const std::vector<std::string>& keys, const EventVisitor& visit) = 0;
+  // One lead's free-form fields (all keys), or NotFound.
+  virtual Result<std::vector<Field>> LeadFields(std::string_view lead_id) = 0;
+
+  // --- model versions
+  virtual Result<int64_t> AddModelVersion(const ModelVersion& version) = 0;  // returns its number
+  virtual Result<std::vector<ModelVersion>> ModelVersions() = 0;             // oldest first
+  virtual Result<ModelVersion> GetModelVersion(int64_t version) = 0;         // NotFound
+  // The active version: the newest one (rollback adds a new version with old content).
+  virtual Result<std::optional<ModelVersion>> ActiveModel() = 0;
+
+  // --- scores and lifecycle
+  virtual Status WriteScores(std::span<const ScoreRecord> scores) = 0;
+  virtual Result<std::optional<ScoreRecord>> GetScore(std::string_view lead_id) = 0;
+  // Appends transitions and moves each lead's state to its `to_stage` (and the given recycle
+  // and below-the-line fields of `states`, matched by lead_id).
+  virtual Status AppendTransitions(std::span<const Transition> transitions) = 0;
+  virtual Status UpdateStates(std::span<const LeadState> states) = 0;
+  virtual Result<std::vector<LeadState>> LeadStates() = 0;
+  virtual Result<std::optional<LeadState>> GetLeadState(std::string_view lead_id) = 0;
+  virtual Result<std::vector<Transition>> History(std::string_view lead_id) = 0;
+
+  // --- framework answers
+  virtual Status AddAnswer(const Answer& answer) = 0;
+  virtual Result<std::vector<Answer>> Answers(std::string_view lead_id) = 0;
+
+  // --- listing
+  virtual Result<std::vector<LeadSummary>> ListLeads(const LeadQuery& query) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Begins a read-write transaction. Fails when the database is unreachable or busy too long.
+  virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
+  // "sqlite:/path/leadq.db", for messages.
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace leadq::store
