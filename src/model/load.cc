@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -1119,6 +1120,394 @@ void ParseChannels(LoadContext& ctx, const toml::node& node) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// [[framework]] and [lifecycle]
+
+// The lifecycle stages that gates name. engine/lifecycle.h has them as an enum; the model cannot
+// include the engine, so the names are repeated here in the same order.
+constexpr std::array<std::string_view, 10> kStageNames = {
+    "new", "mql",  "accepted", "sql",          "opportunity",
+    "won", "lost", "nurture",  "disqualified", "recycled"};
+
+bool IsCode(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// A lower_snake_case code ("no_budget"), trimmed. A code of other characters is reported and
+// still returned, so that what names it later is not reported a second time.
+std::optional<std::string> ReadCode(LoadContext& ctx, const toml::node& node,
+                                    std::string_view subject) {
+  std::optional<std::string> code = ReadName(ctx, node, subject);
+  if (code && !IsCode(*code)) {
+    std::string fixed = ColumnKey(*code);
+    ctx.Error(PosOf(node), std::string(subject) + " " + Quote(*code) +
+                               " must be lower_snake_case (a-z, 0-9 and _)" +
+                               (fixed.empty() ? "" : "; write " + Quote(fixed)));
+  }
+  return code;
+}
+
+std::optional<bool> ReadBool(LoadContext& ctx, const toml::node& node, std::string_view subject) {
+  if (const auto* value = node.as_boolean()) return value->get();
+  ctx.Error(PosOf(node),
+            std::string(subject) + " must be a boolean, got " + std::string(TypeName(node)));
+  return std::nullopt;
+}
+
+std::optional<int64_t> ReadInteger(LoadContext& ctx, const toml::node& node,
+                                   std::string_view subject) {
+  if (const auto* value = node.as_integer()) return value->get();
+  ctx.Error(PosOf(node),
+            std::string(subject) + " must be an integer, got " + std::string(TypeName(node)));
+  return std::nullopt;
+}
+
+std::string JoinNames(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// "; did you mean \"sql\"?" or, when nothing is close, "; <what> are a, b, c".
+std::string SuggestOrList(std::string_view name, std::span<const std::string_view> known,
+                          std::string_view what) {
+  std::string hint = DidYouMean(name, known);
+  if (!hint.empty()) return hint;
+  return "; " + std::string(what) + " are " + JoinNames(known);
+}
+
+// A stage name, trimmed and lower-cased.
+std::optional<std::string> ReadStage(LoadContext& ctx, const toml::node& node,
+                                     std::string_view subject) {
+  std::optional<std::string> name = ReadName(ctx, node, subject);
+  if (!name) return std::nullopt;
+  std::string stage = AsciiLower(*name);
+  if (std::find(kStageNames.begin(), kStageNames.end(), stage) != kStageNames.end()) return stage;
+  ctx.Error(PosOf(node),
+            "unknown stage " + Quote(*name) + SuggestOrList(*name, kStageNames, "the stages"));
+  return std::nullopt;
+}
+
+FrameworkCriterion ReadCriterion(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 3> kKeys = {"key", "name", "description"};
+  static constexpr std::string_view kWhere = "[[framework.criterion]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  FrameworkCriterion criterion;
+  if (const toml::node* key = Require(ctx, table, "key", kWhere)) {
+    criterion.key = ReadCode(ctx, *key, "key").value_or("");
+  }
+  if (const toml::node* name = Require(ctx, table, "name", kWhere)) {
+    criterion.name = ReadName(ctx, *name, "name").value_or("");
+  }
+  if (const toml::node* description = table.get("description")) {
+    criterion.description = ReadString(ctx, *description, "description").value_or("");
+  }
+  return criterion;
+}
+
+void ReadCriteria(LoadContext& ctx, const toml::table& table, Framework& framework) {
+  std::string which = framework.key.empty() ? "" : " " + Quote(framework.key);
+  const toml::node* node = table.get("criterion");
+  if (node == nullptr) {
+    ctx.Error(framework.pos, "framework" + which + " needs at least one [[framework.criterion]]");
+    return;
+  }
+  std::vector<const toml::table*> tables = AsTables(ctx, *node, "[[framework.criterion]]");
+  if (tables.empty() && node->is_array() && node->as_array()->empty()) {
+    ctx.Error(PosOf(*node), "framework" + which + " needs at least one [[framework.criterion]]");
+  }
+  std::map<std::string, int, std::less<>> first_line;
+  for (const toml::table* criterion_table : tables) {
+    FrameworkCriterion criterion = ReadCriterion(ctx, *criterion_table);
+    if (!criterion.key.empty()) {
+      SourcePos pos = PosOf(*criterion_table->get("key"));
+      auto [it, inserted] = first_line.emplace(criterion.key, pos.line);
+      if (!inserted) {
+        ctx.Error(pos, "duplicate criterion key " + Quote(criterion.key) + " in framework" + which +
+                           " (first at line " + std::to_string(it->second) + ")");
+      }
+    }
+    framework.criteria.push_back(std::move(criterion));
+  }
+}
+
+void ParseFrameworks(LoadContext& ctx, const toml::node& node) {
+  static constexpr std::array<std::string_view, 4> kKeys = {"key", "name", "description",
+                                                            "criterion"};
+  static constexpr std::string_view kWhere = "[[framework]]";
+  std::map<std::string, int, std::less<>> first_line;
+  for (const toml::table* table : AsTables(ctx, node, kWhere)) {
+    CheckKeys(ctx, *table, kKeys, kWhere);
+    Framework framework;
+    framework.pos = PosOf(*table);
+    if (const toml::node* key = Require(ctx, *table, "key", kWhere)) {
+      framework.key = ReadCode(ctx, *key, "key").value_or("");
+      if (!framework.key.empty()) {
+        auto [it, inserted] = first_line.emplace(framework.key, PosOf(*key).line);
+        if (!inserted) {
+          ctx.Error(PosOf(*key), "duplicate framework key " + Quote(framework.key) +
+                                     " (first at line " + std::to_string(it->second) + ")");
+        }
+        for (const Framework& builtin : BuiltinFrameworks()) {
+          if (inserted && builtin.key == framework.key) {
+            ctx.Warn(PosOf(*key), "framework " + Quote(framework.key) + " replaces the built-in " +
+                                      builtin.name);
+          }
+        }
+      }
+    }
+    if (const toml::node* name = Require(ctx, *table, "name", kWhere)) {
+      framework.name = ReadName(ctx, *name, "name").value_or("");
+    }
+    if (const toml::node* description = table->get("description")) {
+      framework.description = ReadString(ctx, *description, "description").value_or("");
+    }
+    ReadCriteria(ctx, *table, framework);
+    ctx.model.frameworks.push_back(std::move(framework));
+  }
+}
+
+// The framework a gate names: the model's own first (it replaces a built-in of the same key).
+const Framework* FindGateFramework(const LoadContext& ctx, std::string_view key) {
+  for (const Framework& framework : ctx.model.frameworks) {
+    if (framework.key == key) return &framework;
+  }
+  for (const Framework& framework : BuiltinFrameworks()) {
+    if (framework.key == key) return &framework;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> FrameworkKeys(const LoadContext& ctx) {
+  std::vector<std::string_view> keys;
+  for (const Framework& framework : BuiltinFrameworks()) keys.push_back(framework.key);
+  for (const Framework& framework : ctx.model.frameworks) {
+    if (std::find(keys.begin(), keys.end(), framework.key) == keys.end() &&
+        !framework.key.empty()) {
+      keys.push_back(framework.key);
+    }
+  }
+  return keys;
+}
+
+std::vector<std::string_view> CriterionKeys(const Framework& framework) {
+  std::vector<std::string_view> keys;
+  for (const FrameworkCriterion& criterion : framework.criteria) keys.push_back(criterion.key);
+  return keys;
+}
+
+// The keys of a gate that say how it passes; a gate has exactly one.
+constexpr std::array<std::string_view, 3> kGateRequirements = {"require", "at_least", "criteria"};
+constexpr std::string_view kGateRequirementHelp =
+    "require = \"all\", at_least = N or criteria = [...]";
+
+void ReadAtLeast(LoadContext& ctx, const toml::node& node, const Framework* framework, Gate& gate) {
+  std::optional<int64_t> n = ReadInteger(ctx, node, "at_least");
+  if (!n) return;
+  int64_t count = framework == nullptr ? 0 : static_cast<int64_t>(framework->criteria.size());
+  if (*n < 1 || (framework != nullptr && *n > count)) {
+    std::string range = framework == nullptr
+                            ? " must be at least 1"
+                            : " must be between 1 and " + std::to_string(count) +
+                                  " (the criteria of " + Quote(framework->key) + ")";
+    ctx.Error(PosOf(node), "at_least" + range + ", got " + std::to_string(*n));
+    return;
+  }
+  gate.at_least = static_cast<int>(*n);
+}
+
+void ReadGateCriteria(LoadContext& ctx, const toml::node& node, const Framework* framework,
+                      Gate& gate) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(node),
+              "criteria must be an array of strings, got " + std::string(TypeName(node)));
+    return;
+  }
+  if (array->empty()) {
+    ctx.Error(PosOf(node), "criteria must not be empty");
+    return;
+  }
+  std::vector<std::string_view> known;
+  if (framework != nullptr) known = CriterionKeys(*framework);
+  for (const toml::node& element : *array) {
+    std::optional<std::string> name = ReadName(ctx, element, "each element of criteria");
+    if (!name) continue;
+    std::string key = AsciiLower(*name);
+    if (framework != nullptr && std::find(known.begin(), known.end(), key) == known.end()) {
+      ctx.Error(PosOf(element), "unknown criterion " + Quote(*name) + " of framework " +
+                                    Quote(framework->key) +
+                                    SuggestOrList(*name, known, "its criteria"));
+      continue;
+    }
+    if (std::find(gate.criteria.begin(), gate.criteria.end(), key) != gate.criteria.end()) {
+      ctx.Warn(PosOf(element), "criterion " + Quote(key) + " is named twice in criteria");
+      continue;
+    }
+    gate.criteria.push_back(std::move(key));
+  }
+}
+
+// How the gate passes: exactly one of require = "all", at_least = N, criteria = [...].
+void ReadGateRequirement(LoadContext& ctx, const toml::table& table, const Framework* framework,
+                         Gate& gate) {
+  std::vector<KeyAndValue> given;
+  for (const KeyAndValue& entry : InFileOrder(table)) {
+    if (std::find(kGateRequirements.begin(), kGateRequirements.end(), entry.first->str()) !=
+        kGateRequirements.end()) {
+      given.push_back(entry);
+    }
+  }
+  if (given.empty()) {
+    ctx.Error(gate.pos, "[[lifecycle.gate]] needs one of " + std::string(kGateRequirementHelp));
+    return;
+  }
+  if (given.size() > 1) {
+    ctx.Error(PosOf(*given[1].first), "[[lifecycle.gate]] has both " +
+                                          Quote(given[0].first->str()) + " and " +
+                                          Quote(given[1].first->str()) + "; use exactly one of " +
+                                          std::string(kGateRequirementHelp));
+    return;
+  }
+  const auto& [key, value] = given[0];
+  if (key->str() == "require") {
+    gate.require = Gate::Require::kAll;
+    std::optional<std::string> text = ReadString(ctx, *value, "require");
+    if (text && AsciiLower(Trim(*text)) != "all") {
+      ctx.Error(PosOf(*value), "require must be \"all\", got " + Quote(*text) +
+                                   " (for some criteria write at_least = N or criteria = [...])");
+    }
+  } else if (key->str() == "at_least") {
+    gate.require = Gate::Require::kAtLeast;
+    ReadAtLeast(ctx, *value, framework, gate);
+  } else {
+    gate.require = Gate::Require::kNamed;
+    ReadGateCriteria(ctx, *value, framework, gate);
+  }
+}
+
+Gate ReadGate(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 6> kKeys = {"to",      "from",     "framework",
+                                                            "require", "at_least", "criteria"};
+  static constexpr std::string_view kWhere = "[[lifecycle.gate]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  Gate gate;
+  gate.pos = PosOf(table);
+  if (const toml::node* to = Require(ctx, table, "to", kWhere)) {
+    gate.to = ReadStage(ctx, *to, "to").value_or("");
+    if (gate.to == "new") {
+      ctx.Error(PosOf(*to), "no move leads into \"new\", so a gate on it would never apply");
+    }
+  }
+  if (const toml::node* from = table.get("from")) {
+    gate.from = ReadStage(ctx, *from, "from").value_or("");
+    if (!gate.from.empty() && gate.from == gate.to) {
+      ctx.Error(PosOf(*from), "from and to are both " + Quote(gate.to) +
+                                  "; a gate guards a move between two stages");
+    }
+  }
+  const Framework* framework = nullptr;
+  if (const toml::node* key = Require(ctx, table, "framework", kWhere)) {
+    if (std::optional<std::string> name = ReadName(ctx, *key, "framework")) {
+      gate.framework = AsciiLower(*name);
+      framework = FindGateFramework(ctx, gate.framework);
+      if (framework == nullptr) {
+        ctx.Error(PosOf(*key), "unknown framework " + Quote(*name) +
+                                   SuggestOrList(*name, FrameworkKeys(ctx), "the frameworks"));
+      } else if (framework->criteria.empty()) {
+        framework = nullptr;  // its own errors say enough; nothing to check the gate against
+      }
+    }
+  }
+  ReadGateRequirement(ctx, table, framework, gate);
+  return gate;
+}
+
+std::vector<std::string> ReadReasons(LoadContext& ctx, const toml::node& node) {
+  std::vector<std::string> reasons;
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(node),
+              "reasons must be an array of strings, got " + std::string(TypeName(node)));
+    return reasons;
+  }
+  if (array->empty()) {
+    ctx.Error(PosOf(node),
+              "reasons must not be empty: disqualifying a lead or losing it needs a reason code");
+    return reasons;
+  }
+  std::map<std::string, int, std::less<>> first_line;
+  for (const toml::node& element : *array) {
+    std::optional<std::string> code = ReadCode(ctx, element, "reason code");
+    if (!code) continue;
+    auto [it, inserted] = first_line.emplace(*code, PosOf(element).line);
+    if (!inserted) {
+      ctx.Error(PosOf(element), "duplicate reason code " + Quote(*code) + " (first at line " +
+                                    std::to_string(it->second) + ")");
+      continue;
+    }
+    reasons.push_back(std::move(*code));
+  }
+  return reasons;
+}
+
+void ParseLifecycle(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[lifecycle]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 6> kKeys = {
+      "recycle_days", "stale_mql_days", "stale_intent", "reasons", "default_gates", "gate"};
+  CheckKeys(ctx, *table, kKeys, "[lifecycle]");
+  LifecycleSection& lifecycle = ctx.model.lifecycle;
+  if (const toml::node* days = table->get("recycle_days")) {
+    lifecycle.recycle_days =
+        ReadNonNegative(ctx, *days, "recycle_days").value_or(lifecycle.recycle_days);
+  }
+  const toml::node* stale_days = table->get("stale_mql_days");
+  if (stale_days != nullptr) {
+    lifecycle.stale_mql_days = ReadNonNegative(ctx, *stale_days, "stale_mql_days").value_or(0);
+  }
+  const toml::node* stale_intent = table->get("stale_intent");
+  if (stale_intent != nullptr) {
+    lifecycle.stale_intent = ReadNumber(ctx, *stale_intent, "stale_intent").value_or(0);
+  }
+  if (lifecycle.stale_mql_days > 0 && stale_intent == nullptr) {
+    ctx.Error(PosOf(*table),
+              "missing required key \"stale_intent\" in [lifecycle]: with "
+              "stale_mql_days = " +
+                  FormatNumber(lifecycle.stale_mql_days) +
+                  ", an mql goes back to nurture when its intent stays below "
+                  "stale_intent that long");
+  } else if (stale_intent != nullptr && lifecycle.stale_mql_days == 0 &&
+             (stale_days == nullptr || IsNumber(*stale_days))) {
+    ctx.Warn(PosOf(*stale_intent), "stale_intent has no effect while stale_mql_days is 0");
+  }
+  if (const toml::node* reasons = table->get("reasons")) {
+    std::vector<std::string> codes = ReadReasons(ctx, *reasons);
+    if (!codes.empty()) lifecycle.reasons = std::move(codes);
+  }
+  const toml::node* default_gates = table->get("default_gates");
+  if (default_gates != nullptr) {
+    lifecycle.default_gates =
+        ReadBool(ctx, *default_gates, "default_gates").value_or(lifecycle.default_gates);
+  }
+  if (const toml::node* gates = table->get("gate")) {
+    for (const toml::table* gate : AsTables(ctx, *gates, "[[lifecycle.gate]]")) {
+      lifecycle.gates.push_back(ReadGate(ctx, *gate));
+    }
+  }
+  if (default_gates != nullptr && default_gates->is_boolean() && lifecycle.default_gates &&
+      !lifecycle.gates.empty()) {
+    ctx.Warn(PosOf(*default_gates),
+             "default_gates has no effect: the model declares its own [[lifecycle.gate]], which "
+             "replace the default accepted -> sql BANT gate");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The sections and the whole file
 
 using SectionParser = void (*)(LoadContext&, const toml::node&);
@@ -1130,7 +1519,8 @@ struct SectionSpec {
 };
 
 // In the order they are parsed: [lists] before the conditions that name its lists, [grades]
-// before the action lists whose cells it defines.
+// before the action lists whose cells it defines, [[framework]] before the gates of [lifecycle]
+// that name them.
 constexpr std::array kSections = {
     SectionSpec{"model", "[model]", &ParseModelInfo},
     SectionSpec{"lists", "[lists]", &ParseLists},
@@ -1142,6 +1532,8 @@ constexpr std::array kSections = {
     SectionSpec{"actions", "[actions]", &ParseActions},
     SectionSpec{"disqualify", "[[disqualify]]", &ParseDisqualify},
     SectionSpec{"channel", "[[channel]]", &ParseChannels},
+    SectionSpec{"framework", "[[framework]]", &ParseFrameworks},
+    SectionSpec{"lifecycle", "[lifecycle]", &ParseLifecycle},
 };
 
 void CheckSectionNames(LoadContext& ctx, const toml::table& root) {

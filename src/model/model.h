@@ -255,6 +255,10 @@ struct Model {
   std::string DefaultAction() const { return actions.default_action.value_or("lead"); }
 };
 
+// The built-in frameworks in a stable order (bant, meddic, champ), each with pos 0:0. A model's
+// [[framework]] with the same key replaces one (engine::FindFramework). Thread-safe.
+const std::vector<Framework>& BuiltinFrameworks();
+
 // Reads and validates a model file. On failure the Status message holds every error found, one
 // per line, as "file:line:column: what is wrong". Thread-safe.
 Result<Model> LoadModel(const std::filesystem::path& path);

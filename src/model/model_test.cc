@@ -760,5 +760,372 @@ TEST(OpName, IsTheTomlKey) {
   EXPECT_EQ(OpName(Op::kInList), "in_list");
 }
 
+// ---------------------------------------------------------------------------------------------
+// [lifecycle] and [[framework]]
+
+// [lifecycle] comes first on purpose: its gates may name frameworks declared further down.
+constexpr std::string_view kLifecycleModel = R"toml([lifecycle]
+recycle_days = 90
+stale_mql_days = 14
+stale_intent = 30.5
+reasons = ["no_budget", " spam ", "student"]
+default_gates = false
+[[lifecycle.gate]]
+to = "sql"
+from = "accepted"
+framework = "bant"
+require = "all"
+[[lifecycle.gate]]
+to = " Opportunity "
+framework = "MEDDIC"
+at_least = 4
+[[lifecycle.gate]]
+to = "won"
+framework = "spiced"
+criteria = ["pain", "Situation"]
+
+[[framework]]
+key = "spiced"
+name = "SPICED"
+description = "Situation, Pain, Impact, Critical event, Decision"
+[[framework.criterion]]
+key = "situation"
+name = "Situation"
+description = "We know how the buyer works today."
+[[framework.criterion]]
+key = "pain"
+name = "Pain"
+)toml";
+
+TEST(ParseModel, LifecycleAndFrameworks) {
+  Result<Model> result = Parse(std::string(kLifecycleModel) + std::string(kGrades));
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const Model& m = *result;
+  const LifecycleSection& lifecycle = m.lifecycle;
+  EXPECT_EQ(lifecycle.recycle_days, 90);
+  EXPECT_EQ(lifecycle.stale_mql_days, 14);
+  EXPECT_EQ(lifecycle.stale_intent, 30.5);
+  EXPECT_EQ(lifecycle.reasons, (std::vector<std::string>{"no_budget", "spam", "student"}));
+  EXPECT_FALSE(lifecycle.default_gates);
+
+  ASSERT_EQ(lifecycle.gates.size(), 3u);
+  const Gate& sql = lifecycle.gates[0];
+  EXPECT_EQ(sql.to, "sql");
+  EXPECT_EQ(sql.from, "accepted");
+  EXPECT_EQ(sql.framework, "bant");
+  EXPECT_EQ(sql.require, Gate::Require::kAll);
+  EXPECT_EQ(sql.pos.line, 7);
+  EXPECT_EQ(sql.pos.column, 1);
+  const Gate& opportunity = lifecycle.gates[1];
+  EXPECT_EQ(opportunity.to, "opportunity");
+  EXPECT_EQ(opportunity.from, "");
+  EXPECT_EQ(opportunity.framework, "meddic");
+  EXPECT_EQ(opportunity.require, Gate::Require::kAtLeast);
+  EXPECT_EQ(opportunity.at_least, 4);
+  const Gate& won = lifecycle.gates[2];
+  EXPECT_EQ(won.framework, "spiced");
+  EXPECT_EQ(won.require, Gate::Require::kNamed);
+  EXPECT_EQ(won.criteria, (std::vector<std::string>{"pain", "situation"}));
+
+  ASSERT_EQ(m.frameworks.size(), 1u);
+  const Framework& spiced = m.frameworks[0];
+  EXPECT_EQ(spiced.key, "spiced");
+  EXPECT_EQ(spiced.name, "SPICED");
+  EXPECT_EQ(spiced.description, "Situation, Pain, Impact, Critical event, Decision");
+  EXPECT_EQ(spiced.pos.line, 21);
+  ASSERT_EQ(spiced.criteria.size(), 2u);
+  EXPECT_EQ(spiced.criteria[0].key, "situation");
+  EXPECT_EQ(spiced.criteria[0].name, "Situation");
+  EXPECT_EQ(spiced.criteria[0].description, "We know how the buyer works today.");
+  EXPECT_EQ(spiced.criteria[1].key, "pain");
+  EXPECT_EQ(spiced.criteria[1].description, "");
+  for (const Diagnostic& d : m.warnings) {
+    EXPECT_EQ(d.pos.line, 0) << d.message;  // only "no [[fit.rule]]": nothing about lifecycle
+  }
+}
+
+TEST(ParseModel, LifecycleDefaults) {
+  Result<Model> result = Parse(kFullModel);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const LifecycleSection& lifecycle = result->lifecycle;
+  EXPECT_EQ(lifecycle.recycle_days, 120);
+  EXPECT_EQ(lifecycle.stale_mql_days, 0);
+  EXPECT_EQ(lifecycle.reasons.size(), 11u);
+  EXPECT_EQ(lifecycle.reasons.front(), "no_budget");
+  EXPECT_EQ(lifecycle.reasons.back(), "no_import_license");
+  EXPECT_TRUE(lifecycle.default_gates);
+  EXPECT_TRUE(lifecycle.gates.empty());
+  EXPECT_TRUE(result->frameworks.empty());
+}
+
+TEST(ParseModel, LifecycleUnknownSectionsAndKeys) {
+  std::string errors = ErrorsOf(R"toml(
+[lifecycles]
+[[frameworks]]
+[lifecycle]
+recycle_day = 3
+[[lifecycle.gates]]
+[[framework]]
+key = "k"
+name = "K"
+criteria = []
+[[framework.criterion]]
+key = "c"
+name = "C"
+desc = "d"
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:2:2: unknown section [lifecycles]; did you mean [lifecycle]?\n"
+            "m.toml:3:3: unknown section [[frameworks]]; did you mean [[framework]]?\n"
+            "m.toml:5:1: unknown key \"recycle_day\" in [lifecycle]; did you mean "
+            "\"recycle_days\"?\n"
+            "m.toml:6:13: unknown key \"gates\" in [lifecycle]; did you mean \"gate\"?\n"
+            "m.toml:10:1: unknown key \"criteria\" in [[framework]]; did you mean "
+            "\"criterion\"?\n"
+            "m.toml:14:1: unknown key \"desc\" in [[framework.criterion]]; did you mean "
+            "\"description\"?");
+}
+
+TEST(ParseModel, LifecycleValueErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[lifecycle]
+recycle_days = "120"
+stale_mql_days = -1
+stale_intent = "high"
+reasons = "no_budget"
+default_gates = "yes"
+gate = 3
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:3:16: recycle_days must be a number, got string\n"
+            "m.toml:4:18: stale_mql_days must be >= 0, got -1\n"
+            "m.toml:5:16: stale_intent must be a number, got string\n"
+            "m.toml:6:11: reasons must be an array of strings, got string\n"
+            "m.toml:7:17: default_gates must be a boolean, got string\n"
+            "m.toml:8:8: [[lifecycle.gate]] must be an array of tables, got integer; write each "
+            "entry as [[lifecycle.gate]]");
+}
+
+TEST(ParseModel, StaleMqlNeedsStaleIntent) {
+  EXPECT_EQ(ErrorsOf("[model]\nname = \"m\"\n[lifecycle]\nstale_mql_days = 14\n"),
+            "m.toml:3:1: missing required key \"stale_intent\" in [lifecycle]: with "
+            "stale_mql_days = 14, an mql goes back to nurture when its intent stays below "
+            "stale_intent that long");
+}
+
+TEST(ParseModel, ReasonCodeErrors) {
+  EXPECT_EQ(ErrorsOf("[lifecycle]\nreasons = []\n"),
+            "m.toml:2:11: reasons must not be empty: disqualifying a lead or losing it needs a "
+            "reason code");
+  EXPECT_EQ(ErrorsOf(R"toml([lifecycle]
+reasons = [
+  "No Budget",
+  "spam",
+  3,
+  " ",
+  "spam",
+  "x-y",
+]
+)toml"),
+            "m.toml:3:3: reason code \"No Budget\" must be lower_snake_case (a-z, 0-9 and _); "
+            "write \"no_budget\"\n"
+            "m.toml:5:3: reason code must be a string, got integer\n"
+            "m.toml:6:3: reason code must not be empty\n"
+            "m.toml:7:3: duplicate reason code \"spam\" (first at line 4)\n"
+            "m.toml:8:3: reason code \"x-y\" must be lower_snake_case (a-z, 0-9 and _); write "
+            "\"x_y\"");
+}
+
+TEST(ParseModel, GateStageAndFrameworkErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[[lifecycle.gate]]
+to = "sqll"
+from = "pipeline"
+framework = "bnat"
+require = "all"
+[[lifecycle.gate]]
+to = "new"
+framework = "xyz"
+require = "all"
+[[lifecycle.gate]]
+to = "sql"
+from = "SQL"
+framework = 4
+require = "all"
+[[lifecycle.gate]]
+require = "all"
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:3:6: unknown stage \"sqll\"; did you mean \"sql\"?\n"
+            "m.toml:4:8: unknown stage \"pipeline\"; the stages are new, mql, accepted, sql, "
+            "opportunity, won, lost, nurture, disqualified, recycled\n"
+            "m.toml:5:13: unknown framework \"bnat\"; did you mean \"bant\"?\n"
+            "m.toml:8:6: no move leads into \"new\", so a gate on it would never apply\n"
+            "m.toml:9:13: unknown framework \"xyz\"; the frameworks are bant, meddic, champ\n"
+            "m.toml:13:8: from and to are both \"sql\"; a gate guards a move between two stages\n"
+            "m.toml:14:13: framework must be a string, got integer\n"
+            "m.toml:16:1: missing required key \"to\" in [[lifecycle.gate]]\n"
+            "m.toml:16:1: missing required key \"framework\" in [[lifecycle.gate]]");
+}
+
+TEST(ParseModel, GateRequirementErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+at_least = 2
+criteria = ["budget"]
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+require = "any"
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+at_least = 5
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+at_least = 2.5
+[[lifecycle.gate]]
+to = "sql"
+framework = "nope"
+at_least = 0
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+criteria = []
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+criteria = ["budgt", "Budget", "pipeline", 7]
+)toml");
+  EXPECT_EQ(errors,
+            "m.toml:2:1: [[lifecycle.gate]] needs one of require = \"all\", at_least = N or "
+            "criteria = [...]\n"
+            "m.toml:9:1: [[lifecycle.gate]] has both \"at_least\" and \"criteria\"; use exactly "
+            "one of require = \"all\", at_least = N or criteria = [...]\n"
+            "m.toml:13:11: require must be \"all\", got \"any\" (for some criteria write "
+            "at_least = N or criteria = [...])\n"
+            "m.toml:17:12: at_least must be between 1 and 4 (the criteria of \"bant\"), got 5\n"
+            "m.toml:21:12: at_least must be an integer, got float\n"
+            "m.toml:24:13: unknown framework \"nope\"; the frameworks are bant, meddic, champ\n"
+            "m.toml:25:12: at_least must be at least 1, got 0\n"
+            "m.toml:29:12: criteria must not be empty\n"
+            "m.toml:33:13: unknown criterion \"budgt\" of framework \"bant\"; did you mean "
+            "\"budget\"?\n"
+            "m.toml:33:32: unknown criterion \"pipeline\" of framework \"bant\"; its criteria are "
+            "budget, authority, need, timing\n"
+            "m.toml:33:44: each element of criteria must be a string, got integer");
+}
+
+TEST(ParseModel, FrameworkErrors) {
+  std::string errors = ErrorsOf(R"toml(
+[[framework]]
+key = "Spiced Sales"
+name = "SPICED"
+[[framework.criterion]]
+key = "pain"
+name = "Pain"
+[[framework.criterion]]
+key = "pain"
+name = "Pain again"
+[[framework.criterion]]
+name = " "
+description = 3
+[[framework]]
+key = "spiced_sales"
+[[framework]]
+key = "spiced_sales"
+name = "Again"
+criterion = []
+[[framework]]
+name = "No key"
+criterion = "c"
+[[lifecycle.gate]]
+to = "sql"
+framework = "spiced_sales"
+at_least = 3
+[[framework]]
+key = "spiced"
+name = "SPICED"
+[[framework.criterion]]
+key = "pain"
+name = "Pain"
+[[lifecycle.gate]]
+to = "sql"
+framework = "spiced"
+criteria = ["pain", "gain"]
+)toml");
+  // The gate on spiced_sales (line 23) is not checked further: that framework has no criteria.
+  EXPECT_EQ(errors,
+            "m.toml:3:7: key \"Spiced Sales\" must be lower_snake_case (a-z, 0-9 and _); write "
+            "\"spiced_sales\"\n"
+            "m.toml:9:7: duplicate criterion key \"pain\" in framework \"Spiced Sales\" (first "
+            "at line 6)\n"
+            "m.toml:11:1: missing required key \"key\" in [[framework.criterion]]\n"
+            "m.toml:12:8: name must not be empty\n"
+            "m.toml:13:15: description must be a string, got integer\n"
+            "m.toml:14:1: missing required key \"name\" in [[framework]]\n"
+            "m.toml:14:1: framework \"spiced_sales\" needs at least one [[framework.criterion]]\n"
+            "m.toml:17:7: duplicate framework key \"spiced_sales\" (first at line 15)\n"
+            "m.toml:19:13: framework \"spiced_sales\" needs at least one [[framework.criterion]]\n"
+            "m.toml:20:1: missing required key \"key\" in [[framework]]\n"
+            "m.toml:22:13: [[framework.criterion]] must be an array of tables, got string; "
+            "write each entry as [[framework.criterion]]\n"
+            "m.toml:36:21: unknown criterion \"gain\" of framework \"spiced\"; did you mean "
+            "\"pain\"?");
+}
+
+TEST(ParseModel, LifecycleWarnings) {
+  Result<Model> result = Parse(std::string(kGrades) + R"toml(
+[lifecycle]
+stale_intent = 20
+default_gates = true
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+criteria = ["budget", "budget"]
+[[framework]]
+key = "bant"
+name = "Our BANT"
+[[framework.criterion]]
+key = "budget"
+name = "Budget"
+)toml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  std::string all;
+  for (const Diagnostic& d : result->warnings) {
+    if (d.pos.line > 0) all += FormatDiagnostic("m.toml", d) + "\n";
+  }
+  EXPECT_EQ(all,
+            "m.toml:10:16: stale_intent has no effect while stale_mql_days is 0\n"
+            "m.toml:11:17: default_gates has no effect: the model declares its own "
+            "[[lifecycle.gate]], which replace the default accepted -> sql BANT gate\n"
+            "m.toml:15:23: criterion \"budget\" is named twice in criteria\n"
+            "m.toml:17:7: framework \"bant\" replaces the built-in BANT\n");
+  // The gate is checked against the model's own BANT, which has one criterion.
+  ASSERT_EQ(result->lifecycle.gates.size(), 1u);
+  EXPECT_EQ(result->lifecycle.gates[0].criteria, std::vector<std::string>{"budget"});
+}
+
+TEST(ParseModel, GateCheckedAgainstTheModelsOwnFramework) {
+  EXPECT_EQ(ErrorsOf(R"toml([[framework]]
+key = "bant"
+name = "Our BANT"
+[[framework.criterion]]
+key = "budget"
+name = "Budget"
+[[lifecycle.gate]]
+to = "sql"
+framework = "bant"
+at_least = 2
+)toml"),
+            "m.toml:10:12: at_least must be between 1 and 1 (the criteria of \"bant\"), got 2");
+}
+
 }  // namespace
 }  // namespace leadq::model
