@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "core/time.h"
+#include "workspace_commands.h"
 
 namespace {
 
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
       model_cmd->add_subcommand("check", "Validate a model and print its summary");
   check_cmd->add_option("file", check_path, "Model file (TOML)")->required();
 
+  std::vector<leadq::cli::Runnable> workspace_commands;
+  leadq::cli::AddWorkspaceCommands(app, *model_cmd, workspace_commands);
+
   // demo
   leadq::cli::DemoCommand demo;
   std::string demo_as_of;
@@ -102,6 +106,10 @@ int main(int argc, char** argv) {
       demo.as_of = *t;
     }
     result = leadq::cli::RunDemoCommand(demo);
+  } else {
+    for (const leadq::cli::Runnable& r : workspace_commands) {
+      if (r.command->parsed()) result = r.run();
+    }
   }
   std::fflush(stdout);
   return result.exit_code;

@@ -14,6 +14,10 @@
 // Times are TimePoint (microseconds since the epoch, UTC). Thread-safety: a Store may be shared
 // by threads; a Transaction belongs to one thread.
 //
+// Failure: each write method of a Transaction is all-or-nothing. When it fails, nothing it wrote
+// remains (columns it added included) and the transaction can go on or be dropped; only when the
+// database itself aborted the transaction (disk full, I/O error) does every later call fail.
+//
 // Example:
 //   LEADQ_TRY(std::unique_ptr<Store> store, OpenSqliteStore("ws/leadq.db"));
 //   LEADQ_TRY(std::unique_ptr<Transaction> tx, store->Begin());
@@ -76,18 +80,18 @@ struct OutcomeRow {
   std::string lost_reason;
 };
 
-// What an upsert did.
+// What an upsert did. Write methods add their counts to the WriteStats they are given.
 struct WriteStats {
   uint64_t inserted = 0;
-  uint64_t updated = 0;    // existed and at least one value changed
-  uint64_t unchanged = 0;  // existed with the same values
-  uint64_t duplicates = 0; // events already stored (same event_id, or same lead, type, time)
+  uint64_t updated = 0;     // existed and at least one value changed
+  uint64_t unchanged = 0;   // existed with the same values
+  uint64_t duplicates = 0;  // events already stored (same event_id, or same lead, type, time)
 };
 
 struct ModelVersion {
   int64_t version = 0;  // 1, 2, ...
   std::string content;  // the TOML text
-  std::string hash;     // SHA-256 of content, hex
+  std::string hash;     // SHA-256 of content, hex: the caller sets it with Sha256Hex (store/hash.h)
   std::string author;
   std::string message;
   TimePoint created_at = 0;
@@ -112,9 +116,9 @@ struct Transition {
   std::string from_stage;  // empty for the first entry
   std::string to_stage;
   TimePoint at = 0;
-  std::string actor;        // a person, or "rule:<name>"
+  std::string actor;          // a person, or "rule:<name>"
   int64_t model_version = 0;  // 0 when no model was involved
-  std::string reason;       // reason code, may be empty
+  std::string reason;         // reason code, may be empty
   std::string note;
   std::optional<ScoreRecord> scores;  // the scores at that moment, when known
 };
@@ -125,18 +129,18 @@ struct LeadState {
   std::string stage;
   TimePoint stage_since = 0;
   int64_t recycle_count = 0;
-  std::optional<TimePoint> recycle_until;  // set while recycled
+  std::optional<TimePoint> recycle_until;     // set while recycled
   std::optional<TimePoint> below_line_since;  // mql whose intent fell below the line, since when
 };
 
 struct Answer {
   int64_t seq = 0;
   std::string lead_id;
-  std::string framework;   // "bant"
-  std::string criterion;   // "budget"
-  std::string value;       // met, partial, unmet, unknown
+  std::string framework;  // "bant"
+  std::string criterion;  // "budget"
+  std::string value;      // met, partial, unmet, unknown
   std::string evidence;
-  std::string source;      // call, email, meeting, ...
+  std::string source;  // call, email, meeting, ...
   std::string author;
   TimePoint at = 0;
   std::optional<TimePoint> expires_at;
@@ -179,7 +183,8 @@ class Transaction {
   // New leads start in stage "new" with a first transition (actor `actor`).
   virtual Status UpsertLeads(std::span<const LeadRow> rows, TimePoint now, std::string_view actor,
                              WriteStats& stats) = 0;
-  // Events whose lead does not exist must not be passed (check with LeadIds first).
+  // Events whose lead does not exist must not be passed (check with LeadIds first); one that is
+  // fails the call with NotFound. Of two events with the same identity the first stored stays.
   virtual Status InsertEvents(std::span<const EventRow> rows, WriteStats& stats) = 0;
   virtual Status UpsertOutcomes(std::span<const OutcomeRow> rows, WriteStats& stats) = 0;
 
@@ -190,14 +195,15 @@ class Transaction {
 
   // Columnar scans for the scorer. `keys` are the free-form columns wanted; a key the store has
   // never seen reads as missing (empty). Rows come in a stable order (leads and accounts by
-  // insertion, events by lead then occurred_at then insertion).
+  // insertion, events by lead then occurred_at then insertion). ScanAccounts passes the
+  // account's own id as `account_id`.
   using RowVisitor = std::function<void(std::string_view id, std::string_view account_id,
                                         std::span<const std::string_view> values)>;
   virtual Status ScanLeads(const std::vector<std::string>& keys, const RowVisitor& visit) = 0;
   virtual Status ScanAccounts(const std::vector<std::string>& keys, const RowVisitor& visit) = 0;
-  using EventVisitor = std::function<void(std::string_view event_id, std::string_view lead_id,
-                                          std::string_view type, TimePoint occurred_at,
-                                          std::span<const std::string_view> props)>;
+  using EventVisitor =
+      std::function<void(std::string_view event_id, std::string_view lead_id, std::string_view type,
+                         TimePoint occurred_at, std::span<const std::string_view> props)>;
   virtual Status ScanEvents(const std::vector<std::string>& keys, const EventVisitor& visit) = 0;
   // One lead's free-form fields (all keys), or NotFound.
   virtual Result<std::vector<Field>> LeadFields(std::string_view lead_id) = 0;
@@ -214,14 +220,20 @@ class Transaction {
   virtual Result<std::optional<ScoreRecord>> GetScore(std::string_view lead_id) = 0;
   // Appends transitions and moves each lead's state to its `to_stage` (and the given recycle
   // and below-the-line fields of `states`, matched by lead_id).
+  // Each `from_stage` must be the lead's current stage (FailedPrecondition otherwise, so the log
+  // never forks); stage_since becomes `at`. An unknown lead is NotFound.
   virtual Status AppendTransitions(std::span<const Transition> transitions) = 0;
+  // Writes recycle_count, recycle_until and below_line_since. `stage` empty keeps the stage and
+  // stage_since; otherwise it must be the current stage (stages change only by
+  // AppendTransitions: FailedPrecondition) and stage_since is written. Unknown lead: NotFound.
   virtual Status UpdateStates(std::span<const LeadState> states) = 0;
-  virtual Result<std::vector<LeadState>> LeadStates() = 0;
+  virtual Result<std::vector<LeadState>> LeadStates() = 0;  // by lead_id
   virtual Result<std::optional<LeadState>> GetLeadState(std::string_view lead_id) = 0;
-  virtual Result<std::vector<Transition>> History(std::string_view lead_id) = 0;
+  virtual Result<std::vector<Transition>> History(std::string_view lead_id) = 0;  // NotFound
 
   // --- framework answers
-  virtual Status AddAnswer(const Answer& answer) = 0;
+  virtual Status AddAnswer(const Answer& answer) = 0;  // unknown lead: NotFound
+  // Oldest first; unknown lead: NotFound.
   virtual Result<std::vector<Answer>> Answers(std::string_view lead_id) = 0;
 
   // --- listing

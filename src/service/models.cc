@@ -1,0 +1,309 @@
+#include "service/models.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/text.h"
+#include "service/model_summary.h"
+#include "store/hash.h"
+
+namespace leadq::service {
+namespace {
+
+Result<std::string> ReadWhole(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound(path.string() + ": cannot read");
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string HashOf(const std::string& content,
+                   const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string all = content;
+  for (const auto& [name, text] : files) all += "\n\x1f" + name + "\x1f" + text;
+  return store::Sha256Hex(all);
+}
+
+std::filesystem::path VersionDir(const Workspace& ws, int64_t version) {
+  return ws.dir / "models" / ("v" + std::to_string(version));
+}
+
+// Writes a version's files under models/v<N>/ unless they are already there.
+Result<std::filesystem::path> Materialise(const Workspace& ws, const store::ModelVersion& v) {
+  std::filesystem::path dir = VersionDir(ws, v.version);
+  std::filesystem::path main = dir / "model.toml";
+  std::error_code ec;
+  // The stamp holds the version's hash: a folder left by an earlier, uncommitted attempt with
+  // the same number is rewritten.
+  Result<std::string> stamp = ReadWhole(dir / ".hash");
+  if (stamp.ok() && *stamp == v.hash) return main;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError(dir.string() + ": cannot create: " + ec.message());
+  auto write = [&](const std::filesystem::path& p, const std::string& text) -> Status {
+    std::filesystem::create_directories(p.parent_path(), ec);
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f << text;
+    return f ? Status::Ok() : Status::IoError(p.string() + ": cannot write");
+  };
+  for (const auto& [name, text] : v.files) LEADQ_TRY(write(dir / name, text));
+  LEADQ_TRY(write(main, v.content));
+  LEADQ_TRY(write(dir / ".hash", v.hash));
+  return main;
+}
+
+Result<AppliedModel> StoreVersion(Workspace& ws, store::ModelVersion version) {
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::optional<store::ModelVersion> active, tx->ActiveModel());
+  AppliedModel applied;
+  if (active && active->hash == version.hash) {
+    applied.version = active->version;
+    applied.unchanged = true;
+    return applied;
+  }
+  LEADQ_TRY(applied.version, tx->AddModelVersion(version));
+  version.version = applied.version;
+  if (active) {
+    LEADQ_TRY(model::Model before, LoadModelVersion(ws, *active));
+    LEADQ_TRY(model::Model after, LoadModelVersion(ws, version));
+    applied.changes = DiffModels(before, after);
+  }
+  LEADQ_TRY(tx->Commit());
+  return applied;
+}
+
+}  // namespace
+
+Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path,
+                                const std::string& message, const std::string& author,
+                                TimePoint now) {
+  LEADQ_TRY(model::Model m, model::LoadModel(path));
+  store::ModelVersion v;
+  LEADQ_TRY(v.content, ReadWhole(path));
+  const std::filesystem::path base = path.has_parent_path() ? path.parent_path() : ".";
+  for (const model::NamedList& list : m.lists) {
+    if (list.file.empty()) continue;
+    std::filesystem::path rel = std::filesystem::path(list.file).lexically_relative(base);
+    if (rel.empty() || *rel.begin() == "..") {
+      rel = std::filesystem::path(list.file).lexically_normal();
+      if (rel.is_absolute() || (!rel.empty() && *rel.begin() == "..")) {
+        return Status::Invalid(path.string() + ": list \"" + list.name + "\" reads " + list.file +
+                               ", outside the model's folder; keep list files next to the model "
+                               "(or below it) so that a stored version is complete");
+      }
+    }
+    LEADQ_TRY(std::string text, ReadWhole(list.file));
+    v.files.emplace_back(rel.string(), std::move(text));
+  }
+  v.hash = HashOf(v.content, v.files);
+  v.author = author;
+  v.message = message;
+  v.created_at = now;
+  return StoreVersion(ws, std::move(v));
+}
+
+Result<AppliedModel> RollbackModel(Workspace& ws, int64_t version, const std::string& author,
+                                   TimePoint now) {
+  store::ModelVersion old;
+  {
+    LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+    LEADQ_TRY(old, tx->GetModelVersion(version));
+  }
+  store::ModelVersion v = old;
+  v.version = 0;
+  v.author = author;
+  v.message = "rollback to version " + std::to_string(version);
+  v.created_at = now;
+  return StoreVersion(ws, std::move(v));
+}
+
+Result<model::Model> LoadModelVersion(Workspace& ws, const store::ModelVersion& version) {
+  LEADQ_TRY(std::filesystem::path main, Materialise(ws, version));
+  Result<model::Model> m = model::LoadModel(main);
+  if (!m.ok()) {
+    return m.status().WithPrefix("stored model version " + std::to_string(version.version) +
+                                 " no longer loads");
+  }
+  return m;
+}
+
+Result<ActiveModel> LoadActiveModel(Workspace& ws, store::Transaction& tx) {
+  LEADQ_TRY(std::optional<store::ModelVersion> active, tx.ActiveModel());
+  if (!active) {
+    return Status::FailedPrecondition(
+        "the workspace has no model yet: run `leadq model apply MODEL.toml -m \"why\"`");
+  }
+  ActiveModel out;
+  out.version = active->version;
+  LEADQ_TRY(out.model, LoadModelVersion(ws, *active));
+  return out;
+}
+
+namespace {
+
+std::string Num(double v) {
+  std::string s = FormatFixed2(v);
+  if (s.size() > 3 && s.substr(s.size() - 3) == ".00") s.resize(s.size() - 3);
+  return s;
+}
+
+void Changed(std::vector<std::string>& out, const std::string& what, const std::string& a,
+             const std::string& b) {
+  if (a != b) out.push_back(what + ": " + a + " -> " + b);
+}
+
+std::string Opt(const std::optional<double>& v) { return v ? Num(*v) : "none"; }
+
+template <typename T, typename KeyFn, typename DescFn, typename CompareFn>
+void DiffNamed(std::vector<std::string>& out, const std::string& kind, const std::vector<T>& a,
+               const std::vector<T>& b, KeyFn key, DescFn describe, CompareFn compare) {
+  std::map<std::string, const T*> before, after;
+  for (const T& x : a) before.emplace(key(x), &x);
+  for (const T& x : b) after.emplace(key(x), &x);
+  for (const T& x : a) {
+    if (after.count(key(x)) == 0) out.push_back(kind + " \"" + key(x) + "\" removed");
+  }
+  for (const T& x : b) {
+    auto it = before.find(key(x));
+    if (it == before.end()) {
+      out.push_back(kind + " \"" + key(x) + "\" added: " + describe(x));
+    } else {
+      compare(kind + " \"" + key(x) + "\"", *it->second, x);
+    }
+  }
+}
+
+std::map<std::string, std::string> CellActionsOf(const model::Model& m) {
+  std::map<std::string, std::string> out;
+  for (const model::Grade& f : m.fit_grades) {
+    for (const model::Grade& i : m.intent_grades) out[f.name + i.name] = m.DefaultAction();
+  }
+  for (const model::ActionList& l : m.actions.lists) {
+    for (const std::string& c : l.cells) out[c] = l.action;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> DiffModels(const model::Model& a, const model::Model& b) {
+  std::vector<std::string> out;
+  Changed(out, "fit max", Num(a.fit.max), Num(b.fit.max));
+  Changed(out, "intent max", Num(a.intent.max), Num(b.intent.max));
+  Changed(out, "intent half-life (days)", Num(a.intent.half_life_days),
+          Num(b.intent.half_life_days));
+  Changed(out, "intent window (days)", Num(a.intent.window_days), Num(b.intent.window_days));
+  Changed(out, "fit weight", Num(a.score.fit_weight), Num(b.score.fit_weight));
+  Changed(out, "intent weight", Num(a.score.intent_weight), Num(b.score.intent_weight));
+
+  DiffNamed(
+      out, "fit rule", a.fit.rules, b.fit.rules, [](const model::FitRule& r) { return r.name; },
+      [](const model::FitRule& r) {
+        return Num(r.points) + " points when " + DescribeCondition(r.when);
+      },
+      [&](const std::string& what, const model::FitRule& x, const model::FitRule& y) {
+        Changed(out, what + " points", Num(x.points), Num(y.points));
+        Changed(out, what + " condition", DescribeCondition(x.when), DescribeCondition(y.when));
+      });
+
+  // Intent entries are matched by label and position among entries of the same label.
+  auto entry_keys = [](const std::vector<model::IntentEntry>& entries) {
+    std::vector<std::pair<std::string, const model::IntentEntry*>> keys;
+    std::map<std::string, int> seen;
+    for (const model::IntentEntry& e : entries) {
+      int n = ++seen[e.Label()];
+      keys.emplace_back(n == 1 ? e.Label() : e.Label() + " #" + std::to_string(n), &e);
+    }
+    return keys;
+  };
+  auto ka = entry_keys(a.intent.entries);
+  auto kb = entry_keys(b.intent.entries);
+  auto when_of = [](const model::IntentEntry& e) {
+    return e.when ? DescribeCondition(*e.when) : std::string("any");
+  };
+  for (const auto& [k, e] : ka) {
+    bool found = false;
+    for (const auto& [k2, e2] : kb) found = found || k2 == k;
+    if (!found) out.push_back("intent entry \"" + k + "\" removed");
+  }
+  for (const auto& [k, e] : kb) {
+    const model::IntentEntry* old = nullptr;
+    for (const auto& [k2, e2] : ka) {
+      if (k2 == k) old = e2;
+    }
+    if (old == nullptr) {
+      out.push_back("intent entry \"" + k + "\" added: type " + e->type + ", " + Num(e->points) +
+                    " points");
+      continue;
+    }
+    const std::string what = "intent entry \"" + k + "\"";
+    Changed(out, what + " type", old->type, e->type);
+    Changed(out, what + " points", Num(old->points), Num(e->points));
+    Changed(out, what + " cap", Opt(old->cap), Opt(e->cap));
+    Changed(out, what + " half-life", Opt(old->half_life_days), Opt(e->half_life_days));
+    Changed(out, what + " condition", when_of(*old), when_of(*e));
+  }
+  for (size_t i = 0; i < kb.size() && i < ka.size(); ++i) {
+    if (ka[i].first != kb[i].first) {
+      out.push_back("intent entries reordered (the first matching entry takes an event)");
+      break;
+    }
+  }
+
+  DiffNamed(
+      out, "negative signal", a.negatives, b.negatives,
+      [](const model::NegativeEntry& n) { return n.name; },
+      [](const model::NegativeEntry& n) { return Num(n.points) + " points"; },
+      [&](const std::string& what, const model::NegativeEntry& x, const model::NegativeEntry& y) {
+        Changed(out, what + " points", Num(x.points), Num(y.points));
+        Changed(out, what + " condition", x.when ? DescribeCondition(*x.when) : "none",
+                y.when ? DescribeCondition(*y.when) : "none");
+        Changed(out, what + " event", x.event_type.value_or("none"), y.event_type.value_or("none"));
+      });
+  DiffNamed(
+      out, "disqualifier", a.disqualify, b.disqualify,
+      [](const model::DisqualifyRule& d) { return d.reason; },
+      [](const model::DisqualifyRule& d) { return "when " + DescribeCondition(d.when); },
+      [&](const std::string& what, const model::DisqualifyRule& x, const model::DisqualifyRule& y) {
+        Changed(out, what + " condition", DescribeCondition(x.when), DescribeCondition(y.when));
+      });
+  DiffNamed(
+      out, "channel", a.channels, b.channels, [](const model::Channel& c) { return c.name; },
+      [](const model::Channel& c) { return "when " + DescribeCondition(c.when); },
+      [&](const std::string& what, const model::Channel& x, const model::Channel& y) {
+        Changed(out, what + " condition", DescribeCondition(x.when), DescribeCondition(y.when));
+      });
+  DiffNamed(
+      out, "list", a.lists, b.lists, [](const model::NamedList& l) { return l.name; },
+      [](const model::NamedList& l) { return std::to_string(l.values.size()) + " entries"; },
+      [&](const std::string& what, const model::NamedList& x, const model::NamedList& y) {
+        std::set<std::string> sx(x.values.begin(), x.values.end());
+        std::set<std::string> sy(y.values.begin(), y.values.end());
+        for (const std::string& v : sy) {
+          if (sx.count(v) == 0) out.push_back(what + ": added \"" + v + "\"");
+        }
+        for (const std::string& v : sx) {
+          if (sy.count(v) == 0) out.push_back(what + ": removed \"" + v + "\"");
+        }
+      });
+  auto grades = [](const std::vector<model::Grade>& g) {
+    std::string s;
+    for (const model::Grade& x : g)
+      s += (s.empty() ? "" : ", ") + x.name + " >= " + Num(x.threshold);
+    return s.empty() ? std::string("none") : s;
+  };
+  Changed(out, "fit grades", grades(a.fit_grades), grades(b.fit_grades));
+  Changed(out, "intent grades", grades(a.intent_grades), grades(b.intent_grades));
+  std::map<std::string, std::string> ca = CellActionsOf(a), cb = CellActionsOf(b);
+  for (const auto& [cell, action] : cb) {
+    auto it = ca.find(cell);
+    if (it != ca.end() && it->second != action) {
+      out.push_back("cell " + cell + ": " + it->second + " -> " + action);
+    }
+  }
+  return out;
+}
+
+}  // namespace leadq::service

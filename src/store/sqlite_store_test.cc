@@ -1,0 +1,340 @@
+// The Store conformance suite run against SQLite, and what is particular to the SQLite store:
+// opening, migrations, WAL, the physical schema.
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/hash.h"
+#include "store/store_conformance.h"
+
+namespace leadq::store {
+namespace {
+
+using conformance::At;
+using conformance::Event;
+using conformance::Lead;
+using conformance::StoreFactory;
+
+// A directory of this test's own: ctest runs tests in parallel processes that share TempDir().
+std::filesystem::path TestDir() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "global";
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                              ("leadq-store-" + std::to_string(::getpid()) + "-" + name);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::unique_ptr<Store> MakeSqliteStore() {
+  static std::atomic<int> counter{0};
+  std::filesystem::path path =
+      TestDir() / ("ws" + std::to_string(counter.fetch_add(1))) / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, /*create=*/true);
+  EXPECT_TRUE(store.ok()) << store.status().message();
+  if (!store.ok()) return nullptr;
+  return std::move(store).value();
+}
+
+}  // namespace
+
+namespace conformance {
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
+                         ::testing::Values(StoreFactory{"sqlite", MakeSqliteStore}),
+                         StoreFactoryName);
+}  // namespace conformance
+
+namespace {
+
+// Runs one query on the database file directly and returns its rows as "a|b\n" text.
+std::string Query(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+  std::string out;
+  if (rc != SQLITE_OK) {
+    out = std::string("open failed: ") + sqlite3_errstr(rc);
+  } else {
+    char* error = nullptr;
+    rc = sqlite3_exec(
+        raw, sql.c_str(),
+        [](void* text, int n, char** values, char**) {
+          std::string& o = *static_cast<std::string*>(text);
+          for (int i = 0; i < n; ++i) {
+            o += (i ? "|" : "");
+            o += values[i] ? values[i] : "NULL";
+          }
+          o += "\n";
+          return 0;
+        },
+        &out, &error);
+    if (rc != SQLITE_OK) out = "error: " + std::string(error ? error : "?");
+    sqlite3_free(error);
+  }
+  sqlite3_close_v2(raw);
+  return out;
+}
+
+TEST(SqliteStore, OpeningAMissingWorkspaceWithoutCreateIsNotFound) {
+  std::filesystem::path dir = TestDir() / "ws";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(dir / "leadq.db", /*create=*/false);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.status().message(),
+            "no workspace at " + dir.string() + ": run leadq init " + dir.string());
+  EXPECT_FALSE(std::filesystem::exists(dir / "leadq.db"));
+}
+
+TEST(SqliteStore, CreateMakesAWalDatabaseAtTheCurrentSchemaVersion) {
+  std::filesystem::path db = TestDir() / "new" / "dir" / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ((*store)->Describe(), "sqlite:" + db.string());
+  EXPECT_EQ(Query(db, "PRAGMA journal_mode"), "wal\n");
+  EXPECT_EQ(Query(db, "SELECT max(version) FROM schema_migrations"),
+            std::to_string(SqliteSchemaVersion()) + "\n");
+  EXPECT_GE(SqliteSchemaVersion(), 1);
+}
+
+TEST(SqliteStore, ReopeningKeepsDataAndAppliesNothingTwice) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok()) << tx.status().message();
+    WriteStats stats;
+    ASSERT_TRUE((*tx)
+                    ->UpsertLeads(std::vector<LeadRow>{Lead("L1", "A1", {{"company", "Acme"}})},
+                                  At(0), "import", stats)
+                    .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  for (int i = 0; i < 2; ++i) {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok()) << tx.status().message();
+    Result<std::vector<Field>> fields = (*tx)->LeadFields("L1");
+    ASSERT_TRUE(fields.ok()) << fields.status().message();
+    ASSERT_EQ(fields->size(), 1u);
+    EXPECT_EQ((*fields)[0].value, "Acme");
+  }
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM schema_migrations"),
+            std::to_string(SqliteSchemaVersion()) + "\n");
+}
+
+TEST(SqliteStore, OpeningAppliesNewMigrationsAndANewerSchemaIsRefused) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  std::span<const internal::Migration> current = internal::SqliteMigrations();
+  {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok());
+    WriteStats stats;
+    ASSERT_TRUE(
+        (*tx)
+            ->UpsertLeads(std::vector<LeadRow>{Lead("L1", std::nullopt, {})}, At(0), "x", stats)
+            .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  // A later build with one more migration upgrades the file on open.
+  std::vector<internal::Migration> later(current.begin(), current.end());
+  later.push_back({"lead owners",
+                   "ALTER TABLE leads ADD COLUMN owner TEXT;"
+                   "UPDATE leads SET owner = 'nobody';"});
+  {
+    Result<std::unique_ptr<Store>> store =
+        internal::OpenSqliteStoreWithMigrations(db, false, later);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+  }
+  std::string v = std::to_string(current.size() + 1);
+  EXPECT_EQ(Query(db, "SELECT max(version), count(*) FROM schema_migrations"), v + "|" + v + "\n");
+  EXPECT_EQ(Query(db, "SELECT lead_id, owner FROM leads"), "L1|nobody\n");
+
+  // This build does not know that version: it refuses the file and leaves it alone.
+  Result<std::unique_ptr<Store>> old = OpenSqliteStore(db, false);
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(old.status().message(),
+            "sqlite:" + db.string() + ": the workspace has schema version " + v +
+                " but this leadq knows versions up to " + std::to_string(current.size()) +
+                ": it was written by a newer leadq; use that version or a later one");
+  EXPECT_EQ(Query(db, "SELECT max(version) FROM schema_migrations"), v + "\n");
+}
+
+TEST(SqliteStore, AFailingMigrationChangesNothing) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  ASSERT_TRUE(OpenSqliteStore(db, true).ok());
+  std::span<const internal::Migration> current = internal::SqliteMigrations();
+  std::vector<internal::Migration> broken(current.begin(), current.end());
+  broken.push_back({"half done", "CREATE TABLE half(a); SELECT * FROM no_such_table;"});
+  Result<std::unique_ptr<Store>> store = internal::OpenSqliteStoreWithMigrations(db, false, broken);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("apply migration " + std::to_string(broken.size()) +
+                                          " (half done)"),
+            std::string::npos)
+      << store.status().message();
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'half'"), "0\n");
+  EXPECT_EQ(Query(db, "SELECT max(version) FROM schema_migrations"),
+            std::to_string(current.size()) + "\n");
+  EXPECT_TRUE(OpenSqliteStore(db, false).ok());
+}
+
+TEST(SqliteStore, FilesThatAreNotWorkspacesAreRefused) {
+  std::filesystem::path dir = TestDir();
+  std::filesystem::path other = dir / "other.db";
+  EXPECT_EQ(Query(other, "CREATE TABLE crm(a)"), "open failed: unable to open database file")
+      << "Query does not create files";
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(other.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE crm(a)", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(other, false);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("not a leadq workspace"), std::string::npos)
+      << store.status().message();
+  EXPECT_EQ(Query(other, "SELECT count(*) FROM sqlite_schema"), "1\n") << "left as it was";
+
+  std::filesystem::path text = dir / "notes.db";
+  std::ofstream(text) << "these are notes, not a database, but long enough to have a header\n";
+  store = OpenSqliteStore(text, false);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kIoError) << store.status().message();
+  EXPECT_NE(store.status().message().find("not a database"), std::string::npos)
+      << store.status().message();
+}
+
+TEST(SqliteStore, FreeFormKeysAreColumnsAndARollbackRemovesThem) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  {
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok());
+    WriteStats stats;
+    ASSERT_TRUE(
+        (*tx)
+            ->UpsertLeads(std::vector<LeadRow>{Lead("L1", std::nullopt, {{"company", "Acme"}})},
+                          At(0), "x", stats)
+            .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  {
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok());
+    WriteStats stats;
+    ASSERT_TRUE(
+        (*tx)
+            ->UpsertLeads(std::vector<LeadRow>{Lead("L1", std::nullopt, {{"budget", "10k"}})},
+                          At(0), "x", stats)
+            .ok());
+  }  // rolled back
+  EXPECT_EQ(Query(db,
+                  "SELECT name FROM pragma_table_info('leads') WHERE name LIKE 'f\\_%' "
+                  "ESCAPE '\\'"),
+            "f_company\n");
+  EXPECT_EQ(Query(db, "SELECT entity, key, column_name, position FROM field_columns"),
+            "lead|company|f_company|0\n");
+}
+
+TEST(SqliteStore, EventsRecordTheAccountOfTheirLead) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  WriteStats stats;
+  ASSERT_TRUE(
+      (*tx)
+          ->UpsertLeads(std::vector<LeadRow>{Lead("L1", "A1", {}), Lead("L2", std::nullopt, {})},
+                        At(0), "x", stats)
+          .ok());
+  ASSERT_TRUE((*tx)
+                  ->InsertEvents(std::vector<EventRow>{Event("E1", "L1", "v", At(1)),
+                                                       Event("E2", "L2", "v", At(1)),
+                                                       Event("E3", "L1", "v", At(2))},
+                                 stats)
+                  .ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(Query(db, "SELECT event_id, account_id FROM events ORDER BY event_id"),
+            "E1|A1\nE2|NULL\nE3|A1\n");
+  tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  ASSERT_TRUE(
+      (*tx)->UpsertLeads(std::vector<LeadRow>{Lead("L1", "A7", {})}, At(5), "x", stats).ok());
+  ASSERT_TRUE(
+      (*tx)->InsertEvents(std::vector<EventRow>{Event("E4", "L1", "v", At(3))}, stats).ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(Query(db, "SELECT event_id, account_id FROM events ORDER BY event_id"),
+            "E1|A7\nE2|NULL\nE3|A7\nE4|A7\n");
+}
+
+TEST(SqliteStore, TheEventScanReadsTheIndexInOrderWithoutSorting) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  ASSERT_TRUE(OpenSqliteStore(db, true).ok());
+  std::string plan = Query(db,
+                           "EXPLAIN QUERY PLAN SELECT event_id, lead_id, type, occurred_at "
+                           "FROM events ORDER BY lead_id, occurred_at, seq");
+  EXPECT_NE(plan.find("events_lead_time"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+}
+
+TEST(SqliteStore, ASecondWriterWaitsForTheFirst) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  Result<std::unique_ptr<Store>> a = OpenSqliteStore(db, true);
+  Result<std::unique_ptr<Store>> b = OpenSqliteStore(db, false);  // another process, in effect
+  ASSERT_TRUE(a.ok() && b.ok());
+  Result<std::unique_ptr<Transaction>> first = (*a)->Begin();
+  ASSERT_TRUE(first.ok());
+  WriteStats stats;
+  ASSERT_TRUE(
+      (*first)
+          ->UpsertLeads(std::vector<LeadRow>{Lead("L1", std::nullopt, {})}, At(0), "x", stats)
+          .ok());
+  std::thread committer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // lets `second` start waiting
+    EXPECT_TRUE((*first)->Commit().ok());
+  });
+  Result<std::unique_ptr<Transaction>> second = (*b)->Begin();  // waits for the lock
+  committer.join();
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  Result<uint64_t> count = (*second)->Count(Entity::kLead);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 1u);
+}
+
+TEST(Sha256Hex, MatchesTheStandardTestVectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(std::string("a\0b", 3)).size(), 64u);
+}
+
+TEST(DealStatus, NamesAndParsing) {
+  EXPECT_EQ(DealStatusName(DealStatus::kOpen), "open");
+  EXPECT_EQ(DealStatusName(DealStatus::kWon), "won");
+  EXPECT_EQ(DealStatusName(DealStatus::kLost), "lost");
+  EXPECT_EQ(ParseDealStatus(" WON "), DealStatus::kWon);
+  EXPECT_EQ(ParseDealStatus("Lost"), DealStatus::kLost);
+  EXPECT_EQ(ParseDealStatus("open"), DealStatus::kOpen);
+  EXPECT_EQ(ParseDealStatus("closed"), std::nullopt);
+  EXPECT_EQ(ParseDealStatus(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace leadq::store
