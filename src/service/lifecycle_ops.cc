@@ -112,7 +112,7 @@ store::ScoreRecord RecordOf(const Workset& work, int64_t version, uint32_t row,
   return r;
 }
 
-std::string FrameworkText(const engine::FrameworkStatus& st, TimePoint as_of) {
+std::string FrameworkText(const engine::FrameworkStatus& st) {
   std::string out = st.framework->name + " " + std::to_string(st.met) + " of " +
                     std::to_string(st.criteria.size()) + " met\n";
   for (const engine::CriterionStatus& c : st.criteria) {
@@ -131,7 +131,6 @@ std::string FrameworkText(const engine::FrameworkStatus& st, TimePoint as_of) {
     }
     out += line + "\n";
   }
-  (void)as_of;
   return out;
 }
 
@@ -328,7 +327,7 @@ Result<std::string> Qualify(Workspace& ws, const QualifyRequest& request) {
   LEADQ_TRY(std::vector<store::Answer> answers, tx->Answers(request.lead_id));
   LEADQ_TRY(tx->Commit());
   std::vector<engine::AnswerInput> inputs = ToInputs(answers);
-  return FrameworkText(engine::EvaluateFramework(*fw, inputs, request.at), request.at);
+  return FrameworkText(engine::EvaluateFramework(*fw, inputs, request.at));
 }
 
 Result<std::string> ShowLead(Workspace& ws, const std::string& lead_id, TimePoint as_of) {
@@ -381,7 +380,7 @@ Result<std::string> ShowLead(Workspace& ws, const std::string& lead_id, TimePoin
     }
     if (!used && !gated) continue;
     any = true;
-    out += FrameworkText(engine::EvaluateFramework(*fw, inputs, as_of), as_of);
+    out += FrameworkText(engine::EvaluateFramework(*fw, inputs, as_of));
   }
   if (!any) out += "  no answers yet\n";
 
