@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config git python3
-  libtomlplusplus-dev libcli11-dev libre2-dev nlohmann-json3-dev libfmt-dev
+  libtomlplusplus-dev libcli11-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libssl-dev
 )
