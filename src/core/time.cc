@@ -54,7 +54,7 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 std::optional<TimePoint> ParseTimestamp(std::string_view text) {
   std::string_view s = Trim(text);
   size_t pos = 0;
-  int64_t year, month, day;
+  int64_t year = 0, month = 0, day = 0;
   if (!ReadDigits(s, pos, 4, year) || pos >= s.size() || s[pos++] != '-' ||
       !ReadDigits(s, pos, 2, month) || pos >= s.size() || s[pos++] != '-' ||
       !ReadDigits(s, pos, 2, day)) {
@@ -69,7 +69,7 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
 
   if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
   ++pos;
-  int64_t hour, minute, second = 0;
+  int64_t hour = 0, minute = 0, second = 0;
   if (!ReadDigits(s, pos, 2, hour) || pos >= s.size() || s[pos++] != ':' ||
       !ReadDigits(s, pos, 2, minute)) {
     return std::nullopt;
@@ -101,7 +101,7 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
   }
   if (z != '+' && z != '-') return std::nullopt;
   ++pos;
-  int64_t off_h, off_m = 0;
+  int64_t off_h = 0, off_m = 0;
   if (!ReadDigits(s, pos, 2, off_h)) return std::nullopt;
   if (pos < s.size()) {
     if (s[pos] == ':') ++pos;

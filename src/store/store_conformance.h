@@ -680,6 +680,9 @@ TEST_P(StoreConformance, ScansFollowTheDocumentedOrder) {
           Event("e0", "L1", "click", At(2)),
       },
       stats));
+  // A later call's event at the same lead and time comes after the earlier ones.
+  STORE_ASSERT_OK(
+      tx->InsertEvents(std::vector<EventRow>{Event("e6", "L1", "close", At(3))}, stats));
   EXPECT_EQ(ScanLeadsText(*tx, {}), "L3|B\nL1|A\nL2|\n");
   EXPECT_EQ(ScanAccountsText(*tx, {}), "B|B\nA|A\n");
   EXPECT_EQ(ScanEventsText(*tx, {}),
@@ -687,6 +690,7 @@ TEST_P(StoreConformance, ScansFollowTheDocumentedOrder) {
             "e0|L1|click|2026-01-01T00:00:02Z\n"
             "e2|L1|visit|2026-01-01T00:00:03Z\n"
             "e5|L1|open|2026-01-01T00:00:03Z\n"
+            "e6|L1|close|2026-01-01T00:00:03Z\n"
             "e4|L2|visit|2026-01-01T00:00:01Z\n"
             "e1|L2|visit|2026-01-01T00:00:05Z\n");
   STORE_ASSERT_OK(tx->Commit());
