@@ -117,15 +117,15 @@ CommandResult RunExplainCommand(const ExplainCommand& command) {
   nlohmann::ordered_json leads = nlohmann::ordered_json::array();
   std::string text;
   for (const std::string& id : command.lead_ids) {
-    auto it = work.data.leads.index.find(Trim(id));
-    if (it == work.data.leads.index.end()) {
+    std::optional<uint32_t> row = work.data.leads.index.Find(Trim(id));
+    if (!row) {
       std::cerr << "leadq explain: lead \"" << id << "\" is not in " << work.data.leads.file
                 << "\n";
       exit_code = kExitInput;
       continue;
     }
     engine::LeadExplanation why =
-        engine::ExplainLead(work.compiled, work.data, work.as_of, it->second);
+        engine::ExplainLead(work.compiled, work.data, work.as_of, *row);
     if (command.json) {
       leads.push_back(service::ExplanationJson(work, why));
     } else {

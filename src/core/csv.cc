@@ -10,6 +10,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/parallel.h"
 #include "core/text.h"
 
 namespace leadq {
@@ -208,6 +209,36 @@ std::vector<size_t> SplitCsvRows(std::string_view data, size_t begin, size_t par
 
 // ---------------------------------------------------------------- CsvFile
 
+namespace {
+
+// FindInvalidUtf8 over slices of a large file on all cores. Slices start at a byte that is not
+// a continuation byte, so that no character is cut in two.
+size_t FindInvalidUtf8Parallel(std::string_view bytes) {
+  const size_t n = bytes.size();
+  const size_t parts = n < (8u << 20) ? 1 : WorkerCount();
+  std::vector<size_t> cuts{0};
+  for (size_t k = 1; k < parts; ++k) {
+    size_t c = std::max(cuts.back(), n * k / parts);
+    for (int back = 0; back < 3 && c < n && (static_cast<unsigned char>(bytes[c]) & 0xC0) == 0x80;
+         ++back) {
+      ++c;
+    }
+    cuts.push_back(c);
+  }
+  cuts.push_back(n);
+  std::vector<size_t> found(parts, std::string_view::npos);
+  ParallelTasks(parts, [&](size_t i) {
+    size_t at = FindInvalidUtf8(bytes.substr(cuts[i], cuts[i + 1] - cuts[i]));
+    if (at != std::string_view::npos) found[i] = cuts[i] + at;
+  });
+  for (size_t f : found) {
+    if (f != std::string_view::npos) return f;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 TextPosition PositionOf(std::string_view data, size_t offset) {
   TextPosition p;
   offset = std::min(offset, data.size());
@@ -228,7 +259,7 @@ Result<CsvFile> CsvFile::Open(const std::filesystem::path& path) {
   if (Trim(bytes.substr(begin)).empty()) {
     return Status::Invalid(name + ": the file is empty; expected a header row");
   }
-  size_t bad = FindInvalidUtf8(bytes);
+  size_t bad = FindInvalidUtf8Parallel(bytes);
   if (bad != std::string_view::npos) {
     TextPosition p = PositionOf(bytes, bad);
     char hex[8];

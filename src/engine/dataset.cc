@@ -171,6 +171,7 @@ Status RequireColumn(const CsvFile& csv, std::string_view key, std::string_view 
 
 // Rows of a table keyed by an id column (leads, accounts), before merging the chunks.
 struct KeyedChunk {
+  std::string scratch;  // a derived cell (email_domain) before it is encoded
   std::vector<std::string> ids;
   std::vector<int64_t> lines;
   std::vector<LocalDictionary> dicts;
@@ -188,12 +189,34 @@ KeyedTable AssembleKeyed(std::vector<KeyedChunk>& parts, const std::vector<std::
                          const std::vector<bool>& in_file, std::string_view id_key,
                          std::string_view name, RowIssues& issues);
 
+// email_domain is derived from email (MODEL.md "Derived field"): the part after the last '@',
+// trimmed and lower-cased; missing without an '@'. Written into `buffer`, which it returns.
+constexpr std::string_view kEmailDomain = "email_domain";
+
+std::string_view DomainOf(std::string_view email, std::string& buffer) {
+  size_t at = email.rfind('@');
+  if (at == std::string_view::npos) return {};
+  std::string_view d = Trim(email.substr(at + 1));
+  buffer.assign(d);
+  for (char& c : buffer) c = AsciiLower(c);
+  return buffer;
+}
+
 Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
                                   std::string_view entity, const std::vector<std::string>& keys,
                                   RowIssues& issues) {
   LEADQ_TRY(RequireColumn(csv, id_key, "every " + std::string(entity) + " needs one"));
   const int id_col = csv.FindColumn(id_key);
-  const std::vector<int> cols = LocateColumns(csv, keys);
+  std::vector<int> cols = LocateColumns(csv, keys);
+  std::vector<bool> derive(keys.size(), false);
+  if (id_key == "lead_id") {
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (keys[k] == kEmailDomain) {
+        derive[k] = true;
+        cols[k] = csv.FindColumn("email");
+      }
+    }
+  }
   const size_t header_fields = csv.columns().size();
   const std::string name = csv.name();
   const std::string_view bytes = csv.bytes();
@@ -222,7 +245,9 @@ Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
         p.ids.emplace_back(id);
         p.lines.push_back(reader.line());
         for (size_t k = 0; k < keys.size(); ++k) {
-          p.codes[k].push_back(p.dicts[k].Code(Cell(reader, cols[k]), bytes));
+          std::string_view cell = Cell(reader, cols[k]);
+          if (derive[k]) cell = DomainOf(cell, p.scratch);
+          p.codes[k].push_back(p.dicts[k].Code(cell, bytes));
         }
       }));
   for (const Chunk& c : chunks) issues.Merge(c.issues);
@@ -250,47 +275,31 @@ KeyedTable AssembleKeyed(std::vector<KeyedChunk>& parts, const std::vector<std::
   }
 
   // Ids must be unique: keep the first row of each id, in file order.
-  std::unordered_map<std::string_view, int64_t> first_line;
+  size_t rows = 0;
+  for (const KeyedChunk& p : parts) rows += p.ids.size();
+  StringIndex first;  // id -> the line of its first row
+  first.Reserve(rows);
+  table.ids.reserve(rows);
+  table.lines.reserve(rows);
+  for (Column& col : table.fields.columns) col.codes.reserve(rows);
   for (size_t c = 0; c < parts.size(); ++c) {
     KeyedChunk& p = parts[c];
     for (size_t r = 0; r < p.ids.size(); ++r) {
-      auto [it, fresh] = first_line.emplace(p.ids[r], p.lines[r]);
+      auto [line, fresh] = first.Insert(p.ids[r], static_cast<uint32_t>(p.lines[r]));
       if (!fresh) {
         issues.Add("duplicate " + std::string(id_key), true, name, p.lines[r],
                    std::string(id_key) + " " + Quoted(p.ids[r]) + " already on line " +
-                       std::to_string(it->second) + "; row skipped, the first one counts");
+                       std::to_string(line) + "; row skipped, the first one counts");
         continue;
       }
       table.lines.push_back(p.lines[r]);
       for (size_t k = 0; k < keys.size(); ++k) {
         table.fields.columns[k].codes.push_back(p.codes[k][r]);
       }
-      table.ids.push_back(p.ids[r]);  // a copy: first_line keeps a view of p.ids[r]
+      table.ids.push_back(p.ids[r]);  // a copy: `first` borrows p.ids[r]'s bytes
     }
   }
   return table;
-}
-
-// email_domain is derived from email (MODEL.md "Derived field").
-constexpr std::string_view kEmailDomain = "email_domain";
-
-void DeriveEmailDomain(const Column& email, Column& domain) {
-  domain.in_file = email.in_file;
-  domain.values.assign(1, "");
-  std::unordered_map<std::string, uint32_t> codes;
-  std::vector<uint32_t> remap(email.values.size(), 0);
-  for (size_t i = 1; i < email.values.size(); ++i) {
-    const std::string& e = email.values[i];
-    size_t at = e.rfind('@');
-    if (at == std::string::npos) continue;
-    std::string d = AsciiLower(Trim(std::string_view(e).substr(at + 1)));
-    if (d.empty()) continue;
-    auto [it, fresh] = codes.emplace(d, static_cast<uint32_t>(domain.values.size()));
-    if (fresh) domain.values.push_back(d);
-    remap[i] = it->second;
-  }
-  domain.codes.resize(email.codes.size());
-  for (size_t r = 0; r < email.codes.size(); ++r) domain.codes[r] = remap[email.codes[r]];
 }
 
 // ------------------------------------------------------------------ events
@@ -308,19 +317,21 @@ struct EventChunk {
   std::vector<std::vector<uint32_t>> prop_codes;
 };
 
-// Marks rows whose event_id repeats an earlier row's (file order), partitioned by hash so that
-// the work splits across cores. Rows are numbered across chunks in file order.
+// Marks rows whose event_id repeats an earlier row's (file order), partitioned by the high bits
+// of the hash so that the work splits across cores. Rows are numbered across chunks in file
+// order.
 std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, size_t total) {
   std::vector<uint8_t> duplicate(total, 0);
   const size_t partitions = WorkerCount();
   ParallelTasks(partitions, [&](size_t part) {
-    std::unordered_map<std::string_view, uint8_t> seen;
+    StringIndex seen;
+    seen.Reserve(total / partitions + 16);
     size_t row = 0;
     for (const EventChunk& p : parts) {
       for (size_t r = 0; r < p.ids.size(); ++r, ++row) {
         uint64_t h = p.id_hash[r];
-        if (h == 0 || h % partitions != part) continue;
-        if (!seen.emplace(p.ids[r], 1).second) duplicate[row] = 1;
+        if (h == 0 || (h >> 40) % partitions != part) continue;
+        if (!seen.InsertHashed(p.ids[r], h, 0).second) duplicate[row] = 1;
       }
     }
   });
@@ -343,7 +354,6 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
   const size_t header_fields = csv.columns().size();
   const std::string name = csv.name();
   const std::string_view bytes = csv.bytes();
-  const std::hash<std::string_view> hasher;
 
   std::vector<Chunk> chunks;
   std::vector<EventChunk> parts;
@@ -365,8 +375,8 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
           local.Add("missing lead_id", true, name, reader.line(), "no lead_id; event skipped");
           return;
         }
-        auto it = leads.index.find(lead_id);
-        if (it == leads.index.end()) {
+        std::optional<uint32_t> lead_row = leads.index.Find(lead_id);
+        if (!lead_row) {
           local.Add("unknown lead_id", true, name, reader.line(),
                     "lead_id " + Quoted(lead_id) + " is not in the leads file; event skipped");
           return;
@@ -386,7 +396,7 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
           local.Add("missing type", true, name, reader.line(), "no type; event skipped");
           return;
         }
-        p.lead.push_back(it->second);
+        p.lead.push_back(*lead_row);
         p.at.push_back(*at);
         p.type.push_back(p.type_dict.Code(type, bytes));
         p.lines.push_back(reader.line());
@@ -396,7 +406,7 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
           id = p.owned.emplace_back(id);
         }
         p.ids.push_back(id);
-        p.id_hash.push_back(id.empty() ? 0 : (hasher(id) | 1));
+        p.id_hash.push_back(id.empty() ? 0 : HashBytes(id));
         for (size_t k = 0; k < prop_cols.size(); ++k) {
           p.prop_codes[k].push_back(p.prop_dicts[k].Code(Cell(reader, prop_cols[k]), bytes));
         }
@@ -468,12 +478,9 @@ EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, con
     }
   }
   table.lead_begin = std::move(begin);
+  // Freeing tens of millions of per-chunk entries is itself slow: do it on all cores.
+  ParallelTasks(parts.size(), [&](size_t c) { parts[c] = EventChunk{}; });
   return table;
-}
-
-bool WantsEmailDomain(const DataNeeds& needs) {
-  return std::find(needs.lead_fields.begin(), needs.lead_fields.end(), kEmailDomain) !=
-         needs.lead_fields.end();
 }
 
 std::vector<std::string> WithKey(std::vector<std::string> keys, std::string_view key) {
@@ -481,14 +488,10 @@ std::vector<std::string> WithKey(std::vector<std::string> keys, std::string_view
   return keys;
 }
 
-// The lead columns to read: the model's, plus email for email_domain and account_id for the
-// join (when there are accounts).
+// The lead columns to read: the model's (email_domain is derived from the email column while
+// reading), plus account_id for the join (when there are accounts).
 std::vector<std::string> LeadColumnKeys(const DataNeeds& needs, bool with_account_id) {
-  std::vector<std::string> keys;
-  for (const std::string& k : needs.lead_fields) {
-    if (k != kEmailDomain) keys.push_back(k);
-  }
-  if (WantsEmailDomain(needs)) keys = WithKey(keys, "email");
+  std::vector<std::string> keys = needs.lead_fields;
   if (with_account_id) keys = WithKey(keys, "account_id");
   return keys;
 }
@@ -499,35 +502,29 @@ void InstallAccounts(Dataset& data, KeyedTable t, std::string file) {
   data.accounts.lines = std::move(t.lines);
   data.accounts.fields = std::move(t.fields);
   for (size_t r = 0; r < data.accounts.ids.size(); ++r) {
-    data.accounts.index.emplace(data.accounts.ids[r], static_cast<uint32_t>(r));
+    data.accounts.index.Insert(data.accounts.ids[r], static_cast<uint32_t>(r));
   }
   data.has_accounts = true;
 }
 
-// Installs the leads: derives email_domain, indexes ids and joins accounts through the
+// Installs the leads: indexes ids and joins accounts through the
 // account_id column (when there are accounts).
-void InstallLeads(Dataset& data, KeyedTable t, std::string file, const DataNeeds& needs) {
+void InstallLeads(Dataset& data, KeyedTable t, std::string file) {
   LeadTable& table = data.leads;
   table.file = std::move(file);
   table.ids = std::move(t.ids);
   table.lines = std::move(t.lines);
   table.fields = std::move(t.fields);
-  if (WantsEmailDomain(needs)) {
-    Column domain;
-    domain.key = std::string(kEmailDomain);
-    DeriveEmailDomain(*table.fields.Find("email"), domain);
-    table.fields.columns.push_back(std::move(domain));
-  }
   for (size_t r = 0; r < table.ids.size(); ++r) {
-    table.index.emplace(table.ids[r], static_cast<uint32_t>(r));
+    table.index.Insert(table.ids[r], static_cast<uint32_t>(r));
   }
   table.account.assign(table.ids.size(), -1);
   const Column* account_id = table.fields.Find("account_id");
   if (data.has_accounts && account_id != nullptr) {
     std::vector<int32_t> row_of(account_id->values.size(), -1);
     for (size_t v = 1; v < account_id->values.size(); ++v) {
-      auto it = data.accounts.index.find(account_id->values[v]);
-      if (it != data.accounts.index.end()) row_of[v] = static_cast<int32_t>(it->second);
+      std::optional<uint32_t> row = data.accounts.index.Find(account_id->values[v]);
+      if (row) row_of[v] = static_cast<int32_t>(*row);
     }
     for (size_t r = 0; r < table.ids.size(); ++r) {
       uint32_t code = account_id->codes[r];
@@ -554,7 +551,7 @@ Result<Dataset> LoadDataset(const CsvFile& leads, const CsvFile* accounts, const
   }
   LEADQ_TRY(KeyedTable t, ReadKeyedTable(leads, "lead_id", "lead",
                                          LeadColumnKeys(needs, accounts != nullptr), issues));
-  InstallLeads(data, std::move(t), leads.name(), needs);
+  InstallLeads(data, std::move(t), leads.name());
   if (events != nullptr) {
     LEADQ_TRY(data.events, ReadEvents(*events, data.leads, needs, issues));
     data.has_events = true;
@@ -599,8 +596,13 @@ DatasetBuilder::DatasetBuilder(const DataNeeds& needs, std::string source)
 DatasetBuilder::~DatasetBuilder() = default;
 
 std::vector<std::string> DatasetBuilder::lead_keys() const {
-  return {state_->lead_keys.begin(),
-          state_->lead_keys.begin() + static_cast<ptrdiff_t>(state_->lead_value_count)};
+  std::vector<std::string> keys(
+      state_->lead_keys.begin(),
+      state_->lead_keys.begin() + static_cast<ptrdiff_t>(state_->lead_value_count));
+  for (std::string& k : keys) {
+    if (k == kEmailDomain) k = "email";  // derived while adding
+  }
+  return keys;
 }
 
 void DatasetBuilder::AddAccount(std::string_view id, std::span<const std::string_view> values) {
@@ -632,8 +634,9 @@ void DatasetBuilder::AddLead(std::string_view id, std::string_view account_id,
   p.lines.push_back(++state_->row);
   const size_t n = state_->lead_value_count;
   for (size_t k = 0; k < n; ++k) {
-    p.codes[k].push_back(
-        p.dicts[k].Code(k < values.size() ? Trim(values[k]) : std::string_view(), {}));
+    std::string_view cell = k < values.size() ? Trim(values[k]) : std::string_view();
+    if (state_->lead_keys[k] == kEmailDomain) cell = DomainOf(cell, p.scratch);
+    p.codes[k].push_back(p.dicts[k].Code(cell, {}));
   }
   p.codes[n].push_back(p.dicts[n].Code(Trim(account_id), {}));
 }
@@ -644,7 +647,7 @@ void DatasetBuilder::FinishLeads() {
   std::vector<bool> in_file(state_->lead_keys.size(), true);
   KeyedTable t = AssembleKeyed(state_->leads, state_->lead_keys, in_file, "lead_id", state_->source,
                                state_->issues);
-  InstallLeads(state_->data, std::move(t), state_->source, state_->needs);
+  InstallLeads(state_->data, std::move(t), state_->source);
   state_->leads.clear();
   state_->phase = State::Phase::kEvents;
   state_->row = 0;
@@ -655,20 +658,20 @@ void DatasetBuilder::AddEvent(std::string_view event_id, std::string_view lead_i
                               std::span<const std::string_view> props) {
   FinishLeads();
   ++state_->row;
-  auto it = state_->data.leads.index.find(Trim(lead_id));
-  if (it == state_->data.leads.index.end()) {
+  std::optional<uint32_t> lead_row = state_->data.leads.index.Find(Trim(lead_id));
+  if (!lead_row) {
     ++state_->unknown_lead_events;
     return;
   }
   EventChunk& p = state_->events[0];
-  p.lead.push_back(it->second);
+  p.lead.push_back(*lead_row);
   p.at.push_back(occurred_at);
   p.type.push_back(p.type_dict.Code(Trim(type), {}));
   p.lines.push_back(state_->row);
   std::string_view id = Trim(event_id);
   if (!id.empty()) id = p.owned.emplace_back(id);
   p.ids.push_back(id);
-  p.id_hash.push_back(id.empty() ? 0 : (std::hash<std::string_view>()(id) | 1));
+  p.id_hash.push_back(id.empty() ? 0 : HashBytes(id));
   for (size_t k = 0; k < p.prop_codes.size(); ++k) {
     p.prop_codes[k].push_back(
         p.prop_dicts[k].Code(k < props.size() ? Trim(props[k]) : std::string_view(), {}));

@@ -26,6 +26,7 @@
 
 #include "core/csv.h"
 #include "core/row_issues.h"
+#include "core/string_index.h"
 #include "core/status.h"
 #include "core/time.h"
 
@@ -57,7 +58,7 @@ struct LeadTable {
   std::vector<int64_t> lines;    // physical line where each row starts
   std::vector<int32_t> account;  // row in the AccountTable, -1 when none
   ColumnSet fields;
-  std::unordered_map<std::string_view, uint32_t> index;  // lead_id -> row (views into ids)
+  StringIndex index;  // lead_id -> row (keys borrow ids' bytes)
 
   LeadTable() = default;
   LeadTable(LeadTable&&) = default;
@@ -73,7 +74,7 @@ struct AccountTable {
   std::vector<std::string> ids;
   std::vector<int64_t> lines;
   ColumnSet fields;
-  std::unordered_map<std::string_view, uint32_t> index;  // account_id -> row
+  StringIndex index;  // account_id -> row
 
   AccountTable() = default;
   AccountTable(AccountTable&&) = default;
