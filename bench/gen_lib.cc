@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "core/text.h"
 
@@ -77,8 +78,8 @@ class Picker {
   }
   const T& operator()(Rng& rng) const {
     auto roll = static_cast<uint32_t>(rng.Below(cumulative_.back()));
-    size_t i = static_cast<size_t>(
-        std::upper_bound(cumulative_.begin(), cumulative_.end(), roll) - cumulative_.begin());
+    size_t i = static_cast<size_t>(std::upper_bound(cumulative_.begin(), cumulative_.end(), roll) -
+                                   cumulative_.begin());
     return values_[i];
   }
 
@@ -95,9 +96,9 @@ const T& PickAny(Rng& rng, const T (&options)[N]) {
 // ------------------------------------------------------------------ vocabulary
 
 constexpr Weighted<std::string_view> kIndustries[] = {
-    {"Software", 22},  {"Fintech", 10},       {"Healthcare", 10}, {"Professional Services", 8},
-    {"Insurance", 5},  {"E-commerce", 7},     {"Manufacturing", 10}, {"Retail", 7},
-    {"Education", 6},  {"Government", 3},     {"Non-profit", 3},  {"Media", 5},
+    {"Software", 22}, {"Fintech", 10},   {"Healthcare", 10},    {"Professional Services", 8},
+    {"Insurance", 5}, {"E-commerce", 7}, {"Manufacturing", 10}, {"Retail", 7},
+    {"Education", 6}, {"Government", 3}, {"Non-profit", 3},     {"Media", 5},
     {"Logistics", 4},
 };
 
@@ -107,14 +108,22 @@ struct Country {
   std::string_view tld;
 };
 constexpr Weighted<Country> kCountries[] = {
-    {{"US", "North America", ".com"}, 76}, {{"CA", "North America", ".ca"}, 10},
-    {{"GB", "EMEA", ".co.uk"}, 20},        {{"IE", "EMEA", ".ie"}, 4},
-    {{"DE", "EMEA", ".de"}, 16},           {{"FR", "EMEA", ".fr"}, 10},
-    {{"NL", "EMEA", ".nl"}, 8},            {{"SE", "EMEA", ".se"}, 4},
-    {{"ES", "EMEA", ".es"}, 6},            {{"AU", "APAC", ".com.au"}, 8},
-    {{"SG", "APAC", ".sg"}, 4},            {{"JP", "APAC", ".jp"}, 4},
-    {{"IN", "APAC", ".in"}, 12},           {{"BR", "LATAM", ".com.br"}, 8},
-    {{"MX", "LATAM", ".mx"}, 4},           {{"RU", "EMEA", ".ru"}, 2},
+    {{"US", "North America", ".com"}, 76},
+    {{"CA", "North America", ".ca"}, 10},
+    {{"GB", "EMEA", ".co.uk"}, 20},
+    {{"IE", "EMEA", ".ie"}, 4},
+    {{"DE", "EMEA", ".de"}, 16},
+    {{"FR", "EMEA", ".fr"}, 10},
+    {{"NL", "EMEA", ".nl"}, 8},
+    {{"SE", "EMEA", ".se"}, 4},
+    {{"ES", "EMEA", ".es"}, 6},
+    {{"AU", "APAC", ".com.au"}, 8},
+    {{"SG", "APAC", ".sg"}, 4},
+    {{"JP", "APAC", ".jp"}, 4},
+    {{"IN", "APAC", ".in"}, 12},
+    {{"BR", "LATAM", ".com.br"}, 8},
+    {{"MX", "LATAM", ".mx"}, 4},
+    {{"RU", "EMEA", ".ru"}, 2},
     {{"IR", "EMEA", ".ir"}, 1},
 };
 
@@ -128,59 +137,88 @@ constexpr Weighted<Band> kEmployeeBands[] = {
 };
 
 constexpr std::string_view kNameStems[] = {
-    "Northwind", "Bluepeak", "Cedar",    "Ironclad", "Brightline", "Summit",    "Harbor",
-    "Quill",     "Lumen",    "Vertex",   "Orchid",   "Granite",    "Sable",     "Maple",
-    "Aurora",    "Kestrel",  "Beacon",   "Cobalt",   "Evergreen",  "Fathom",    "Juniper",
-    "Lattice",   "Meridian", "Nimbus",   "Onyx",     "Pinnacle",   "Redwood",   "Silverline",
-    "Tidal",     "Upland",   "Vantage",  "Willow",   "Zephyr",     "Atlas",     "Birch",
-    "Copper",    "Ember",    "Falcon",   "Helix",    "Indigo",     "Keystone",  "Mosaic"};
+    "Northwind", "Bluepeak", "Cedar",   "Ironclad", "Brightline", "Summit",   "Harbor",
+    "Quill",     "Lumen",    "Vertex",  "Orchid",   "Granite",    "Sable",    "Maple",
+    "Aurora",    "Kestrel",  "Beacon",  "Cobalt",   "Evergreen",  "Fathom",   "Juniper",
+    "Lattice",   "Meridian", "Nimbus",  "Onyx",     "Pinnacle",   "Redwood",  "Silverline",
+    "Tidal",     "Upland",   "Vantage", "Willow",   "Zephyr",     "Atlas",    "Birch",
+    "Copper",    "Ember",    "Falcon",  "Helix",    "Indigo",     "Keystone", "Mosaic"};
 constexpr std::string_view kNameSuffixes[] = {
-    "Software", "Labs",     "Systems", "Cloud",     "Pay",     "Capital", "Health", "Medical",
-    "Partners", "Advisory", "Group",   "Insurance", "Shop",    "Market",  "Works",  "Industries",
+    "Software", "Labs",     "Systems", "Cloud",     "Pay",     "Capital",   "Health", "Medical",
+    "Partners", "Advisory", "Group",   "Insurance", "Shop",    "Market",    "Works",  "Industries",
     "Retail",   "Academy",  "Media",   "Logistics", "Freight", "Foundation"};
 
 constexpr std::string_view kFirstNames[] = {
-    "james",  "maria",  "wei",    "aisha",   "lukas", "sofia",  "daniel", "priya",  "olivia",
-    "mateo",  "emma",   "noah",   "chloe",   "hiro",  "fatima", "liam",   "ava",    "ethan",
-    "zoe",    "arjun",  "grace",  "samuel",  "elena", "jonas",  "omar",   "hannah", "kenji",
-    "lucia",  "michael", "sarah", "david",   "laura", "thomas", "anna",   "mei",    "carlos",
+    "james",  "maria",   "wei",    "aisha",  "lukas", "sofia",  "daniel", "priya",  "olivia",
+    "mateo",  "emma",    "noah",   "chloe",  "hiro",  "fatima", "liam",   "ava",    "ethan",
+    "zoe",    "arjun",   "grace",  "samuel", "elena", "jonas",  "omar",   "hannah", "kenji",
+    "lucia",  "michael", "sarah",  "david",  "laura", "thomas", "anna",   "mei",    "carlos",
     "nina",   "patrick", "rachel", "ahmed",  "julia", "tom",    "ingrid", "kwame",  "ben",
-    "claire", "diego",  "emily",  "felix",   "henry", "irene",  "jack",   "leo",    "mia"};
+    "claire", "diego",   "emily",  "felix",  "henry", "irene",  "jack",   "leo",    "mia"};
 constexpr std::string_view kLastNames[] = {
-    "smith",  "johnson", "chen",   "mueller", "garcia", "obrien", "patel",    "nguyen",
-    "williams", "kowalski", "rossi", "tanaka", "khan",  "brown",  "martin",   "schmidt",
-    "dubois", "jones",   "andersson", "silva", "kim",   "taylor", "okafor",   "lee",
-    "wilson", "singh",   "moore",  "fischer", "lopez", "clark",  "walsh",    "sato",
-    "murphy", "jensen",  "costa",  "wright",  "hughes", "bauer", "novak",    "reyes",
-    "das",    "evans",   "larsen", "moreau",  "adams", "baker",  "cohen",    "gupta"};
+    "smith",    "johnson",  "chen",      "mueller", "garcia", "obrien", "patel",  "nguyen",
+    "williams", "kowalski", "rossi",     "tanaka",  "khan",   "brown",  "martin", "schmidt",
+    "dubois",   "jones",    "andersson", "silva",   "kim",    "taylor", "okafor", "lee",
+    "wilson",   "singh",    "moore",     "fischer", "lopez",  "clark",  "walsh",  "sato",
+    "murphy",   "jensen",   "costa",     "wright",  "hughes", "bauer",  "novak",  "reyes",
+    "das",      "evans",    "larsen",    "moreau",  "adams",  "baker",  "cohen",  "gupta"};
 // Display forms with a capital first letter are made on the fly.
 
 constexpr std::string_view kFreeMail[] = {"gmail.com",   "yahoo.com",  "outlook.com",
                                           "hotmail.com", "icloud.com", "proton.me",
                                           "gmx.de",      "web.de",     "orange.fr"};
-constexpr std::string_view kCompetitorDomains[] = {"rivalcrm.com", "pipelinepro.io",
-                                                   "leadforge.ai", "scorewise.com"};
+constexpr std::string_view kCompetitorDomains[] = {"rivalcrm.com", "pipelinepro.io", "leadforge.ai",
+                                                   "scorewise.com"};
 
 constexpr Weighted<std::string_view> kDepartments[] = {
-    {"Engineering", 20}, {"IT", 13},     {"Operations", 10},       {"Finance", 9},
-    {"Revenue Operations", 9}, {"Marketing", 15}, {"Sales", 12}, {"Customer Success", 5},
-    {"Product", 5},      {"Human Resources", 2}, {"", 10},
+    {"Engineering", 20},
+    {"IT", 13},
+    {"Operations", 10},
+    {"Finance", 9},
+    {"Revenue Operations", 9},
+    {"Marketing", 15},
+    {"Sales", 12},
+    {"Customer Success", 5},
+    {"Product", 5},
+    {"Human Resources", 2},
+    {"", 10},
 };
 
-constexpr std::string_view kSeniorPrefixes[] = {"VP of ",   "VP ",     "Vice President, ",
+constexpr std::string_view kSeniorPrefixes[] = {"VP of ",   "VP ",          "Vice President, ",
                                                 "Head of ", "Director of ", "Senior Director, ",
                                                 "Chief ",   "Manager, ",    "Senior Manager, "};
-constexpr std::string_view kContributorTitles[] = {
-    "Software Engineer",   "Senior Software Engineer", "DevOps Engineer",   "Systems Administrator",
-    "IT Specialist",       "Solutions Architect",      "Operations Analyst", "Business Analyst",
-    "Financial Analyst",   "Accountant",               "FP&A Analyst",      "RevOps Analyst",
-    "Salesforce Administrator", "Marketing Specialist", "Content Marketer", "Account Executive",
-    "Sales Development Representative", "Customer Success Specialist", "Product Designer",
-    "Recruiter"};
-constexpr std::string_view kOddTitles[] = {
-    "Student",          "MBA Student",      "Marketing Intern", "Looking for new opportunities",
-    "Job Seeker",       "Independent Consultant", "Freelance Marketing Consultant",
-    "Agency Owner",     "CEO",              "CTO",              "CFO",  "Founder"};
+constexpr std::string_view kContributorTitles[] = {"Software Engineer",
+                                                   "Senior Software Engineer",
+                                                   "DevOps Engineer",
+                                                   "Systems Administrator",
+                                                   "IT Specialist",
+                                                   "Solutions Architect",
+                                                   "Operations Analyst",
+                                                   "Business Analyst",
+                                                   "Financial Analyst",
+                                                   "Accountant",
+                                                   "FP&A Analyst",
+                                                   "RevOps Analyst",
+                                                   "Salesforce Administrator",
+                                                   "Marketing Specialist",
+                                                   "Content Marketer",
+                                                   "Account Executive",
+                                                   "Sales Development Representative",
+                                                   "Customer Success Specialist",
+                                                   "Product Designer",
+                                                   "Recruiter"};
+constexpr std::string_view kOddTitles[] = {"Student",
+                                           "MBA Student",
+                                           "Marketing Intern",
+                                           "Looking for new opportunities",
+                                           "Job Seeker",
+                                           "Independent Consultant",
+                                           "Freelance Marketing Consultant",
+                                           "Agency Owner",
+                                           "CEO",
+                                           "CTO",
+                                           "CFO",
+                                           "Founder"};
 
 struct Channel {
   std::string_view name;
@@ -193,9 +231,18 @@ constexpr Weighted<Channel> kChannels[] = {
     {{"event", {"tradeshow", "meetup", "tradeshow"}}, 13},
 };
 
-constexpr std::string_view kTools[] = {"aws",  "gcp",     "azure",     "slack",   "jira",
-                                       "snowflake", "zendesk", "marketo", "segment", "pipedrive",
-                                       "google workspace", "microsoft 365"};
+constexpr std::string_view kTools[] = {"aws",
+                                       "gcp",
+                                       "azure",
+                                       "slack",
+                                       "jira",
+                                       "snowflake",
+                                       "zendesk",
+                                       "marketo",
+                                       "segment",
+                                       "pipedrive",
+                                       "google workspace",
+                                       "microsoft 365"};
 
 enum class EventKind : uint8_t {
   kPageView,
@@ -211,11 +258,11 @@ enum class EventKind : uint8_t {
   kFormSubmit,
 };
 constexpr Weighted<EventKind> kEventKinds[] = {
-    {EventKind::kPageView, 4600},        {EventKind::kEmailOpen, 2500},
-    {EventKind::kEmailClick, 800},       {EventKind::kContentDownload, 600},
-    {EventKind::kWebinarAttended, 200},  {EventKind::kDemoRequest, 100},
-    {EventKind::kTrialSignup, 100},      {EventKind::kBoothScan, 100},
-    {EventKind::kEmailBounce, 50},       {EventKind::kUnsubscribe, 50},
+    {EventKind::kPageView, 4600},       {EventKind::kEmailOpen, 2500},
+    {EventKind::kEmailClick, 800},      {EventKind::kContentDownload, 600},
+    {EventKind::kWebinarAttended, 200}, {EventKind::kDemoRequest, 100},
+    {EventKind::kTrialSignup, 100},     {EventKind::kBoothScan, 100},
+    {EventKind::kEmailBounce, 50},      {EventKind::kUnsubscribe, 50},
     {EventKind::kFormSubmit, 200},
 };
 constexpr std::string_view EventKindName(EventKind kind) {
@@ -246,33 +293,40 @@ constexpr std::string_view EventKindName(EventKind kind) {
   return "";
 }
 
-constexpr std::string_view kPages[] = {
-    "/blog/what-is-an-mql",    "/blog/lead-scoring-models-explained",
-    "/blog/speed-to-lead-benchmarks", "/blog/bant-vs-meddic",
-    "/blog/gdpr-for-sales-teams", "/",
-    "/about",                  "/customers",
-    "/customers/bluepeak-health", "/product/lead-scoring",
-    "/product/routing",        "/product/analytics",
-    "/security",               "/pricing",
-    "/pricing?plan=growth",    "/pricing/enterprise",
-    "/docs/getting-started",   "/docs/api/authentication",
-    "/docs/api/webhooks",      "/integrations/salesforce",
-    "/integrations/hubspot",   "/compare/rivalcrm",
-    "/careers",                "/careers/open-roles/senior-backend-engineer"};
+constexpr std::string_view kPages[] = {"/blog/what-is-an-mql",
+                                       "/blog/lead-scoring-models-explained",
+                                       "/blog/speed-to-lead-benchmarks",
+                                       "/blog/bant-vs-meddic",
+                                       "/blog/gdpr-for-sales-teams",
+                                       "/",
+                                       "/about",
+                                       "/customers",
+                                       "/customers/bluepeak-health",
+                                       "/product/lead-scoring",
+                                       "/product/routing",
+                                       "/product/analytics",
+                                       "/security",
+                                       "/pricing",
+                                       "/pricing?plan=growth",
+                                       "/pricing/enterprise",
+                                       "/docs/getting-started",
+                                       "/docs/api/authentication",
+                                       "/docs/api/webhooks",
+                                       "/integrations/salesforce",
+                                       "/integrations/hubspot",
+                                       "/compare/rivalcrm",
+                                       "/careers",
+                                       "/careers/open-roles/senior-backend-engineer"};
 // Some of these need quoting in CSV (a comma, doubled quotes).
-constexpr std::string_view kAssets[] = {"The State of RevOps Report",
-                                        "Lead scoring, explained: a primer",
-                                        "The \"speed to lead\" benchmark",
-                                        "GDPR checklist for sales teams",
-                                        "Salesforce integration checklist",
-                                        "Buyer's guide to lead qualification software",
-                                        "ROI calculator for lead routing",
-                                        "Lead management platform comparison",
-                                        "Pricing and packaging overview (PDF)"};
-constexpr std::string_view kWebinars[] = {"Building an MQL definition sales trusts",
-                                          "Routing leads in under five minutes",
-                                          "From BANT to MEDDIC: qualification that scales",
-                                          "Live demo: scoring with intent data"};
+constexpr std::string_view kAssets[] = {
+    "The State of RevOps Report",          "Lead scoring, explained: a primer",
+    "The \"speed to lead\" benchmark",     "GDPR checklist for sales teams",
+    "Salesforce integration checklist",    "Buyer's guide to lead qualification software",
+    "ROI calculator for lead routing",     "Lead management platform comparison",
+    "Pricing and packaging overview (PDF)"};
+constexpr std::string_view kWebinars[] = {
+    "Building an MQL definition sales trusts", "Routing leads in under five minutes",
+    "From BANT to MEDDIC: qualification that scales", "Live demo: scoring with intent data"};
 constexpr std::string_view kCampaignKinds[] = {"newsletter", "nurture", "product-update",
                                                "webinar-invite", "abm"};
 
@@ -647,7 +701,7 @@ class Generator {
     w.Put(name.substr(1));
   }
 
-  // About 600 distinct titles, with some of the noise a CRM holds.
+  // A few hundred distinct titles, with some of the noise a CRM holds.
   void MakeTitle(std::string_view dept, std::string& title) {
     double roll = rng_.Uniform();
     if (roll < 0.06) {
@@ -690,8 +744,9 @@ class Generator {
 Status CopyFile(const std::filesystem::path& from, const std::filesystem::path& to) {
   std::error_code ec;
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) return Status::IoError("cannot copy " + from.string() + " to " + to.string() + ": " +
-                                 ec.message());
+  if (ec)
+    return Status::IoError("cannot copy " + from.string() + " to " + to.string() + ": " +
+                           ec.message());
   return Status::Ok();
 }
 

@@ -32,9 +32,11 @@ uint64_t HashBytes(std::string_view s) {
   return h == 0 ? 1 : h;
 }
 
+// The table keeps at most 3/4 of its slots full: linear probing stays short, and the memory
+// stays within 32 bytes a key.
 void StringIndex::Reserve(size_t n) {
   size_t want = 16;
-  while (want < n * 2) want <<= 1;
+  while (want * 3 < n * 4) want <<= 1;
   if (want > slots_.size()) Grow(want);
 }
 
@@ -52,7 +54,7 @@ void StringIndex::Grow(size_t capacity) {
 
 std::pair<uint32_t, bool> StringIndex::InsertHashed(std::string_view key, uint64_t hash,
                                                     uint32_t value) {
-  if ((size_ + 1) * 2 > slots_.size()) Grow(slots_.empty() ? 16 : slots_.size() * 2);
+  if ((size_ + 1) * 4 > slots_.size() * 3) Grow(slots_.empty() ? 16 : slots_.size() * 2);
   for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
     Slot& s = slots_[i];
     if (s.hash == 0) {
