@@ -37,6 +37,7 @@
 #include "bench/gen_lib.h"
 #include "core/csv.h"
 #include "core/parallel.h"
+#include "core/string_index.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
@@ -269,8 +270,8 @@ void BM_Part_LeadIdLookup(benchmark::State& state) {
   for (auto _ : state) {
     uint64_t sum = 0;
     for (std::string_view id : cells.lead_id) {
-      auto it = index.find(id);
-      if (it != index.end()) sum += it->second;
+      std::optional<uint32_t> row = index.Find(id);
+      if (row) sum += *row;
     }
     benchmark::DoNotOptimize(sum);
   }
@@ -314,26 +315,27 @@ void BM_Part_DictionaryCodes(benchmark::State& state) {
 // ReadEvents' hash of each event_id, then FindDuplicateEvents (all partitions, one thread).
 void BM_Part_EventIdDedup(benchmark::State& state) {
   const EventCells& cells = Cells();
-  const std::hash<std::string_view> hasher;
   const auto& ids = cells.event_id;
   for (auto _ : state) {
     std::vector<uint64_t> hashes;
-    for (std::string_view id : ids) hashes.push_back(id.empty() ? 0 : (hasher(id) | 1));
+    hashes.reserve(ids.size());
+    for (std::string_view id : ids) hashes.push_back(id.empty() ? 0 : HashBytes(id));
     std::vector<uint8_t> duplicate(ids.size(), 0);
-    std::unordered_map<std::string_view, uint8_t> seen;
+    StringIndex seen;
+    seen.Reserve(ids.size());
     for (size_t r = 0; r < ids.size(); ++r) {
       if (hashes[r] == 0) continue;
-      if (!seen.emplace(ids[r], 1).second) duplicate[r] = 1;
+      if (!seen.InsertHashed(ids[r], hashes[r], 0).second) duplicate[r] = 1;
     }
     benchmark::DoNotOptimize(duplicate);
   }
   SetEventRows(state);
-  // How FindDuplicateEvents shares the rows among its WorkerCount() partitions (h % partitions
-  // with h = hash | 1): the share of the busiest one, 1/partitions when balanced.
+  // How FindDuplicateEvents shares the rows among its WorkerCount() partitions ((h >> 40) %
+  // partitions): the share of the busiest one, 1/partitions when balanced.
   const size_t partitions = WorkerCount();
   std::vector<uint64_t> rows(partitions, 0);
   for (std::string_view id : ids) {
-    if (!id.empty()) ++rows[(hasher(id) | 1) % partitions];
+    if (!id.empty()) ++rows[(HashBytes(id) >> 40) % partitions];
   }
   state.counters["busiest_partition_share"] =
       static_cast<double>(*std::max_element(rows.begin(), rows.end())) /
@@ -454,8 +456,7 @@ Status ReadEventCells(const CsvFile& csv, const engine::LeadTable& leads, EventC
     cells.occurred_at.push_back(stable(cell(reader, at_col)));
     cells.page.push_back(stable(cell(reader, page_col)));
     cells.asset.push_back(stable(cell(reader, asset_col)));
-    auto it = leads.index.find(cells.lead_id.back());
-    cells.lead_row.push_back(it == leads.index.end() ? 0 : it->second);
+    cells.lead_row.push_back(leads.index.Find(cells.lead_id.back()).value_or(0));
   }
   return reader.status();
 }
