@@ -124,8 +124,7 @@ CommandResult RunExplainCommand(const ExplainCommand& command) {
       exit_code = kExitInput;
       continue;
     }
-    engine::LeadExplanation why =
-        engine::ExplainLead(work.compiled, work.data, work.as_of, *row);
+    engine::LeadExplanation why = engine::ExplainLead(work.compiled, work.data, work.as_of, *row);
     if (command.json) {
       leads.push_back(service::ExplanationJson(work, why));
     } else {

@@ -26,8 +26,8 @@
 
 #include "core/csv.h"
 #include "core/row_issues.h"
-#include "core/string_index.h"
 #include "core/status.h"
+#include "core/string_index.h"
 #include "core/time.h"
 
 namespace leadq::engine {

@@ -223,12 +223,11 @@ struct LifecycleSection {
   double stale_mql_days = 0;
   double stale_intent = 0;
   // Reason codes for disqualification and loss.
-  std::vector<std::string> reasons = {"no_budget",   "no_authority", "no_need",
-                                      "no_timing",   "out_of_icp",   "competitor",
-                                      "bankrupt",    "acquired",     "duplicate",
-                                      "unresponsive", "no_import_license"};
-  std::vector<Gate> gates;     // [[lifecycle.gate]]
-  bool default_gates = true;   // with no gates: accepted -> sql needs BANT all met
+  std::vector<std::string> reasons = {"no_budget",  "no_authority", "no_need",          "no_timing",
+                                      "out_of_icp", "competitor",   "bankrupt",         "acquired",
+                                      "duplicate",  "unresponsive", "no_import_license"};
+  std::vector<Gate> gates;    // [[lifecycle.gate]]
+  bool default_gates = true;  // with no gates: accepted -> sql needs BANT all met
 };
 
 struct Model {
