@@ -90,7 +90,7 @@ CompiledModel CompileModel(const model::Model& model, const Dataset& data) {
   cm.intent_max = model.intent.max;
   cm.window_days = model.intent.window_days;
   const std::vector<std::string>& types = data.events.type_values;
-  cm.entries_by_type.assign(types.size(), {});
+  std::vector<std::vector<uint16_t>> entries_by_type(types.size());
   for (size_t k = 0; k < model.intent.entries.size(); ++k) {
     const model::IntentEntry& e = model.intent.entries[k];
     CompiledModel::Entry entry;
@@ -102,9 +102,15 @@ CompiledModel CompileModel(const model::Model& model, const Dataset& data) {
     cm.entries.push_back(entry);
     for (size_t t = 1; t < types.size(); ++t) {
       if (IEquals(Trim(types[t]), Trim(e.type))) {
-        cm.entries_by_type[t].push_back(static_cast<uint16_t>(k));
+        entries_by_type[t].push_back(static_cast<uint16_t>(k));
       }
     }
+  }
+
+  cm.type_entry_begin.push_back(0);
+  for (const std::vector<uint16_t>& list : entries_by_type) {
+    cm.type_entries.insert(cm.type_entries.end(), list.begin(), list.end());
+    cm.type_entry_begin.push_back(static_cast<uint32_t>(cm.type_entries.size()));
   }
 
   for (const model::NegativeEntry& n : model.negatives) {
@@ -120,6 +126,15 @@ CompiledModel CompileModel(const model::Model& model, const Dataset& data) {
       }
     }
     cm.negatives.push_back(std::move(neg));
+  }
+  if (cm.negatives.size() <= 64) {
+    cm.negative_mask_by_type.assign(types.size(), 0);
+    for (size_t k = 0; k < cm.negatives.size(); ++k) {
+      if (!cm.negatives[k].has_event) continue;
+      for (size_t t = 1; t < types.size(); ++t) {
+        if (cm.negatives[k].by_type[t]) cm.negative_mask_by_type[t] |= uint64_t{1} << k;
+      }
+    }
   }
 
   cm.fit_weight = model.score.fit_weight;

@@ -51,8 +51,10 @@ struct CompiledModel {
     int when = -1;              // -1: no condition
   };
   std::vector<Entry> entries;
-  // For each event type code: the entries whose type matches, in file order.
-  std::vector<std::vector<uint16_t>> entries_by_type;
+  // For each event type code t: the entries whose type matches, in file order, are
+  // type_entries[type_entry_begin[t] .. type_entry_begin[t + 1]).
+  std::vector<uint32_t> type_entry_begin;
+  std::vector<uint16_t> type_entries;
   double intent_max = 100;
   double window_days = 0;
 
@@ -65,6 +67,9 @@ struct CompiledModel {
   };
   std::vector<Negative> negatives;
   bool any_event_negative = false;
+  // For each event type code: bit k set when negative k is an `event` signal of that type
+  // (used when there are at most 64 negatives; otherwise Negative::by_type).
+  std::vector<uint64_t> negative_mask_by_type;
 
   double fit_weight = 1;
   double intent_weight = 1;

@@ -141,6 +141,8 @@ int ConditionSet::Add(const model::Condition& condition, const Dataset& data,
     for (size_t v = 1; v < values; ++v) {
       leaf.truth[v] = EvalLeafOnValue(condition, true, leaf.column->values[v], list);
     }
+    leaf.codes = leaf.column == nullptr ? nullptr : leaf.column->codes.data();
+    leaf.truth_data = leaf.truth.data();
     nodes_[static_cast<size_t>(index)].first = static_cast<uint32_t>(leaves_.size());
     leaves_.push_back(std::move(leaf));
     return index;

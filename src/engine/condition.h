@@ -41,9 +41,9 @@ class ConditionSet {
   int Add(const model::Condition& condition, const Dataset& data, const model::Model& model);
 
   bool EvalLead(int root, uint32_t lead_row, int32_t account_row) const {
-    return Eval(root, lead_row, account_row, 0);
+    return EvalInline(root, lead_row, account_row, 0);
   }
-  bool EvalEvent(int root, uint32_t event_row) const { return Eval(root, 0, -1, event_row); }
+  bool EvalEvent(int root, uint32_t event_row) const { return EvalInline(root, 0, -1, event_row); }
 
   // The leaves under `root`, with the value each one read for a lead (for explanations).
   struct LeafReading {
@@ -60,6 +60,9 @@ class ConditionSet {
     model::FieldSource source = model::FieldSource::kLead;
     const Column* column = nullptr;  // nullptr: the column does not exist, always missing
     std::vector<uint8_t> truth;      // by code; truth[0] is the answer for a missing value
+    // Raw views of column->codes and truth, so that a row's answer is two loads.
+    const uint32_t* codes = nullptr;
+    const uint8_t* truth_data = nullptr;
   };
   struct Node {
     model::Condition::Kind kind = model::Condition::Kind::kLeaf;
@@ -67,21 +70,30 @@ class ConditionSet {
     uint32_t count = 0;
   };
 
-  uint32_t CodeOf(const Leaf& leaf, uint32_t lead_row, int32_t account_row,
-                  uint32_t event_row) const {
-    if (leaf.column == nullptr) return 0;
+  static uint32_t CodeOf(const Leaf& leaf, uint32_t lead_row, int32_t account_row,
+                         uint32_t event_row) {
+    if (leaf.codes == nullptr) return 0;
     switch (leaf.source) {
       case model::FieldSource::kLead:
-        return leaf.column->codes[lead_row];
+        return leaf.codes[lead_row];
       case model::FieldSource::kAccount:
-        return account_row < 0 ? 0 : leaf.column->codes[static_cast<uint32_t>(account_row)];
+        return account_row < 0 ? 0 : leaf.codes[static_cast<uint32_t>(account_row)];
       case model::FieldSource::kEvent:
-        return leaf.column->codes[event_row];
+        return leaf.codes[event_row];
     }
     return 0;
   }
 
   bool Eval(int index, uint32_t lead_row, int32_t account_row, uint32_t event_row) const;
+  // Most conditions are a single leaf: answer those here, without the recursive call.
+  bool EvalInline(int index, uint32_t lead_row, int32_t account_row, uint32_t event_row) const {
+    const Node& node = nodes_[static_cast<size_t>(index)];
+    if (node.kind != model::Condition::Kind::kLeaf) {
+      return Eval(index, lead_row, account_row, event_row);
+    }
+    const Leaf& leaf = leaves_[node.first];
+    return leaf.truth_data[CodeOf(leaf, lead_row, account_row, event_row)] != 0;
+  }
   void CollectLeaves(int index, std::vector<int>& out) const;
 
   std::vector<Node> nodes_;

@@ -90,16 +90,24 @@ LeadScore ScoreOne(const CompiledModel& m, const Dataset& data, TimePoint as_of,
     }
     const uint32_t type = ev.type[e];
     if (m.any_event_negative) {
-      for (size_t k = 0; k < m.negatives.size(); ++k) {
-        const CompiledModel::Negative& n = m.negatives[k];
-        if (n.has_event && n.by_type[type] && scratch.negative_event[k] < 0) {
-          scratch.negative_event[k] = e;
+      if (!m.negative_mask_by_type.empty()) {
+        for (uint64_t mask = m.negative_mask_by_type[type]; mask != 0; mask &= mask - 1) {
+          const int k = __builtin_ctzll(mask);
+          if (scratch.negative_event[k] < 0) scratch.negative_event[k] = e;
+        }
+      } else {
+        for (size_t k = 0; k < m.negatives.size(); ++k) {
+          const CompiledModel::Negative& n = m.negatives[k];
+          if (n.has_event && n.by_type[type] && scratch.negative_event[k] < 0) {
+            scratch.negative_event[k] = e;
+          }
         }
       }
     }
     int entry = -1;
-    for (uint16_t candidate : m.entries_by_type[type]) {
-      int when = m.entries[candidate].when;
+    for (uint32_t c = m.type_entry_begin[type]; c < m.type_entry_begin[type + 1]; ++c) {
+      const uint16_t candidate = m.type_entries[c];
+      const int when = m.entries[candidate].when;
       if (when < 0 || conds.EvalEvent(when, e)) {
         entry = candidate;
         break;
@@ -180,11 +188,32 @@ ScoreRun ScoreLeads(const CompiledModel& model, const Dataset& data, TimePoint a
   const size_t n = data.leads.size();
   run.leads.resize(n);
   std::mutex mu;  // guards the run's counters
-  ParallelFor(n, [&](size_t begin, size_t end, size_t) {
+  // Slices of equal work, not of equal lead counts: a lead costs about as much as ten events,
+  // and events are spread unevenly over leads.
+  constexpr uint64_t kLeadCost = 10;
+  const std::vector<uint32_t>& begin_of = data.events.lead_begin;
+  const size_t parts = std::max<size_t>(1, std::min(WorkerCount() * 4, n));
+  const uint64_t total = begin_of[n] + kLeadCost * n;
+  std::vector<size_t> cuts{0};
+  for (size_t p = 1; p < parts; ++p) {
+    const uint64_t target = total * p / parts;
+    size_t lo = cuts.back(), hi = n;
+    while (lo < hi) {  // the first lead whose cost up to it reaches the target
+      size_t mid = (lo + hi) / 2;
+      if (begin_of[mid] + kLeadCost * mid < target) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    cuts.push_back(lo);
+  }
+  cuts.push_back(n);
+  ParallelTasks(parts, [&](size_t part) {
     Scratch scratch = MakeScratch(model);
     Counters counters;
     NoRecorder rec;
-    for (size_t i = begin; i < end; ++i) {
+    for (size_t i = cuts[part]; i < cuts[part + 1]; ++i) {
       run.leads[i] = ScoreOne(model, data, as_of, static_cast<uint32_t>(i), scratch, counters, rec,
                               nullptr, nullptr);
     }
