@@ -50,6 +50,20 @@ uint16_t ActionId(std::vector<std::string>& actions, const std::string& name) {
   return static_cast<uint16_t>(actions.size() - 1);
 }
 
+ActionSource::Kind SourceOf(model::CellAction::From from) {
+  switch (from) {
+    case model::CellAction::From::kDefault:
+      return ActionSource::Kind::kDefault;
+    case model::CellAction::From::kList:
+      return ActionSource::Kind::kList;
+    case model::CellAction::From::kChannelList:
+      return ActionSource::Kind::kChannelList;
+    case model::CellAction::From::kChannelDefault:
+      return ActionSource::Kind::kChannelDefault;
+  }
+  return ActionSource::Kind::kDefault;
+}
+
 // Cell name -> index in the fit x intent table.
 std::map<std::string, size_t> CellIndex(const model::Model& m) {
   std::map<std::string, size_t> cells;
@@ -142,71 +156,30 @@ CompiledModel CompileModel(const model::Model& model, const Dataset& data) {
   SortGrades(model.fit_grades, cm.fit_thresholds, cm.fit_order);
   SortGrades(model.intent_grades, cm.intent_thresholds, cm.intent_order);
 
-  // Actions: the model's lists, then each channel's replacement.
+  // Actions: the action of every cell for no channel (table 0) and for each channel.
   const std::map<std::string, size_t> cells = CellIndex(model);
   // Without grades every lead falls in one cell whose action is the default.
   const size_t cell_count =
       std::max<size_t>(1, model.fit_grades.size() * model.intent_grades.size());
-  using Lists = std::map<std::string, std::set<std::string>>;
-  auto table_of = [&](const Lists& lists, const std::string& default_action,
-                      ActionSource::Kind list_kind, ActionSource::Kind default_kind,
-                      std::vector<uint16_t>& ids, std::vector<ActionSource::Kind>& sources) {
-    ids.assign(cell_count, ActionId(cm.actions, default_action));
-    sources.assign(cell_count, default_kind);
-    for (const auto& [action, members] : lists) {
-      uint16_t id = ActionId(cm.actions, action);
-      for (const std::string& cell : members) {
-        auto it = cells.find(cell);
-        if (it == cells.end()) continue;
-        ids[it->second] = id;
-        sources[it->second] = list_kind;
-      }
-    }
-  };
-  Lists base;
-  std::vector<std::string> base_order;
-  for (const model::ActionList& l : model.actions.lists) {
-    base[l.action].insert(l.cells.begin(), l.cells.end());
-  }
   ActionId(cm.actions, model.DefaultAction());
   for (const model::ActionList& l : model.actions.lists) ActionId(cm.actions, l.action);
-  cm.action_by_cell.emplace_back();
-  cm.action_source.emplace_back();
-  table_of(base, model.DefaultAction(), ActionSource::Kind::kList, ActionSource::Kind::kDefault,
-           cm.action_by_cell.back(), cm.action_source.back());
-
-  for (const model::Channel& ch : model.channels) {
-    cm.channels.push_back(conds.Add(ch.when, data, model));
-    Lists lists = base;
-    std::set<std::string> moved;
-    for (const model::ActionList& l : ch.actions.lists) {
-      lists[l.action] = std::set<std::string>(l.cells.begin(), l.cells.end());
-      moved.insert(l.cells.begin(), l.cells.end());
+  for (int channel = -1; channel < static_cast<int>(model.channels.size()); ++channel) {
+    if (channel >= 0) {
+      cm.channels.push_back(
+          conds.Add(model.channels[static_cast<size_t>(channel)].when, data, model));
     }
-    // A cell moved into a replaced list leaves the list it was in.
-    for (auto& [action, members] : lists) {
-      bool replaced = std::any_of(ch.actions.lists.begin(), ch.actions.lists.end(),
-                                  [&](const model::ActionList& l) { return l.action == action; });
-      if (replaced) continue;
-      for (const std::string& cell : moved) members.erase(cell);
-    }
-    std::string default_action = ch.actions.default_action.value_or(model.DefaultAction());
-    cm.action_by_cell.emplace_back();
-    cm.action_source.emplace_back();
-    table_of(lists, default_action, ActionSource::Kind::kChannelList,
-             ch.actions.default_action ? ActionSource::Kind::kChannelDefault
-                                       : ActionSource::Kind::kDefault,
-             cm.action_by_cell.back(), cm.action_source.back());
-    // Cells the channel left in the model's own lists keep their model source.
-    std::vector<ActionSource::Kind>& src = cm.action_source.back();
-    for (const auto& [action, members] : lists) {
-      bool replaced = std::any_of(ch.actions.lists.begin(), ch.actions.lists.end(),
-                                  [&](const model::ActionList& l) { return l.action == action; });
-      if (replaced) continue;
-      for (const std::string& cell : members) {
-        auto it = cells.find(cell);
-        if (it != cells.end()) src[it->second] = ActionSource::Kind::kList;
-      }
+    const std::string& fallback =
+        channel >= 0 ? model.channels[static_cast<size_t>(channel)].actions.default_action.value_or(
+                           model.DefaultAction())
+                     : model.DefaultAction();
+    std::vector<uint16_t>& ids =
+        cm.action_by_cell.emplace_back(cell_count, ActionId(cm.actions, fallback));
+    std::vector<ActionSource::Kind>& sources =
+        cm.action_source.emplace_back(cell_count, ActionSource::Kind::kDefault);
+    for (const auto& [cell, action] : model::CellActions(model, channel)) {
+      const size_t index = cells.at(cell);
+      ids[index] = ActionId(cm.actions, action.action);
+      sources[index] = SourceOf(action.from);
     }
   }
   cm.disqualified_action = ActionId(cm.actions, "disqualified");

@@ -64,4 +64,43 @@ const NamedList* Model::FindList(std::string_view name) const {
   return nullptr;
 }
 
+std::map<std::string, CellAction> CellActions(const Model& model, int channel) {
+  std::map<std::string, CellAction> out;
+  for (const Grade& f : model.fit_grades) {
+    for (const Grade& i : model.intent_grades) {
+      out[f.name + i.name] = CellAction{model.DefaultAction(), CellAction::From::kDefault};
+    }
+  }
+  const Channel* ch = channel >= 0 ? &model.channels[static_cast<size_t>(channel)] : nullptr;
+  auto replaced = [&](const std::string& action) {
+    if (ch == nullptr) return false;
+    for (const ActionList& l : ch->actions.lists) {
+      if (l.action == action) return true;
+    }
+    return false;
+  };
+  if (ch != nullptr && ch->actions.default_action) {
+    for (auto& [cell, a] : out)
+      a = CellAction{*ch->actions.default_action, CellAction::From::kChannelDefault};
+  }
+  // The model's lists that the channel does not replace, then the channel's own: a cell the
+  // channel puts in one of its lists leaves the model's list it was in.
+  for (const ActionList& l : model.actions.lists) {
+    if (replaced(l.action)) continue;
+    for (const std::string& cell : l.cells) {
+      auto it = out.find(cell);
+      if (it != out.end()) it->second = CellAction{l.action, CellAction::From::kList};
+    }
+  }
+  if (ch != nullptr) {
+    for (const ActionList& l : ch->actions.lists) {
+      for (const std::string& cell : l.cells) {
+        auto it = out.find(cell);
+        if (it != out.end()) it->second = CellAction{l.action, CellAction::From::kChannelList};
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace leadq::model

@@ -254,6 +254,19 @@ struct Model {
   std::string DefaultAction() const { return actions.default_action.value_or("lead"); }
 };
 
+// The action of one grade cell, and which part of the model gave it.
+struct CellAction {
+  enum class From { kDefault, kList, kChannelList, kChannelDefault };
+  std::string action;
+  From from = From::kDefault;
+};
+
+// The action of every grade cell ("A1" = fit grade name + intent grade name) for leads of no
+// channel (`channel` -1) or of channel `channel`: MODEL.md "Grades and actions" and "Channels"
+// (a channel's lists replace the lists they name; a cell moved into a replaced list leaves the
+// list it was in; cells in no list get the default). Empty without grades. Thread-safe.
+std::map<std::string, CellAction> CellActions(const Model& model, int channel);
+
 // The built-in frameworks in a stable order (bant, meddic, champ), each with pos 0:0. A model's
 // [[framework]] with the same key replaces one (engine::FindFramework). Thread-safe.
 const std::vector<Framework>& BuiltinFrameworks();

@@ -57,41 +57,6 @@ std::string Number(double v) {
   return s;
 }
 
-// The action of every cell for no channel (-1) or a channel, as MODEL.md defines replacement.
-std::map<std::string, std::string> CellActions(const model::Model& m, int channel) {
-  std::map<std::string, std::set<std::string>> lists;
-  for (const model::ActionList& l : m.actions.lists) {
-    lists[l.action].insert(l.cells.begin(), l.cells.end());
-  }
-  std::string default_action = m.DefaultAction();
-  if (channel >= 0) {
-    const model::Channel& ch = m.channels[static_cast<size_t>(channel)];
-    std::set<std::string> moved;
-    std::set<std::string> replaced;
-    for (const model::ActionList& l : ch.actions.lists) {
-      lists[l.action] = std::set<std::string>(l.cells.begin(), l.cells.end());
-      moved.insert(l.cells.begin(), l.cells.end());
-      replaced.insert(l.action);
-    }
-    for (auto& [action, cells] : lists) {
-      if (replaced.count(action) == 0) {
-        for (const std::string& c : moved) cells.erase(c);
-      }
-    }
-    if (ch.actions.default_action) default_action = *ch.actions.default_action;
-  }
-  std::map<std::string, std::string> out;
-  for (const model::Grade& f : m.fit_grades) {
-    for (const model::Grade& i : m.intent_grades) out[f.name + i.name] = default_action;
-  }
-  for (const auto& [action, cells] : lists) {
-    for (const std::string& c : cells) {
-      if (out.count(c) != 0) out[c] = action;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string DescribeCondition(const model::Condition& c) {
@@ -145,7 +110,7 @@ std::string GradeMatrix(const model::Model& m, int channel, const std::vector<ui
   if (m.fit_grades.empty() || m.intent_grades.empty()) return "  (no grades)\n";
   const std::vector<size_t> fit = ByThreshold(m.fit_grades);
   const std::vector<size_t> intent = ByThreshold(m.intent_grades);
-  const std::map<std::string, std::string> actions = CellActions(m, channel);
+  const std::map<std::string, model::CellAction> actions = model::CellActions(m, channel);
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header{"fit \\ intent"};
   for (size_t i : intent) {
@@ -157,7 +122,7 @@ std::string GradeMatrix(const model::Model& m, int channel, const std::vector<ui
                                  ")"};
     for (size_t i : intent) {
       std::string cell = m.fit_grades[f].name + m.intent_grades[i].name;
-      std::string text = actions.at(cell);
+      std::string text = actions.at(cell).action;
       if (counts != nullptr) {
         text += " " + GroupThousands((*counts)[f * m.intent_grades.size() + i]);
       }

@@ -175,17 +175,6 @@ void DiffNamed(std::vector<std::string>& out, const std::string& kind, const std
   }
 }
 
-std::map<std::string, std::string> CellActionsOf(const model::Model& m) {
-  std::map<std::string, std::string> out;
-  for (const model::Grade& f : m.fit_grades) {
-    for (const model::Grade& i : m.intent_grades) out[f.name + i.name] = m.DefaultAction();
-  }
-  for (const model::ActionList& l : m.actions.lists) {
-    for (const std::string& c : l.cells) out[c] = l.action;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> DiffModels(const model::Model& a, const model::Model& b) {
@@ -296,11 +285,11 @@ std::vector<std::string> DiffModels(const model::Model& a, const model::Model& b
   };
   Changed(out, "fit grades", grades(a.fit_grades), grades(b.fit_grades));
   Changed(out, "intent grades", grades(a.intent_grades), grades(b.intent_grades));
-  std::map<std::string, std::string> ca = CellActionsOf(a), cb = CellActionsOf(b);
-  for (const auto& [cell, action] : cb) {
+  const auto ca = model::CellActions(a, -1);
+  for (const auto& [cell, action] : model::CellActions(b, -1)) {
     auto it = ca.find(cell);
-    if (it != ca.end() && it->second != action) {
-      out.push_back("cell " + cell + ": " + it->second + " -> " + action);
+    if (it != ca.end() && it->second.action != action.action) {
+      out.push_back("cell " + cell + ": " + it->second.action + " -> " + action.action);
     }
   }
   return out;
