@@ -14,9 +14,8 @@
 namespace leadq::engine {
 namespace {
 
-constexpr std::array<std::string_view, kStageCount> kStageNames = {
-    "new", "mql",  "accepted", "sql",          "opportunity",
-    "won", "lost", "nurture",  "disqualified", "recycled"};
+using model::kStageNames;
+static_assert(kStageNames.size() == kStageCount, "engine::Stage and model::kStageNames differ");
 
 int IndexOf(Stage stage) { return static_cast<int>(stage); }
 

@@ -1122,12 +1122,6 @@ void ParseChannels(LoadContext& ctx, const toml::node& node) {
 // ---------------------------------------------------------------------------------------------
 // [[framework]] and [lifecycle]
 
-// The lifecycle stages that gates name. engine/lifecycle.h has them as an enum; the model cannot
-// include the engine, so the names are repeated here in the same order.
-constexpr std::array<std::string_view, 10> kStageNames = {
-    "new", "mql",  "accepted", "sql",          "opportunity",
-    "won", "lost", "nurture",  "disqualified", "recycled"};
-
 bool IsCode(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

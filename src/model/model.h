@@ -10,6 +10,7 @@
 //   for (const model::FitRule& rule : m.fit.rules) std::cout << rule.name << "\n";
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -201,6 +202,12 @@ struct Framework {
   std::vector<FrameworkCriterion> criteria;
   SourcePos pos;  // 0:0 for the built-in ones
 };
+
+// The lifecycle stages by name, in the order of engine::Stage (the engine's enum indexes this
+// list; gates in the model name stages with it).
+inline constexpr std::array<std::string_view, 10> kStageNames = {
+    "new", "mql",  "accepted", "sql",          "opportunity",
+    "won", "lost", "nurture",  "disqualified", "recycled"};
 
 // A stage that needs framework answers before a person may move a lead into it.
 struct Gate {
