@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "core/text.h"
 #include "engine/compiled_model.h"
@@ -162,15 +161,12 @@ Result<RescoreReport> Rescore(Workspace& ws, TimePoint as_of, Progress& progress
   LEADQ_TRY(tx->WriteScores(records));
 
   LEADQ_TRY(std::vector<store::LeadState> states, tx->LeadStates());
-  std::unordered_map<std::string_view, uint32_t> row_of = {};
-  row_of.reserve(report.leads);
-  for (uint32_t i = 0; i < report.leads; ++i) row_of.emplace(work->data.leads.ids[i], i);
   std::vector<store::Transition> transitions;
   std::vector<store::LeadState> changed;
   for (store::LeadState& state : states) {
-    auto it = row_of.find(state.lead_id);
-    if (it == row_of.end()) continue;
-    const uint32_t row = it->second;
+    std::optional<uint32_t> found = work->data.leads.index.Find(state.lead_id);
+    if (!found) continue;
+    const uint32_t row = *found;
     const store::ScoreRecord& rec = records[row];
     std::optional<Stage> stage = engine::ParseStage(state.stage);
     if (!stage) continue;
