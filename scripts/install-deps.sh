@@ -8,6 +8,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libssl-dev
+  libcpp-httplib-dev libhowardhinnant-date-dev tzdata
 )
 
 missing=()

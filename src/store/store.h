@@ -107,6 +107,7 @@ struct ScoreRecord {
   TimePoint as_of = 0;
   double fit = 0, intent = 0, negative = 0, score = 0;
   std::string fit_grade, intent_grade, action, reason;
+  std::string channel;  // the [[channel]] that applied; empty for none
 };
 
 // One entry of the lifecycle log. The current stage of a lead is the `to` of its last entry.
@@ -151,6 +152,7 @@ enum class Entity { kLead, kAccount, kEvent };
 // A filter for ListLeads; empty members do not filter.
 struct LeadQuery {
   std::string stage;
+  std::string owner;  // the owner of the lead's open handoff
   std::string action;
   std::string cell;  // "A1": fit grade + intent grade of the latest score
   enum class Sort { kScoreDesc, kScoreAsc, kCreated, kLeadId } sort = Sort::kScoreDesc;
@@ -164,6 +166,120 @@ struct LeadSummary {
   std::string stage;
   TimePoint created_at = 0;
   std::optional<ScoreRecord> score;
+  std::string owner;  // the owner of the lead's open handoff; empty when none
+};
+
+// --- handoff: owners, assignments with their response clock and cadence, touches, webhooks
+
+// A person who works leads.
+struct Owner {
+  std::string owner_id;  // "ana": what --to, --owner and the model's pools name
+  std::string name;
+  std::string email;
+  std::string role;              // "SDR", "AE", ... (free text)
+  int64_t weekly_capacity = 0;   // new leads per 7 days; 0: takes none by rule
+  std::string working_hours;     // "mon-fri 09:00-17:00" (core/working_hours.h); empty: always
+  std::string time_zone = "UTC"; // IANA name
+  std::string manager;           // owner_id of the manager; may be empty
+  bool active = true;
+  TimePoint created_at = 0;  // set by the store on first insert
+  TimePoint updated_at = 0;
+
+  bool operator==(const Owner&) const = default;
+};
+
+// One assignment of a lead to an owner, and what follows from it: the response clock (first
+// touch due by `due_at`) and the follow-up cadence. A lead has at most one open handoff (no
+// `closed_at`); reassigning closes the old one and opens a new one.
+struct Handoff {
+  int64_t seq = 0;  // assigned by the store
+  std::string lead_id;
+  std::string account_id;  // the lead's account at assignment; may be empty
+  std::string owner_id;
+  std::string rule;         // how the owner was chosen: "rule:<name>", "affinity", "fallback",
+                            // "manual", "escalation:<sla rule>"
+  std::string assigned_by;  // a person, or "rule:..."
+  TimePoint assigned_at = 0;
+  std::string cell;     // grade cell at assignment ("A1"); may be empty
+  std::string channel;  // the lead's channel at assignment; may be empty
+  double score = 0;
+  int64_t model_version = 0;
+  std::string sla_rule;              // empty: no response clock
+  TimePoint clock_start = 0;         // when the clock started (usually the mql moment)
+  std::optional<TimePoint> due_at;   // first touch due
+  bool working_hours = false;        // the clock counts the owner's working hours only
+  std::optional<TimePoint> first_touch_at;
+  std::optional<TimePoint> breached_at;
+  std::optional<TimePoint> escalated_at;
+  std::string escalation;  // what the escalation did, in words
+  std::string cadence;     // cadence policy name; empty: none
+  std::optional<TimePoint> cadence_stopped_at;  // a reply or a meeting stopped the cadence
+  std::optional<TimePoint> closed_at;
+  std::string closed_reason;  // "reassigned", "recycled", ...
+
+  bool operator==(const Handoff&) const = default;
+};
+
+// A filter for Handoffs; empty members do not filter.
+struct HandoffQuery {
+  std::string lead_id;
+  std::string account_id;
+  std::string owner_id;
+  bool open_only = false;
+  std::optional<TimePoint> assigned_since;  // assigned_at >= this
+};
+
+// One contact attempt with a lead.
+struct Touch {
+  int64_t seq = 0;  // assigned by the store
+  std::string lead_id;
+  std::string by;       // owner id or person
+  std::string channel;  // email, call, linkedin, meeting
+  std::string outcome;  // sent, no_answer, voicemail, connected, replied, meeting_booked, ...
+  TimePoint at = 0;
+  std::string note;
+  int64_t handoff_seq = 0;  // the open handoff at the time; 0 when none
+
+  bool operator==(const Touch&) const = default;
+};
+
+// A webhook subscription: messages of the listed kinds are POSTed to `url`, signed with `secret`.
+struct Webhook {
+  int64_t id = 0;  // assigned by the store
+  std::string url;
+  std::vector<std::string> kinds;  // "transition", "assignment", "sla_breach", "touch"
+  std::string secret;
+  int64_t max_attempts = 8;  // after this many failed attempts a message is dead
+  TimePoint created_at = 0;
+
+  bool operator==(const Webhook&) const = default;
+};
+
+enum class MessageStatus { kPending, kDelivered, kDead };
+std::string_view MessageStatusName(MessageStatus s);  // "pending", "delivered", "dead"
+
+// One message of the webhook outbox, written in the same transaction as the change it reports.
+struct OutboxMessage {
+  int64_t seq = 0;  // assigned by the store
+  int64_t webhook_id = 0;
+  std::string kind;
+  std::string idempotency_key;  // unique; the same on every attempt
+  std::string body;             // JSON
+  TimePoint created_at = 0;
+  MessageStatus status = MessageStatus::kPending;
+  int64_t attempts = 0;
+  TimePoint next_attempt_at = 0;  // pending: not sent before this (also the lease of a claim)
+  std::string last_error;
+  int64_t last_http_status = 0;  // 0: no HTTP answer
+  std::optional<TimePoint> delivered_at;
+
+  bool operator==(const OutboxMessage&) const = default;
+};
+
+// Counts of outbox messages of one webhook by status.
+struct OutboxCounts {
+  int64_t webhook_id = 0;
+  uint64_t pending = 0, delivered = 0, dead = 0;
 };
 
 class Transaction {
@@ -238,6 +354,48 @@ class Transaction {
 
   // --- listing
   virtual Result<std::vector<LeadSummary>> ListLeads(const LeadQuery& query) = 0;
+
+  // --- owners
+  // Inserts or replaces the owner with this owner_id (created_at kept from the first insert;
+  // updated_at = `now`).
+  virtual Status UpsertOwner(const Owner& owner, TimePoint now) = 0;
+  virtual Result<std::vector<Owner>> Owners() = 0;  // by owner_id
+  virtual Result<std::optional<Owner>> GetOwner(std::string_view owner_id) = 0;
+
+  // --- handoffs
+  // Stores a new handoff and returns its seq. Unknown lead or owner: NotFound. A lead that
+  // already has an open handoff: FailedPrecondition (close it first with UpdateHandoff).
+  virtual Result<int64_t> AddHandoff(const Handoff& handoff) = 0;
+  // Rewrites the handoff with this seq (every field but seq, lead_id). Unknown seq: NotFound.
+  virtual Status UpdateHandoff(const Handoff& handoff) = 0;
+  virtual Result<std::vector<Handoff>> Handoffs(const HandoffQuery& query) = 0;  // by seq
+  virtual Result<std::optional<Handoff>> OpenHandoff(std::string_view lead_id) = 0;
+
+  // --- touches
+  virtual Result<int64_t> AddTouch(const Touch& touch) = 0;  // unknown lead: NotFound
+  // Oldest first (by `at`, then seq); unknown lead: NotFound.
+  virtual Result<std::vector<Touch>> Touches(std::string_view lead_id) = 0;
+
+  // --- webhooks and their outbox
+  virtual Result<int64_t> AddWebhook(const Webhook& webhook) = 0;  // returns its id
+  virtual Result<std::vector<Webhook>> Webhooks() = 0;             // by id
+  // Removes the subscription and its pending messages (delivered and dead ones are kept for the
+  // record). Unknown id: NotFound.
+  virtual Status RemoveWebhook(int64_t id) = 0;
+  // Stores messages (seq assigned; status pending). An unknown webhook_id: NotFound; a repeated
+  // idempotency_key: InvalidInput.
+  virtual Status EnqueueMessages(std::span<const OutboxMessage> messages) = 0;
+  // Up to `limit` pending messages with next_attempt_at <= now, oldest first, and sets their
+  // next_attempt_at to `lease_until` so that another sender does not take them meanwhile.
+  virtual Result<std::vector<OutboxMessage>> ClaimMessages(TimePoint now, TimePoint lease_until,
+                                                           size_t limit) = 0;
+  // Rewrites status, attempts, next_attempt_at, last_error, last_http_status and delivered_at of
+  // the message with this seq. Unknown seq: NotFound.
+  virtual Status UpdateMessage(const OutboxMessage& message) = 0;
+  // Messages of one webhook (0: all) with the given status, oldest first, at most `limit` (0: all).
+  virtual Result<std::vector<OutboxMessage>> Messages(int64_t webhook_id, MessageStatus status,
+                                                      size_t limit) = 0;
+  virtual Result<std::vector<OutboxCounts>> CountMessages() = 0;  // by webhook id
 };
 
 class Store {
