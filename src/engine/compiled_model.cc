@@ -88,6 +88,10 @@ DataNeeds NeedsOf(const model::Model& model) {
   }
   for (const model::DisqualifyRule& d : model.disqualify) CollectFields(d.when, needs);
   for (const model::Channel& c : model.channels) CollectFields(c.when, needs);
+  for (const model::AssignRule& r : model.handoff.rules) {
+    if (r.when) CollectFields(*r.when, needs);
+  }
+  if (model.handoff.do_not_contact) CollectFields(*model.handoff.do_not_contact, needs);
   return needs;
 }
 

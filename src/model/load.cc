@@ -1501,6 +1501,295 @@ void ParseLifecycle(LoadContext& ctx, const toml::node& node) {
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// [handoff]
+
+// An array of non-empty strings, trimmed; an empty array is an error when `allow_empty` is false.
+std::vector<std::pair<std::string, SourcePos>> ReadNames(LoadContext& ctx, const toml::node& node,
+                                                         std::string_view subject,
+                                                         bool allow_empty) {
+  std::vector<std::pair<std::string, SourcePos>> out;
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(node), std::string(subject) + " must be an array of strings, got " +
+                               std::string(TypeName(node)));
+    return out;
+  }
+  if (array->empty() && !allow_empty) {
+    ctx.Error(PosOf(node), std::string(subject) + " must not be empty");
+    return out;
+  }
+  for (const toml::node& element : *array) {
+    std::optional<std::string> name =
+        ReadName(ctx, element, "each element of " + std::string(subject));
+    if (!name) continue;
+    bool seen = std::any_of(out.begin(), out.end(), [&](const auto& p) { return p.first == *name; });
+    if (seen) {
+      ctx.Warn(PosOf(element), Quote(*name) + " is named twice in " + std::string(subject));
+      continue;
+    }
+    out.emplace_back(std::move(*name), PosOf(element));
+  }
+  return out;
+}
+
+std::vector<std::string> NamesOnly(std::vector<std::pair<std::string, SourcePos>> names) {
+  std::vector<std::string> out;
+  for (auto& [name, pos] : names) out.push_back(std::move(name));
+  return out;
+}
+
+// cells = [...] and channels = [...] of a [[handoff.sla]] or [[handoff.cadence]].
+HandoffScope ReadScope(LoadContext& ctx, const toml::table& table) {
+  HandoffScope scope;
+  if (const toml::node* cells = table.get("cells")) {
+    for (auto& [cell, pos] : ReadNames(ctx, *cells, "cells", false)) {
+      CheckCell(ctx, cell, pos);
+      scope.cells.push_back(std::move(cell));
+    }
+  }
+  if (const toml::node* channels = table.get("channels")) {
+    std::vector<std::string_view> known = {"none"};
+    for (const Channel& channel : ctx.model.channels) known.push_back(channel.name);
+    for (auto& [name, pos] : ReadNames(ctx, *channels, "channels", false)) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        ctx.Error(pos, "unknown channel " + Quote(name) +
+                           SuggestOrList(name, known, "the channels (\"none\": leads of no channel)"));
+        continue;
+      }
+      scope.channels.push_back(std::move(name));
+    }
+  }
+  return scope;
+}
+
+// Reports a second entry of the same name in one list of [handoff].
+template <typename Rule>
+void CheckUniqueNames(LoadContext& ctx, const std::vector<Rule>& rules, std::string_view where) {
+  std::map<std::string, int, std::less<>> first_line;
+  for (const Rule& rule : rules) {
+    if (rule.name.empty()) continue;
+    auto [it, inserted] = first_line.emplace(rule.name, rule.pos.line);
+    if (!inserted) {
+      ctx.Error(rule.pos, "duplicate " + std::string(where) + " name " + Quote(rule.name) +
+                              " (first at line " + std::to_string(it->second) + ")");
+    }
+  }
+}
+
+// Warns about rules after one that matches every lead: they never apply.
+template <typename Rule>
+void WarnUnreachable(LoadContext& ctx, const std::vector<Rule>& rules, std::string_view where) {
+  for (size_t i = 0; i + 1 < rules.size(); ++i) {
+    if (!rules[i].scope.cells.empty() || !rules[i].scope.channels.empty()) continue;
+    for (size_t j = i + 1; j < rules.size(); ++j) {
+      ctx.Warn(rules[j].pos, std::string(where) + " " + Quote(rules[j].name) + " never applies: " +
+                                 Quote(rules[i].name) + " before it matches every lead");
+    }
+    return;
+  }
+}
+
+AssignRule ReadAssignRule(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 4> kKeys = {"name", "when", "pool",
+                                                            "account_affinity"};
+  static constexpr std::string_view kWhere = "[[handoff.assign]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  AssignRule rule;
+  rule.pos = PosOf(table);
+  if (const toml::node* name = Require(ctx, table, "name", kWhere)) {
+    rule.name = ReadCode(ctx, *name, "name").value_or("");
+  }
+  if (const toml::node* when = table.get("when")) {
+    rule.when = ReadCondition(ctx, *when, FieldScope::kLeadAndAccount, "when");
+  }
+  if (const toml::node* pool = Require(ctx, table, "pool", kWhere)) {
+    rule.pool = NamesOnly(ReadNames(ctx, *pool, "pool", false));
+  }
+  if (const toml::node* affinity = table.get("account_affinity")) {
+    rule.account_affinity = ReadBool(ctx, *affinity, "account_affinity");
+  }
+  return rule;
+}
+
+SlaRule ReadSlaRule(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 7> kKeys = {
+      "name",          "cells",    "channels", "minutes", "working_hours",
+      "escalate", "escalate_after_minutes"};
+  static constexpr std::string_view kWhere = "[[handoff.sla]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  SlaRule rule;
+  rule.pos = PosOf(table);
+  if (const toml::node* name = Require(ctx, table, "name", kWhere)) {
+    rule.name = ReadCode(ctx, *name, "name").value_or("");
+  }
+  rule.scope = ReadScope(ctx, table);
+  if (const toml::node* minutes = Require(ctx, table, "minutes", kWhere)) {
+    std::optional<double> value = ReadNumber(ctx, *minutes, "minutes");
+    if (value && *value <= 0) {
+      ctx.Error(PosOf(*minutes), "minutes must be > 0, got " + FormatNumber(*value));
+    } else if (value) {
+      rule.minutes = *value;
+    }
+  }
+  if (const toml::node* hours = table.get("working_hours")) {
+    rule.working_hours = ReadBool(ctx, *hours, "working_hours").value_or(false);
+  }
+  if (const toml::node* escalate = table.get("escalate")) {
+    static constexpr std::array<std::string_view, 3> kKinds = {"none", "notify", "reassign"};
+    if (std::optional<std::string> kind = ReadName(ctx, *escalate, "escalate")) {
+      std::string lower = AsciiLower(*kind);
+      if (lower == "none") {
+        rule.escalate = Escalation::kNone;
+      } else if (lower == "notify") {
+        rule.escalate = Escalation::kNotify;
+      } else if (lower == "reassign") {
+        rule.escalate = Escalation::kReassign;
+      } else {
+        ctx.Error(PosOf(*escalate), "unknown escalate " + Quote(*kind) +
+                                        SuggestOrList(*kind, kKinds, "the escalations"));
+      }
+    }
+  }
+  if (const toml::node* after = table.get("escalate_after_minutes")) {
+    rule.escalate_after_minutes = ReadNonNegative(ctx, *after, "escalate_after_minutes").value_or(0);
+  }
+  return rule;
+}
+
+CadenceRule ReadCadence(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 8> kKeys = {
+      "name", "cells", "channels", "touches", "days", "min_spacing_hours", "via",
+      "reply_wait_days"};
+  static constexpr std::string_view kWhere = "[[handoff.cadence]]";
+  CheckKeys(ctx, table, kKeys, kWhere);
+  CadenceRule rule;
+  rule.pos = PosOf(table);
+  if (const toml::node* name = Require(ctx, table, "name", kWhere)) {
+    rule.name = ReadCode(ctx, *name, "name").value_or("");
+  }
+  rule.scope = ReadScope(ctx, table);
+  if (const toml::node* touches = Require(ctx, table, "touches", kWhere)) {
+    std::optional<int64_t> n = ReadInteger(ctx, *touches, "touches");
+    if (n && (*n < 1 || *n > 100)) {
+      ctx.Error(PosOf(*touches), "touches must be between 1 and 100, got " + std::to_string(*n));
+    } else if (n) {
+      rule.touches = static_cast<int>(*n);
+    }
+  }
+  if (const toml::node* days = Require(ctx, table, "days", kWhere)) {
+    rule.days = ReadNonNegative(ctx, *days, "days").value_or(rule.days);
+  }
+  if (const toml::node* spacing = table.get("min_spacing_hours")) {
+    rule.min_spacing_hours =
+        ReadNonNegative(ctx, *spacing, "min_spacing_hours").value_or(rule.min_spacing_hours);
+  }
+  if (const toml::node* wait = table.get("reply_wait_days")) {
+    rule.reply_wait_days =
+        ReadNonNegative(ctx, *wait, "reply_wait_days").value_or(rule.reply_wait_days);
+  }
+  if (const toml::node* via = table.get("via")) {
+    std::vector<std::string> channels;
+    for (auto& [name, pos] : ReadNames(ctx, *via, "via", false)) {
+      std::string lower = AsciiLower(name);
+      if (std::find(kTouchChannels.begin(), kTouchChannels.end(), lower) ==
+          kTouchChannels.end()) {
+        ctx.Error(pos, "unknown touch channel " + Quote(name) +
+                           SuggestOrList(name, kTouchChannels, "the touch channels"));
+        continue;
+      }
+      channels.push_back(std::move(lower));
+    }
+    if (!channels.empty()) rule.via = std::move(channels);
+  }
+  double needed_hours = (rule.touches - 1) * rule.min_spacing_hours;
+  if (needed_hours > rule.days * 24 + 1e-9) {
+    ctx.Error(rule.pos, "cadence " + Quote(rule.name) + ": " + std::to_string(rule.touches) +
+                            " touches at least " + FormatNumber(rule.min_spacing_hours) +
+                            " hours apart need " + FormatNumber(needed_hours / 24) +
+                            " days, but days is " + FormatNumber(rule.days));
+  }
+  return rule;
+}
+
+void ReadLimit(LoadContext& ctx, const toml::node& node, HandoffSection& handoff) {
+  const toml::table* table = AsTable(ctx, node, "limit");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 2> kKeys = {"touches", "days"};
+  CheckKeys(ctx, *table, kKeys, "limit");
+  if (const toml::node* touches = Require(ctx, *table, "touches", "limit")) {
+    std::optional<int64_t> n = ReadInteger(ctx, *touches, "limit touches");
+    if (n && *n < 1) {
+      ctx.Error(PosOf(*touches), "limit touches must be at least 1, got " + std::to_string(*n));
+    } else if (n) {
+      handoff.limit_touches = static_cast<int>(*n);
+    }
+  }
+  if (const toml::node* days = Require(ctx, *table, "days", "limit")) {
+    std::optional<double> d = ReadNumber(ctx, *days, "limit days");
+    if (d && *d <= 0) {
+      ctx.Error(PosOf(*days), "limit days must be > 0, got " + FormatNumber(*d));
+    } else if (d) {
+      handoff.limit_days = *d;
+    }
+  }
+}
+
+void ParseHandoff(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[handoff]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 7> kKeys = {
+      "account_affinity", "fallback", "limit", "do_not_contact", "assign", "sla", "cadence"};
+  CheckKeys(ctx, *table, kKeys, "[handoff]");
+  HandoffSection& handoff = ctx.model.handoff;
+  handoff.pos = PosOf(*table);
+  if (const toml::node* affinity = table->get("account_affinity")) {
+    handoff.account_affinity = ReadBool(ctx, *affinity, "account_affinity").value_or(true);
+  }
+  if (const toml::node* fallback = table->get("fallback")) {
+    handoff.fallback = NamesOnly(ReadNames(ctx, *fallback, "fallback", false));
+  }
+  if (const toml::node* limit = table->get("limit")) ReadLimit(ctx, *limit, handoff);
+  if (const toml::node* dnc = table->get("do_not_contact")) {
+    handoff.do_not_contact = ReadCondition(ctx, *dnc, FieldScope::kLeadAndAccount, "do_not_contact");
+  }
+  if (const toml::node* rules = table->get("assign")) {
+    for (const toml::table* rule : AsTables(ctx, *rules, "[[handoff.assign]]")) {
+      handoff.rules.push_back(ReadAssignRule(ctx, *rule));
+    }
+  }
+  if (const toml::node* rules = table->get("sla")) {
+    for (const toml::table* rule : AsTables(ctx, *rules, "[[handoff.sla]]")) {
+      handoff.sla.push_back(ReadSlaRule(ctx, *rule));
+    }
+  }
+  if (const toml::node* rules = table->get("cadence")) {
+    for (const toml::table* rule : AsTables(ctx, *rules, "[[handoff.cadence]]")) {
+      handoff.cadences.push_back(ReadCadence(ctx, *rule));
+    }
+  }
+  CheckUniqueNames(ctx, handoff.rules, "[[handoff.assign]]");
+  CheckUniqueNames(ctx, handoff.sla, "[[handoff.sla]]");
+  CheckUniqueNames(ctx, handoff.cadences, "[[handoff.cadence]]");
+  WarnUnreachable(ctx, handoff.sla, "[[handoff.sla]]");
+  WarnUnreachable(ctx, handoff.cadences, "[[handoff.cadence]]");
+  for (size_t i = 0; i + 1 < handoff.rules.size(); ++i) {
+    if (handoff.rules[i].when.has_value()) continue;
+    for (size_t j = i + 1; j < handoff.rules.size(); ++j) {
+      ctx.Warn(handoff.rules[j].pos, "[[handoff.assign]] " + Quote(handoff.rules[j].name) +
+                                         " never applies: " + Quote(handoff.rules[i].name) +
+                                         " before it has no `when` and takes every lead");
+    }
+    break;
+  }
+  if (handoff.rules.empty() && handoff.fallback.empty()) {
+    ctx.Warn(handoff.pos,
+             "[handoff] has no [[handoff.assign]] and no fallback: mqls are assigned only by "
+             "leadq assign --to");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The sections and the whole file
 
@@ -1514,7 +1803,7 @@ struct SectionSpec {
 
 // In the order they are parsed: [lists] before the conditions that name its lists, [grades]
 // before the action lists whose cells it defines, [[framework]] before the gates of [lifecycle]
-// that name them.
+// that name them, [[channel]] before the [handoff] rules that name channels.
 constexpr std::array kSections = {
     SectionSpec{"model", "[model]", &ParseModelInfo},
     SectionSpec{"lists", "[lists]", &ParseLists},
@@ -1528,6 +1817,7 @@ constexpr std::array kSections = {
     SectionSpec{"channel", "[[channel]]", &ParseChannels},
     SectionSpec{"framework", "[[framework]]", &ParseFrameworks},
     SectionSpec{"lifecycle", "[lifecycle]", &ParseLifecycle},
+    SectionSpec{"handoff", "[handoff]", &ParseHandoff},
 };
 
 void CheckSectionNames(LoadContext& ctx, const toml::table& root) {

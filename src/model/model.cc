@@ -57,6 +57,18 @@ std::string_view OpName(Op op) {
   return "?";
 }
 
+std::string_view EscalationName(Escalation e) {
+  switch (e) {
+    case Escalation::kNone:
+      return "none";
+    case Escalation::kNotify:
+      return "notify";
+    case Escalation::kReassign:
+      return "reassign";
+  }
+  return "none";
+}
+
 const NamedList* Model::FindList(std::string_view name) const {
   for (const NamedList& list : lists) {
     if (list.name == name) return &list;

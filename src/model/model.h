@@ -237,6 +237,70 @@ struct LifecycleSection {
   bool default_gates = true;  // with no gates: accepted -> sql needs BANT all met
 };
 
+// [handoff]: who gets a qualified lead, how fast they must answer and how they follow up
+// (leadq's addition to MODEL.md).
+
+// An assignment rule: leads that match `when` go to the owners of `pool`.
+struct AssignRule {
+  std::string name;
+  std::optional<Condition> when;  // over lead.* and account.*; absent: every lead
+  std::vector<std::string> pool;  // owner ids, as `leadq owner add` names them
+  std::optional<bool> account_affinity;  // overrides HandoffSection::account_affinity
+  SourcePos pos;
+};
+
+// Which leads a response-clock or cadence rule applies to. Empty lists match everything.
+struct HandoffScope {
+  std::vector<std::string> cells;     // grade cells ("A1")
+  std::vector<std::string> channels;  // [[channel]] names; "none" for leads of no channel
+};
+
+// Escalation of a breached response clock.
+enum class Escalation { kNone, kNotify, kReassign };
+std::string_view EscalationName(Escalation e);  // "none", "notify", "reassign"
+
+// A response clock: the first touch is due `minutes` after the lead becomes an mql.
+struct SlaRule {
+  std::string name;
+  HandoffScope scope;
+  double minutes = 0;
+  bool working_hours = false;  // count only the owner's working hours
+  Escalation escalate = Escalation::kNotify;
+  double escalate_after_minutes = 0;  // after the breach
+  SourcePos pos;
+};
+
+// A follow-up cadence: `touches` touches spread over `days`, at least `min_spacing_hours`
+// apart, over the channels of `via` in turn; after the last one, `reply_wait_days` for a reply,
+// then the lead is recycled as unresponsive.
+struct CadenceRule {
+  std::string name;
+  HandoffScope scope;
+  int touches = 6;
+  double days = 14;
+  double min_spacing_hours = 24;
+  std::vector<std::string> via = {"call", "email"};  // email, call, linkedin, meeting
+  double reply_wait_days = 3;
+  SourcePos pos;
+};
+
+// The touch channels and outcomes leadq knows.
+inline constexpr std::array<std::string_view, 4> kTouchChannels = {"email", "call", "linkedin",
+                                                                   "meeting"};
+
+struct HandoffSection {
+  bool account_affinity = true;       // a lead of an account with an owner goes to that owner
+  std::vector<std::string> fallback;  // owners when no rule matches or its pool is full
+  std::vector<AssignRule> rules;      // [[handoff.assign]], first match wins
+  std::vector<SlaRule> sla;           // [[handoff.sla]], first match wins
+  std::vector<CadenceRule> cadences;  // [[handoff.cadence]], first match wins
+  // Communication limit: never more than limit_touches touches in limit_days (0: no limit).
+  int limit_touches = 0;
+  double limit_days = 0;
+  std::optional<Condition> do_not_contact;  // over lead.* and account.*
+  SourcePos pos;
+};
+
 struct Model {
   std::filesystem::path path;  // the file it was read from
   std::string name;            // [model] name, optional
@@ -254,6 +318,7 @@ struct Model {
   std::vector<Channel> channels;
   LifecycleSection lifecycle;
   std::vector<Framework> frameworks;  // [[framework]]: the model's own; built-ins live in engine
+  HandoffSection handoff;
 
   std::vector<Diagnostic> warnings;  // things worth a look that do not refuse the model
 
