@@ -8,6 +8,7 @@
 #include <cassert>
 #include <charconv>
 #include <climits>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -164,8 +165,104 @@ CREATE TABLE answers(
 CREATE INDEX answers_lead ON answers(lead_id);
 )sql";
 
+// Handoff: owners, the assignments of leads to them with their response clock and cadence, the
+// touches of leads, webhook subscriptions and their outbox. Handoffs carry lead_id and the lead's
+// account at assignment; touches are keyed by lead. At most one handoff of a lead is open
+// (closed_at NULL): handoffs_open enforces it, and lets lists join a lead's owner without
+// repeating rows. Webhooks and outbox messages take AUTOINCREMENT keys, never reused: delivered
+// and dead messages outlive a removed webhook (so webhook_id is no foreign key), and a sender
+// that claimed a message a removal deleted must not update a newer one with the same seq.
+// Scores and the score snapshots of transitions gain the channel that applied.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE scores ADD COLUMN channel TEXT;
+ALTER TABLE transitions ADD COLUMN s_channel TEXT;
+
+CREATE TABLE owners(
+  owner_id TEXT PRIMARY KEY NOT NULL,
+  name TEXT,
+  email TEXT,
+  role TEXT,
+  weekly_capacity INTEGER NOT NULL,
+  working_hours TEXT,          -- core/working_hours.h; NULL: always
+  time_zone TEXT,
+  manager TEXT,                -- an owner_id (not checked: managers may come later)
+  active INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE handoffs(
+  seq INTEGER PRIMARY KEY,
+  lead_id TEXT NOT NULL REFERENCES leads(lead_id),
+  account_id TEXT,             -- the lead's account at assignment
+  owner_id TEXT NOT NULL REFERENCES owners(owner_id),
+  rule TEXT,
+  assigned_by TEXT,
+  assigned_at INTEGER NOT NULL,
+  cell TEXT,
+  channel TEXT,
+  score REAL NOT NULL,
+  model_version INTEGER NOT NULL,
+  sla_rule TEXT,
+  clock_start INTEGER NOT NULL,
+  due_at INTEGER,
+  working_hours INTEGER NOT NULL,
+  first_touch_at INTEGER,
+  breached_at INTEGER,
+  escalated_at INTEGER,
+  escalation TEXT,
+  cadence TEXT,
+  cadence_stopped_at INTEGER,
+  closed_at INTEGER,
+  closed_reason TEXT
+);
+CREATE INDEX handoffs_lead ON handoffs(lead_id);
+CREATE UNIQUE INDEX handoffs_open ON handoffs(lead_id) WHERE closed_at IS NULL;
+CREATE INDEX handoffs_account ON handoffs(account_id);
+CREATE INDEX handoffs_owner ON handoffs(owner_id);
+
+CREATE TABLE touches(
+  seq INTEGER PRIMARY KEY,
+  lead_id TEXT NOT NULL REFERENCES leads(lead_id),
+  touched_by TEXT,             -- Touch::by
+  channel TEXT,
+  outcome TEXT,
+  at INTEGER NOT NULL,
+  note TEXT,
+  handoff_seq INTEGER NOT NULL -- 0: none
+);
+CREATE INDEX touches_lead ON touches(lead_id, at);
+
+CREATE TABLE webhooks(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  url TEXT NOT NULL,
+  kinds TEXT NOT NULL,         -- comma-joined
+  secret TEXT,
+  max_attempts INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE outbox(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  last_http_status INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_webhook ON outbox(webhook_id, status);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"workspace tables", kSchemaV1},
+    {"handoff tables", kSchemaV2},
 };
 
 }  // namespace
@@ -530,6 +627,16 @@ enum FixedStmt : int {
   kInsertFieldColumn,
   kReadEventSeq,
   kWriteEventSeq,
+  kUpsertOwner,
+  kOwnerExists,
+  kOtherOpenHandoff,
+  kHandoffLead,
+  kInsertHandoff,
+  kUpdateHandoff,
+  kInsertTouch,
+  kWebhookExists,
+  kInsertMessage,
+  kLeaseMessage,
   kFixedCount,
 };
 constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
@@ -538,8 +645,8 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     // kInsertTransition
     "INSERT INTO transitions(lead_id, from_stage, to_stage, at, actor, model_version, reason, "
     "note, s_model_version, s_as_of, s_fit, s_intent, s_negative, s_score, s_fit_grade, "
-    "s_intent_grade, s_action, s_reason) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    "s_intent_grade, s_action, s_reason, s_channel) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     // kSelectState
     "SELECT lead_id, stage, stage_since, recycle_count, recycle_until, below_line_since "
     "FROM lead_state WHERE lead_id = ?1",
@@ -554,11 +661,13 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "UPDATE events SET account_id = ?2 WHERE lead_id = ?1",
     // kUpsertScore
     "INSERT INTO scores(lead_id, model_version, as_of, fit, intent, negative, score, fit_grade, "
-    "intent_grade, action, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "intent_grade, action, reason, channel) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
     "ON CONFLICT(lead_id) DO UPDATE SET model_version = excluded.model_version, "
     "as_of = excluded.as_of, fit = excluded.fit, intent = excluded.intent, "
     "negative = excluded.negative, score = excluded.score, fit_grade = excluded.fit_grade, "
-    "intent_grade = excluded.intent_grade, action = excluded.action, reason = excluded.reason",
+    "intent_grade = excluded.intent_grade, action = excluded.action, reason = excluded.reason, "
+    "channel = excluded.channel",
     // kSelectOutcome
     "SELECT account_id, lead_id, created_at, closed_at, status, value, lost_reason "
     "FROM outcomes WHERE deal_id = ?1",
@@ -577,20 +686,69 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "SELECT value FROM counters WHERE name = 'event_seq'",
     // kWriteEventSeq
     "UPDATE counters SET value = ?1 WHERE name = 'event_seq'",
+    // kUpsertOwner
+    "INSERT INTO owners(owner_id, name, email, role, weekly_capacity, working_hours, time_zone, "
+    "manager, active, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+    "ON CONFLICT(owner_id) DO UPDATE SET name = excluded.name, email = excluded.email, "
+    "role = excluded.role, weekly_capacity = excluded.weekly_capacity, "
+    "working_hours = excluded.working_hours, time_zone = excluded.time_zone, "
+    "manager = excluded.manager, active = excluded.active, updated_at = excluded.updated_at",
+    // kOwnerExists
+    "SELECT 1 FROM owners WHERE owner_id = ?1",
+    // kOtherOpenHandoff
+    "SELECT seq FROM handoffs WHERE lead_id = ?1 AND closed_at IS NULL AND seq <> ?2",
+    // kHandoffLead
+    "SELECT lead_id FROM handoffs WHERE seq = ?1",
+    // kInsertHandoff
+    "INSERT INTO handoffs(lead_id, account_id, owner_id, rule, assigned_by, assigned_at, cell, "
+    "channel, score, model_version, sla_rule, clock_start, due_at, working_hours, first_touch_at, "
+    "breached_at, escalated_at, escalation, cadence, cadence_stopped_at, closed_at, closed_reason) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?20, ?21, ?22)",
+    // kUpdateHandoff
+    "UPDATE handoffs SET account_id = ?2, owner_id = ?3, rule = ?4, assigned_by = ?5, "
+    "assigned_at = ?6, cell = ?7, channel = ?8, score = ?9, model_version = ?10, sla_rule = ?11, "
+    "clock_start = ?12, due_at = ?13, working_hours = ?14, first_touch_at = ?15, "
+    "breached_at = ?16, escalated_at = ?17, escalation = ?18, cadence = ?19, "
+    "cadence_stopped_at = ?20, closed_at = ?21, closed_reason = ?22 WHERE seq = ?1",
+    // kInsertTouch
+    "INSERT INTO touches(lead_id, touched_by, channel, outcome, at, note, handoff_seq) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    // kWebhookExists
+    "SELECT 1 FROM webhooks WHERE id = ?1",
+    // kInsertMessage
+    "INSERT INTO outbox(webhook_id, kind, idempotency_key, body, created_at, status, attempts, "
+    "next_attempt_at, last_error, last_http_status, delivered_at) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10)",
+    // kLeaseMessage
+    "UPDATE outbox SET next_attempt_at = ?2 WHERE seq = ?1",
 };
 
 constexpr std::string_view kTransitionColumns =
     "seq, lead_id, from_stage, to_stage, at, actor, model_version, reason, note, "
     "s_model_version, s_as_of, s_fit, s_intent, s_negative, s_score, s_fit_grade, "
-    "s_intent_grade, s_action, s_reason";
+    "s_intent_grade, s_action, s_reason, s_channel";
 constexpr std::string_view kScoreColumns =
     "lead_id, model_version, as_of, fit, intent, negative, score, fit_grade, intent_grade, "
-    "action, reason";
+    "action, reason, channel";
 constexpr std::string_view kModelColumns = "version, content, hash, author, message, created_at";
 constexpr std::string_view kAnswerColumns =
     "seq, lead_id, framework, criterion, value, evidence, source, author, at, expires_at";
+constexpr std::string_view kOwnerColumns =
+    "owner_id, name, email, role, weekly_capacity, working_hours, time_zone, manager, active, "
+    "created_at, updated_at";
+constexpr std::string_view kHandoffColumns =
+    "seq, lead_id, account_id, owner_id, rule, assigned_by, assigned_at, cell, channel, score, "
+    "model_version, sla_rule, clock_start, due_at, working_hours, first_touch_at, breached_at, "
+    "escalated_at, escalation, cadence, cadence_stopped_at, closed_at, closed_reason";
+constexpr std::string_view kTouchColumns =
+    "seq, lead_id, touched_by, channel, outcome, at, note, handoff_seq";
+constexpr std::string_view kWebhookColumns = "id, url, kinds, secret, max_attempts, created_at";
+constexpr std::string_view kMessageColumns =
+    "seq, webhook_id, kind, idempotency_key, body, created_at, status, attempts, "
+    "next_attempt_at, last_error, last_http_status, delivered_at";
 
-// Binds a score record (without its lead_id) at ?first .. ?first+9, in kScoreColumns order.
+// Binds a score record (without its lead_id) at ?first .. ?first+10, in kScoreColumns order.
 void BindScore(Stmt& st, int first, const ScoreRecord& s) {
   st.Int(first, s.model_version);
   st.Int(first + 1, s.as_of);
@@ -602,6 +760,7 @@ void BindScore(Stmt& st, int first, const ScoreRecord& s) {
   st.TextNotNull(first + 7, s.intent_grade);
   st.TextNotNull(first + 8, s.action);
   st.TextNotNull(first + 9, s.reason);
+  st.Text(first + 10, s.channel);
 }
 
 // Reads a score from column `first` on (model_version first), for `lead_id`.
@@ -618,6 +777,7 @@ ScoreRecord ReadScore(const Stmt& st, int first, std::string_view lead_id) {
   s.intent_grade = st.ColString(first + 7);
   s.action = st.ColString(first + 8);
   s.reason = st.ColString(first + 9);
+  s.channel = st.ColString(first + 10);
   return s;
 }
 
@@ -671,6 +831,155 @@ Answer ReadAnswer(const Stmt& st) {
   a.at = st.ColInt(8);
   a.expires_at = st.ColOptInt(9);
   return a;
+}
+
+// A LIMIT for SQLite: 0 (and anything beyond int64) is no limit.
+int64_t SqlLimit(size_t limit) {
+  if (limit == 0 || limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())) return -1;
+  return static_cast<int64_t>(limit);
+}
+
+Owner ReadOwner(const Stmt& st) {
+  Owner o;
+  o.owner_id = st.ColString(0);
+  o.name = st.ColString(1);
+  o.email = st.ColString(2);
+  o.role = st.ColString(3);
+  o.weekly_capacity = st.ColInt(4);
+  o.working_hours = st.ColString(5);
+  o.time_zone = st.ColString(6);
+  o.manager = st.ColString(7);
+  o.active = st.ColInt(8) != 0;
+  o.created_at = st.ColInt(9);
+  o.updated_at = st.ColInt(10);
+  return o;
+}
+
+// Binds every field of a handoff after seq and lead_id at ?first .. ?first+20, in
+// kHandoffColumns order.
+void BindHandoff(Stmt& st, int first, const Handoff& h) {
+  st.Text(first, h.account_id);
+  st.TextNotNull(first + 1, h.owner_id);
+  st.Text(first + 2, h.rule);
+  st.Text(first + 3, h.assigned_by);
+  st.Int(first + 4, h.assigned_at);
+  st.Text(first + 5, h.cell);
+  st.Text(first + 6, h.channel);
+  st.Double(first + 7, h.score);
+  st.Int(first + 8, h.model_version);
+  st.Text(first + 9, h.sla_rule);
+  st.Int(first + 10, h.clock_start);
+  st.OptInt(first + 11, h.due_at);
+  st.Int(first + 12, h.working_hours ? 1 : 0);
+  st.OptInt(first + 13, h.first_touch_at);
+  st.OptInt(first + 14, h.breached_at);
+  st.OptInt(first + 15, h.escalated_at);
+  st.Text(first + 16, h.escalation);
+  st.Text(first + 17, h.cadence);
+  st.OptInt(first + 18, h.cadence_stopped_at);
+  st.OptInt(first + 19, h.closed_at);
+  st.Text(first + 20, h.closed_reason);
+}
+
+Handoff ReadHandoff(const Stmt& st) {
+  Handoff h;
+  h.seq = st.ColInt(0);
+  h.lead_id = st.ColString(1);
+  h.account_id = st.ColString(2);
+  h.owner_id = st.ColString(3);
+  h.rule = st.ColString(4);
+  h.assigned_by = st.ColString(5);
+  h.assigned_at = st.ColInt(6);
+  h.cell = st.ColString(7);
+  h.channel = st.ColString(8);
+  h.score = st.ColDouble(9);
+  h.model_version = st.ColInt(10);
+  h.sla_rule = st.ColString(11);
+  h.clock_start = st.ColInt(12);
+  h.due_at = st.ColOptInt(13);
+  h.working_hours = st.ColInt(14) != 0;
+  h.first_touch_at = st.ColOptInt(15);
+  h.breached_at = st.ColOptInt(16);
+  h.escalated_at = st.ColOptInt(17);
+  h.escalation = st.ColString(18);
+  h.cadence = st.ColString(19);
+  h.cadence_stopped_at = st.ColOptInt(20);
+  h.closed_at = st.ColOptInt(21);
+  h.closed_reason = st.ColString(22);
+  return h;
+}
+
+Touch ReadTouch(const Stmt& st) {
+  Touch t;
+  t.seq = st.ColInt(0);
+  t.lead_id = st.ColString(1);
+  t.by = st.ColString(2);
+  t.channel = st.ColString(3);
+  t.outcome = st.ColString(4);
+  t.at = st.ColInt(5);
+  t.note = st.ColString(6);
+  t.handoff_seq = st.ColInt(7);
+  return t;
+}
+
+// Webhook kinds are stored comma-joined: a kind must be non-empty and hold no comma.
+Result<std::string> JoinKinds(const std::vector<std::string>& kinds) {
+  std::string out;
+  for (const std::string& kind : kinds) {
+    if (kind.empty() || kind.find(',') != std::string::npos) {
+      return Status::Invalid("webhook kind '" + kind + "' is empty or holds a comma");
+    }
+    if (!out.empty()) out += ',';
+    out += kind;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitKinds(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    size_t comma = joined.find(',');
+    out.emplace_back(joined.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    joined.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+Webhook ReadWebhook(const Stmt& st) {
+  Webhook w;
+  w.id = st.ColInt(0);
+  w.url = st.ColString(1);
+  w.kinds = SplitKinds(st.Col(2));
+  w.secret = st.ColString(3);
+  w.max_attempts = st.ColInt(4);
+  w.created_at = st.ColInt(5);
+  return w;
+}
+
+// The CHECK constraint of outbox.status admits only the three names.
+MessageStatus ParseMessageStatus(std::string_view name) {
+  for (MessageStatus s : {MessageStatus::kDelivered, MessageStatus::kDead}) {
+    if (name == MessageStatusName(s)) return s;
+  }
+  return MessageStatus::kPending;
+}
+
+OutboxMessage ReadMessage(const Stmt& st) {
+  OutboxMessage m;
+  m.seq = st.ColInt(0);
+  m.webhook_id = st.ColInt(1);
+  m.kind = st.ColString(2);
+  m.idempotency_key = st.ColString(3);
+  m.body = st.ColString(4);
+  m.created_at = st.ColInt(5);
+  m.status = ParseMessageStatus(st.Col(6));
+  m.attempts = st.ColInt(7);
+  m.next_attempt_at = st.ColInt(8);
+  m.last_error = st.ColString(9);
+  m.last_http_status = st.ColInt(10);
+  m.delivered_at = st.ColOptInt(11);
+  return m;
 }
 
 class SqliteStore final : public Store {
@@ -1223,10 +1532,13 @@ class SqliteTransaction final : public Transaction {
     std::string sql =
         "SELECT l.lead_id, l.account_id, st.stage, l.created_at, s.lead_id IS NOT NULL, "
         "s.model_version, s.as_of, s.fit, s.intent, s.negative, s.score, s.fit_grade, "
-        "s.intent_grade, s.action, s.reason "
+        "s.intent_grade, s.action, s.reason, s.channel, h.owner_id "
         "FROM leads l JOIN lead_state st ON st.lead_id = l.lead_id "
-        "LEFT JOIN scores s ON s.lead_id = l.lead_id WHERE 1";
+        "LEFT JOIN scores s ON s.lead_id = l.lead_id "
+        // At most one open handoff per lead (handoffs_open): the join repeats no lead.
+        "LEFT JOIN handoffs h ON h.lead_id = l.lead_id AND h.closed_at IS NULL WHERE 1";
     if (!query.stage.empty()) sql += " AND st.stage = ?1";
+    if (!query.owner.empty()) sql += " AND h.owner_id = ?6";
     if (!query.action.empty()) sql += " AND s.action = ?2";
     if (!query.cell.empty()) sql += " AND (s.fit_grade || s.intent_grade) = ?3 COLLATE NOCASE";
     switch (query.sort) {
@@ -1248,7 +1560,8 @@ class SqliteTransaction final : public Transaction {
     if (!query.stage.empty()) st.TextNotNull(1, query.stage);
     if (!query.action.empty()) st.TextNotNull(2, query.action);
     if (!query.cell.empty()) st.TextNotNull(3, query.cell);
-    st.Int(4, query.limit == 0 ? -1 : static_cast<int64_t>(query.limit));
+    if (!query.owner.empty()) st.TextNotNull(6, query.owner);
+    st.Int(4, SqlLimit(query.limit));
     st.Int(5, static_cast<int64_t>(query.offset));
     std::vector<LeadSummary> out;
     for (;;) {
@@ -1260,7 +1573,349 @@ class SqliteTransaction final : public Transaction {
       s.stage = st.ColString(2);
       s.created_at = st.ColInt(3);
       if (st.ColInt(4) != 0) s.score = ReadScore(st, 5, s.lead_id);
+      s.owner = st.ColString(16);
       out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // --- owners
+
+  Status UpsertOwner(const Owner& owner, TimePoint now) override {
+    return Atomically([&]() -> Status {
+      if (owner.owner_id.empty()) return Status::Invalid("an owner with an empty owner_id");
+      LEADQ_TRY(Stmt * st, Fixed(kUpsertOwner));
+      st->TextNotNull(1, owner.owner_id);
+      st->Text(2, owner.name);
+      st->Text(3, owner.email);
+      st->Text(4, owner.role);
+      st->Int(5, owner.weekly_capacity);
+      st->Text(6, owner.working_hours);
+      st->Text(7, owner.time_zone);
+      st->Text(8, owner.manager);
+      st->Int(9, owner.active ? 1 : 0);
+      st->Int(10, now);
+      return conn_->Run(*st, "write owner", owner.owner_id);
+    });
+  }
+
+  Result<std::vector<Owner>> Owners() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kOwnerColumns) +
+                                          " FROM owners ORDER BY owner_id",
+                                      "read owners"));
+    std::vector<Owner> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "read owners"));
+      if (!row) break;
+      out.push_back(ReadOwner(st));
+    }
+    return out;
+  }
+
+  Result<std::optional<Owner>> GetOwner(std::string_view owner_id) override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kOwnerColumns) +
+                                          " FROM owners WHERE owner_id = ?1",
+                                      "read owner"));
+    st.TextNotNull(1, owner_id);
+    LEADQ_TRY(bool row, conn_->Fetch(st, "read owner", owner_id));
+    if (!row) return std::optional<Owner>();
+    return std::optional<Owner>(ReadOwner(st));
+  }
+
+  // --- handoffs
+
+  Result<int64_t> AddHandoff(const Handoff& handoff) override {
+    LEADQ_TRY(CheckUsable());
+    int64_t seq = 0;
+    LEADQ_TRY(Atomically([&]() -> Status {
+      LEADQ_TRY(bool exists, LeadExists(handoff.lead_id));
+      if (!exists) return UnknownLead(handoff.lead_id);
+      LEADQ_TRY(CheckOwnerExists(handoff.owner_id));
+      LEADQ_TRY(CheckNoOtherOpenHandoff(handoff.lead_id, 0));
+      LEADQ_TRY(Stmt * st, Fixed(kInsertHandoff));
+      st->TextNotNull(1, handoff.lead_id);
+      BindHandoff(*st, 2, handoff);
+      LEADQ_TRY(conn_->Run(*st, "add handoff of lead", handoff.lead_id));
+      seq = sqlite3_last_insert_rowid(conn_->db());
+      return Status::Ok();
+    }));
+    return seq;
+  }
+
+  Status UpdateHandoff(const Handoff& handoff) override {
+    return Atomically([&]() -> Status {
+      std::string seq = std::to_string(handoff.seq);
+      LEADQ_TRY(Stmt * sel, Fixed(kHandoffLead));
+      sel->Int(1, handoff.seq);
+      LEADQ_TRY(bool found, conn_->Fetch(*sel, "read handoff", seq));
+      if (!found) return Status::NotFound("no handoff " + seq);
+      std::string lead_id = sel->ColString(0);
+      sel->Reset();
+      LEADQ_TRY(CheckOwnerExists(handoff.owner_id));
+      if (!handoff.closed_at) {
+        LEADQ_TRY(CheckNoOtherOpenHandoff(lead_id, handoff.seq));
+      }
+      LEADQ_TRY(Stmt * st, Fixed(kUpdateHandoff));
+      st->Int(1, handoff.seq);
+      BindHandoff(*st, 2, handoff);
+      return conn_->Run(*st, "update handoff", seq);
+    });
+  }
+
+  Result<std::vector<Handoff>> Handoffs(const HandoffQuery& query) override {
+    LEADQ_TRY(CheckUsable());
+    std::string sql = "SELECT " + std::string(kHandoffColumns) + " FROM handoffs WHERE 1";
+    if (!query.lead_id.empty()) sql += " AND lead_id = ?1";
+    if (!query.account_id.empty()) sql += " AND account_id = ?2";
+    if (!query.owner_id.empty()) sql += " AND owner_id = ?3";
+    if (query.open_only) sql += " AND closed_at IS NULL";
+    if (query.assigned_since) sql += " AND assigned_at >= ?4";
+    sql += " ORDER BY seq";
+    LEADQ_TRY(Stmt st, conn_->Prepare(sql, "read handoffs"));
+    if (!query.lead_id.empty()) st.TextNotNull(1, query.lead_id);
+    if (!query.account_id.empty()) st.TextNotNull(2, query.account_id);
+    if (!query.owner_id.empty()) st.TextNotNull(3, query.owner_id);
+    if (query.assigned_since) st.Int(4, *query.assigned_since);
+    std::vector<Handoff> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "read handoffs"));
+      if (!row) break;
+      out.push_back(ReadHandoff(st));
+    }
+    return out;
+  }
+
+  Result<std::optional<Handoff>> OpenHandoff(std::string_view lead_id) override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kHandoffColumns) +
+                                          " FROM handoffs WHERE lead_id = ?1 AND closed_at IS NULL",
+                                      "read open handoff"));
+    st.TextNotNull(1, lead_id);
+    LEADQ_TRY(bool row, conn_->Fetch(st, "read open handoff of lead", lead_id));
+    if (!row) return std::optional<Handoff>();
+    return std::optional<Handoff>(ReadHandoff(st));
+  }
+
+  // --- touches
+
+  Result<int64_t> AddTouch(const Touch& touch) override {
+    LEADQ_TRY(CheckUsable());
+    int64_t seq = 0;
+    LEADQ_TRY(Atomically([&]() -> Status {
+      LEADQ_TRY(bool exists, LeadExists(touch.lead_id));
+      if (!exists) return UnknownLead(touch.lead_id);
+      LEADQ_TRY(Stmt * st, Fixed(kInsertTouch));
+      st->TextNotNull(1, touch.lead_id);
+      st->Text(2, touch.by);
+      st->Text(3, touch.channel);
+      st->Text(4, touch.outcome);
+      st->Int(5, touch.at);
+      st->Text(6, touch.note);
+      st->Int(7, touch.handoff_seq);
+      LEADQ_TRY(conn_->Run(*st, "add touch of lead", touch.lead_id));
+      seq = sqlite3_last_insert_rowid(conn_->db());
+      return Status::Ok();
+    }));
+    return seq;
+  }
+
+  Result<std::vector<Touch>> Touches(std::string_view lead_id) override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(bool exists, LeadExists(lead_id));
+    if (!exists) return UnknownLead(lead_id);
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kTouchColumns) +
+                                          " FROM touches WHERE lead_id = ?1 ORDER BY at, seq",
+                                      "read touches"));
+    st.TextNotNull(1, lead_id);
+    std::vector<Touch> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "read touches of lead", lead_id));
+      if (!row) break;
+      out.push_back(ReadTouch(st));
+    }
+    return out;
+  }
+
+  // --- webhooks and their outbox
+
+  Result<int64_t> AddWebhook(const Webhook& webhook) override {
+    LEADQ_TRY(CheckUsable());
+    int64_t id = 0;
+    LEADQ_TRY(Atomically([&]() -> Status {
+      if (webhook.url.empty()) return Status::Invalid("a webhook with an empty url");
+      if (webhook.max_attempts < 1) {
+        return Status::Invalid("webhook " + webhook.url +
+                               ": max_attempts must be at least 1, not " +
+                               std::to_string(webhook.max_attempts));
+      }
+      LEADQ_TRY(std::string kinds, JoinKinds(webhook.kinds));
+      LEADQ_TRY(Stmt st, conn_->Prepare("INSERT INTO webhooks(url, kinds, secret, max_attempts, "
+                                        "created_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+                                        "add webhook"));
+      st.TextNotNull(1, webhook.url);
+      st.TextNotNull(2, kinds);
+      st.Text(3, webhook.secret);
+      st.Int(4, webhook.max_attempts);
+      st.Int(5, webhook.created_at);
+      LEADQ_TRY(conn_->Run(st, "add webhook", webhook.url));
+      id = sqlite3_last_insert_rowid(conn_->db());
+      return Status::Ok();
+    }));
+    return id;
+  }
+
+  Result<std::vector<Webhook>> Webhooks() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare(
+                           "SELECT " + std::string(kWebhookColumns) + " FROM webhooks ORDER BY id",
+                           "read webhooks"));
+    std::vector<Webhook> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "read webhooks"));
+      if (!row) break;
+      out.push_back(ReadWebhook(st));
+    }
+    return out;
+  }
+
+  Status RemoveWebhook(int64_t id) override {
+    return Atomically([&]() -> Status {
+      std::string subject = std::to_string(id);
+      LEADQ_TRY(Stmt hook, conn_->Prepare("DELETE FROM webhooks WHERE id = ?1", "remove webhook"));
+      hook.Int(1, id);
+      LEADQ_TRY(conn_->Run(hook, "remove webhook", subject));
+      if (sqlite3_changes(conn_->db()) == 0) return UnknownWebhook(id);
+      LEADQ_TRY(Stmt pending, conn_->Prepare("DELETE FROM outbox WHERE webhook_id = ?1 AND "
+                                             "status = 'pending'",
+                                             "remove pending messages"));
+      pending.Int(1, id);
+      return conn_->Run(pending, "remove pending messages of webhook", subject);
+    });
+  }
+
+  Status EnqueueMessages(std::span<const OutboxMessage> messages) override {
+    return Atomically([&]() -> Status {
+      std::optional<int64_t> known_webhook;  // the last one checked: batches mostly name one
+      for (const OutboxMessage& m : messages) {
+        if (m.idempotency_key.empty()) {
+          return Status::Invalid("an outbox message with an empty idempotency key");
+        }
+        if (known_webhook != m.webhook_id) {
+          LEADQ_TRY(Stmt * hook, Fixed(kWebhookExists));
+          hook->Int(1, m.webhook_id);
+          LEADQ_TRY(bool exists, conn_->Fetch(*hook, "look up webhook", m.idempotency_key));
+          if (!exists) return UnknownWebhook(m.webhook_id);
+          hook->Reset();
+          known_webhook = m.webhook_id;
+        }
+        LEADQ_TRY(Stmt * st, Fixed(kInsertMessage));
+        st->Int(1, m.webhook_id);
+        st->TextNotNull(2, m.kind);
+        st->TextNotNull(3, m.idempotency_key);
+        st->TextNotNull(4, m.body);
+        st->Int(5, m.created_at);
+        st->Int(6, m.attempts);
+        st->Int(7, m.next_attempt_at);
+        st->Text(8, m.last_error);
+        st->Int(9, m.last_http_status);
+        st->OptInt(10, m.delivered_at);
+        LEADQ_TRY(conn_->Run(*st, "enqueue message", m.idempotency_key));
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<OutboxMessage>> ClaimMessages(TimePoint now, TimePoint lease_until,
+                                                   size_t limit) override {
+    LEADQ_TRY(CheckUsable());
+    std::vector<OutboxMessage> out;
+    if (limit == 0) return out;
+    LEADQ_TRY(Atomically([&]() -> Status {
+      LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kMessageColumns) +
+                                            " FROM outbox WHERE status = 'pending' AND "
+                                            "next_attempt_at <= ?1 ORDER BY created_at, seq "
+                                            "LIMIT ?2",
+                                        "claim messages"));
+      st.Int(1, now);
+      st.Int(2, SqlLimit(limit));
+      for (;;) {
+        LEADQ_TRY(bool row, conn_->Fetch(st, "claim messages"));
+        if (!row) break;
+        out.push_back(ReadMessage(st));
+      }
+      LEADQ_TRY(Stmt * lease, Fixed(kLeaseMessage));
+      for (OutboxMessage& m : out) {
+        lease->Int(1, m.seq);
+        lease->Int(2, lease_until);
+        LEADQ_TRY(conn_->Run(*lease, "lease message", m.idempotency_key));
+        m.next_attempt_at = lease_until;
+      }
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status UpdateMessage(const OutboxMessage& message) override {
+    return Atomically([&]() -> Status {
+      std::string seq = std::to_string(message.seq);
+      LEADQ_TRY(Stmt st, conn_->Prepare("UPDATE outbox SET status = ?2, attempts = ?3, "
+                                        "next_attempt_at = ?4, last_error = ?5, "
+                                        "last_http_status = ?6, delivered_at = ?7 WHERE seq = ?1",
+                                        "update message"));
+      st.Int(1, message.seq);
+      st.TextNotNull(2, MessageStatusName(message.status));
+      st.Int(3, message.attempts);
+      st.Int(4, message.next_attempt_at);
+      st.Text(5, message.last_error);
+      st.Int(6, message.last_http_status);
+      st.OptInt(7, message.delivered_at);
+      LEADQ_TRY(conn_->Run(st, "update message", seq));
+      if (sqlite3_changes(conn_->db()) == 0) return Status::NotFound("no outbox message " + seq);
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<OutboxMessage>> Messages(int64_t webhook_id, MessageStatus status,
+                                              size_t limit) override {
+    LEADQ_TRY(CheckUsable());
+    std::string sql = "SELECT " + std::string(kMessageColumns) + " FROM outbox WHERE status = ?2";
+    if (webhook_id != 0) sql += " AND webhook_id = ?1";
+    sql += " ORDER BY created_at, seq LIMIT ?3";
+    LEADQ_TRY(Stmt st, conn_->Prepare(sql, "read messages"));
+    if (webhook_id != 0) st.Int(1, webhook_id);
+    st.TextNotNull(2, MessageStatusName(status));
+    st.Int(3, SqlLimit(limit));
+    std::vector<OutboxMessage> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "read messages"));
+      if (!row) break;
+      out.push_back(ReadMessage(st));
+    }
+    return out;
+  }
+
+  // Every webhook, and every removed one whose delivered or dead messages are kept.
+  Result<std::vector<OutboxCounts>> CountMessages() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT id, coalesce(sum(status = 'pending'), 0), "
+                                      "coalesce(sum(status = 'delivered'), 0), "
+                                      "coalesce(sum(status = 'dead'), 0) FROM ("
+                                      "SELECT id, NULL AS status FROM webhooks "
+                                      "UNION ALL SELECT webhook_id, status FROM outbox) "
+                                      "GROUP BY id ORDER BY id",
+                                      "count messages"));
+    std::vector<OutboxCounts> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "count messages"));
+      if (!row) break;
+      OutboxCounts c;
+      c.webhook_id = st.ColInt(0);
+      c.pending = static_cast<uint64_t>(st.ColInt(1));
+      c.delivered = static_cast<uint64_t>(st.ColInt(2));
+      c.dead = static_cast<uint64_t>(st.ColInt(3));
+      out.push_back(c);
     }
     return out;
   }
@@ -1280,6 +1935,33 @@ class SqliteTransaction final : public Transaction {
 
   static Status UnknownLead(std::string_view lead_id) {
     return Status::NotFound("unknown lead '" + std::string(lead_id) + "'");
+  }
+
+  static Status UnknownWebhook(int64_t id) {
+    return Status::NotFound("unknown webhook " + std::to_string(id));
+  }
+
+  Status CheckOwnerExists(std::string_view owner_id) {
+    LEADQ_TRY(Stmt * st, Fixed(kOwnerExists));
+    st->TextNotNull(1, owner_id);
+    LEADQ_TRY(bool row, conn_->Fetch(*st, "look up owner", owner_id));
+    if (!row) return Status::NotFound("unknown owner '" + std::string(owner_id) + "'");
+    st->Reset();
+    return Status::Ok();
+  }
+
+  // FailedPrecondition when the lead has an open handoff other than `seq` (0: any).
+  Status CheckNoOtherOpenHandoff(std::string_view lead_id, int64_t seq) {
+    LEADQ_TRY(Stmt * st, Fixed(kOtherOpenHandoff));
+    st->TextNotNull(1, lead_id);
+    st->Int(2, seq);
+    LEADQ_TRY(bool row, conn_->Fetch(*st, "look up open handoff of lead", lead_id));
+    if (!row) return Status::Ok();
+    int64_t open = st->ColInt(0);
+    st->Reset();
+    return Status::FailedPrecondition("lead '" + std::string(lead_id) +
+                                      "' already has an open handoff (" + std::to_string(open) +
+                                      "): close it first");
   }
 
   Status CheckUsable() const {
@@ -1547,7 +2229,7 @@ class SqliteTransaction final : public Transaction {
     if (t.scores) {
       BindScore(*st, 9, *t.scores);
     } else {
-      for (int i = 9; i <= 18; ++i) st->Null(i);
+      for (int i = 9; i <= 19; ++i) st->Null(i);
     }
     return conn_->Run(*st, "append transition of lead", lead_id);
   }

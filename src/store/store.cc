@@ -24,4 +24,16 @@ std::optional<DealStatus> ParseDealStatus(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view MessageStatusName(MessageStatus s) {
+  switch (s) {
+    case MessageStatus::kPending:
+      return "pending";
+    case MessageStatus::kDelivered:
+      return "delivered";
+    case MessageStatus::kDead:
+      return "dead";
+  }
+  return "pending";  // unreachable: every enumerator is handled above
+}
+
 }  // namespace leadq::store
