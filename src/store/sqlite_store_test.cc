@@ -175,6 +175,87 @@ TEST(SqliteStore, OpeningAppliesNewMigrationsAndANewerSchemaIsRefused) {
   EXPECT_EQ(Query(db, "SELECT max(version) FROM schema_migrations"), v + "\n");
 }
 
+TEST(SqliteStore, AVersion1WorkspaceGainsTheHandoffTablesWithItsDataIntact) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  std::span<const internal::Migration> all = internal::SqliteMigrations();
+  ASSERT_GE(all.size(), 2u);
+  ASSERT_TRUE(internal::OpenSqliteStoreWithMigrations(db, true, all.first(1)).ok());
+  // Rows as a build of schema version 1 wrote them.
+  std::string t = std::to_string(At(0));
+  EXPECT_EQ(Query(db,
+                  "INSERT INTO leads(lead_id, account_id, created_at, updated_at) "
+                  "VALUES('L1', 'A1', " +
+                      t + ", " + t +
+                      ");"
+                      "INSERT INTO lead_state(lead_id, stage, stage_since) "
+                      "VALUES('L1', 'mql', " +
+                      t +
+                      ");"
+                      "INSERT INTO transitions(lead_id, from_stage, to_stage, at, actor, "
+                      "model_version, reason, note) VALUES('L1', '', 'new', " +
+                      t +
+                      ", 'import', 0, '', '');"
+                      "INSERT INTO transitions(lead_id, from_stage, to_stage, at, actor, "
+                      "model_version, reason, note, s_model_version, s_as_of, s_fit, s_intent, "
+                      "s_negative, s_score, s_fit_grade, s_intent_grade, s_action, s_reason) "
+                      "VALUES('L1', 'new', 'mql', " +
+                      t + ", 'rule:auto', 1, 'score', '', 1, " + t +
+                      ", 30, 40, 0, 70, 'A', '1', 'call', 'fit A');"
+                      "INSERT INTO scores(lead_id, model_version, as_of, fit, intent, negative, "
+                      "score, fit_grade, intent_grade, action, reason) VALUES('L1', 1, " +
+                      t + ", 30, 40, 0, 70, 'A', '1', 'call', 'fit A');"),
+            "");
+  EXPECT_EQ(Query(db, "SELECT max(version) FROM schema_migrations"), "1\n");
+
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations ORDER BY version"),
+            "1|workspace tables\n2|handoff tables\n");
+  EXPECT_EQ(Query(db,
+                  "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN "
+                  "('owners', 'handoffs', 'touches', 'webhooks', 'outbox') ORDER BY name"),
+            "handoffs\noutbox\nowners\ntouches\nwebhooks\n");
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok()) << tx.status().message();
+  Result<std::optional<ScoreRecord>> score = (*tx)->GetScore("L1");
+  ASSERT_TRUE(score.ok()) << score.status().message();
+  ASSERT_TRUE(score->has_value());
+  EXPECT_EQ((*score)->score, 70);
+  EXPECT_EQ((*score)->reason, "fit A");
+  EXPECT_EQ((*score)->channel, "") << "scores of version 1 have no channel";
+  Result<std::vector<Transition>> history = (*tx)->History("L1");
+  ASSERT_TRUE(history.ok()) << history.status().message();
+  ASSERT_EQ(history->size(), 2u);
+  ASSERT_TRUE((*history)[1].scores.has_value());
+  EXPECT_EQ((*history)[1].scores->action, "call");
+  EXPECT_EQ((*history)[1].scores->channel, "");
+
+  // The new tables work with the old rows.
+  Owner ana;
+  ana.owner_id = "ana";
+  ASSERT_TRUE((*tx)->UpsertOwner(ana, At(1)).ok());
+  Handoff h;
+  h.lead_id = "L1";
+  h.account_id = "A1";
+  h.owner_id = "ana";
+  h.assigned_at = At(1);
+  ASSERT_TRUE((*tx)->AddHandoff(h).ok());
+  LeadQuery by_ana;
+  by_ana.owner = "ana";
+  Result<std::vector<LeadSummary>> leads = (*tx)->ListLeads(by_ana);
+  ASSERT_TRUE(leads.ok()) << leads.status().message();
+  ASSERT_EQ(leads->size(), 1u);
+  EXPECT_EQ((*leads)[0].lead_id, "L1");
+  EXPECT_EQ((*leads)[0].stage, "mql");
+  EXPECT_EQ((*leads)[0].owner, "ana");
+  ScoreRecord rescored = **score;
+  rescored.channel = "partner";
+  ASSERT_TRUE((*tx)->WriteScores(std::vector<ScoreRecord>{rescored}).ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(Query(db, "SELECT lead_id, channel FROM scores"), "L1|partner\n");
+  EXPECT_EQ(Query(db, "PRAGMA foreign_key_check"), "");
+}
+
 TEST(SqliteStore, AFailingMigrationChangesNothing) {
   std::filesystem::path db = TestDir() / "leadq.db";
   ASSERT_TRUE(OpenSqliteStore(db, true).ok());
@@ -336,6 +417,12 @@ TEST(DealStatus, NamesAndParsing) {
   EXPECT_EQ(ParseDealStatus("open"), DealStatus::kOpen);
   EXPECT_EQ(ParseDealStatus("closed"), std::nullopt);
   EXPECT_EQ(ParseDealStatus(""), std::nullopt);
+}
+
+TEST(MessageStatus, Names) {
+  EXPECT_EQ(MessageStatusName(MessageStatus::kPending), "pending");
+  EXPECT_EQ(MessageStatusName(MessageStatus::kDelivered), "delivered");
+  EXPECT_EQ(MessageStatusName(MessageStatus::kDead), "dead");
 }
 
 }  // namespace

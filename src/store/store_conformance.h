@@ -95,6 +95,55 @@ inline Transition Move(std::string lead_id, std::string from, std::string to, Ti
   return t;
 }
 
+inline Owner MakeOwner(std::string owner_id, std::string name) {
+  Owner o;
+  o.owner_id = std::move(owner_id);
+  o.name = std::move(name);
+  o.email = o.owner_id + "@example.com";
+  o.role = "SDR";
+  o.weekly_capacity = 20;
+  return o;
+}
+// An open handoff of `lead_id` to `owner_id` at `at`, with a response clock from `at`.
+inline Handoff Assign(std::string lead_id, std::string owner_id, TimePoint at) {
+  Handoff h;
+  h.lead_id = std::move(lead_id);
+  h.owner_id = std::move(owner_id);
+  h.rule = "manual";
+  h.assigned_by = "rita";
+  h.assigned_at = at;
+  h.clock_start = at;
+  return h;
+}
+inline Touch MakeTouch(std::string lead_id, TimePoint at, std::string outcome) {
+  Touch t;
+  t.lead_id = std::move(lead_id);
+  t.by = "ana";
+  t.channel = "call";
+  t.outcome = std::move(outcome);
+  t.at = at;
+  return t;
+}
+inline Webhook MakeWebhook(std::string url, std::vector<std::string> kinds) {
+  Webhook w;
+  w.url = std::move(url);
+  w.kinds = std::move(kinds);
+  w.secret = "s3cret";
+  w.max_attempts = 5;
+  w.created_at = At(0);
+  return w;
+}
+// A pending message due at once.
+inline OutboxMessage Message(int64_t webhook_id, std::string key, TimePoint created_at) {
+  OutboxMessage m;
+  m.webhook_id = webhook_id;
+  m.kind = "transition";
+  m.body = "{\"key\":\"" + key + "\"}";
+  m.idempotency_key = std::move(key);
+  m.created_at = created_at;
+  return m;
+}
+
 inline std::string Stats(const WriteStats& s) {
   return "inserted=" + std::to_string(s.inserted) + " updated=" + std::to_string(s.updated) +
          " unchanged=" + std::to_string(s.unchanged) +
@@ -149,7 +198,64 @@ inline std::string ScoreText(const std::optional<ScoreRecord>& s) {
   return s->lead_id + " v" + std::to_string(s->model_version) + " " + FormatTimestamp(s->as_of) +
          " " + std::to_string(s->fit) + "/" + std::to_string(s->intent) + "/" +
          std::to_string(s->negative) + "/" + std::to_string(s->score) + " " + s->fit_grade +
-         s->intent_grade + " " + s->action + " (" + s->reason + ")";
+         s->intent_grade + " " + s->action + " (" + s->reason + ")" +
+         (s->channel.empty() ? "" : " via " + s->channel);
+}
+
+inline std::string TimeText(const std::optional<TimePoint>& t) {
+  return t ? FormatTimestamp(*t) : "-";
+}
+
+inline std::string OwnerText(const Owner& o) {
+  return o.owner_id + " [" + o.name + "] <" + o.email + "> " + o.role + " capacity " +
+         std::to_string(o.weekly_capacity) + " hours [" + o.working_hours + "] " + o.time_zone +
+         " manager [" + o.manager + "] " + (o.active ? "active" : "inactive") + " created " +
+         FormatTimestamp(o.created_at) + " updated " + FormatTimestamp(o.updated_at);
+}
+
+inline std::string HandoffText(const Handoff& h) {
+  return "#" + std::to_string(h.seq) + " " + h.lead_id + "@" + h.account_id + " to " + h.owner_id +
+         " by " + h.assigned_by + " (" + h.rule + ") at " + FormatTimestamp(h.assigned_at) +
+         " cell " + h.cell + " channel " + h.channel + " score " + std::to_string(h.score) + " v" +
+         std::to_string(h.model_version) + " sla [" + h.sla_rule + "] clock " +
+         FormatTimestamp(h.clock_start) + " due " + TimeText(h.due_at) +
+         (h.working_hours ? " working hours" : " all hours") + " touched " +
+         TimeText(h.first_touch_at) + " breached " + TimeText(h.breached_at) + " escalated " +
+         TimeText(h.escalated_at) + " [" + h.escalation + "] cadence [" + h.cadence + "] stopped " +
+         TimeText(h.cadence_stopped_at) + " closed " + TimeText(h.closed_at) + " [" +
+         h.closed_reason + "]";
+}
+
+inline std::string TouchText(const Touch& t) {
+  return "#" + std::to_string(t.seq) + " " + t.lead_id + " " + t.channel + " by " + t.by + " " +
+         t.outcome + " at " + FormatTimestamp(t.at) + " [" + t.note + "] handoff " +
+         std::to_string(t.handoff_seq);
+}
+
+inline std::string WebhookText(const Webhook& w) {
+  std::string kinds;
+  for (const std::string& k : w.kinds) kinds += (kinds.empty() ? "" : ",") + k;
+  return "#" + std::to_string(w.id) + " " + w.url + " [" + kinds + "] secret " + w.secret +
+         " attempts " + std::to_string(w.max_attempts) + " created " +
+         FormatTimestamp(w.created_at);
+}
+
+inline std::string MessageText(const OutboxMessage& m) {
+  return "#" + std::to_string(m.seq) + " webhook " + std::to_string(m.webhook_id) + " " + m.kind +
+         " " + m.idempotency_key + " " + m.body + " created " + FormatTimestamp(m.created_at) +
+         " " + std::string(MessageStatusName(m.status)) + " attempts " +
+         std::to_string(m.attempts) + " next " + FormatTimestamp(m.next_attempt_at) + " [" +
+         m.last_error + "] http " + std::to_string(m.last_http_status) + " delivered " +
+         TimeText(m.delivered_at);
+}
+
+inline std::string CountsText(const std::vector<OutboxCounts>& counts) {
+  std::string out;
+  for (const OutboxCounts& c : counts) {
+    out += std::to_string(c.webhook_id) + ": " + std::to_string(c.pending) + " pending " +
+           std::to_string(c.delivered) + " delivered " + std::to_string(c.dead) + " dead\n";
+  }
+  return out;
 }
 
 inline std::string TransitionText(const Transition& t) {
@@ -178,6 +284,22 @@ inline std::string AnswerText(const Answer& a) {
          "] " + a.source + " by " + a.author + " at " + FormatTimestamp(a.at) + " expires " +
          (a.expires_at ? FormatTimestamp(*a.expires_at) : "-");
 }
+
+}  // namespace leadq::store::conformance
+
+// How gtest prints the store's values in failed expectations (found by argument-dependent
+// lookup, hence in the namespace of the types).
+namespace leadq::store {
+inline void PrintTo(const Owner& o, std::ostream* os) { *os << conformance::OwnerText(o); }
+inline void PrintTo(const Handoff& h, std::ostream* os) { *os << conformance::HandoffText(h); }
+inline void PrintTo(const Touch& t, std::ostream* os) { *os << conformance::TouchText(t); }
+inline void PrintTo(const Webhook& w, std::ostream* os) { *os << conformance::WebhookText(w); }
+inline void PrintTo(const OutboxMessage& m, std::ostream* os) {
+  *os << conformance::MessageText(m);
+}
+}  // namespace leadq::store
+
+namespace leadq::store::conformance {
 
 // Everything a transaction can read back, as text.
 inline std::string Dump(Transaction& tx) {
@@ -209,7 +331,28 @@ inline std::string Dump(Transaction& tx) {
     Result<std::vector<Answer>> answers = tx.Answers(s.lead_id);
     if (!answers.ok()) return fail(answers.status());
     for (const Answer& a : *answers) out += "  " + AnswerText(a) + "\n";
+    Result<std::vector<Touch>> touches = tx.Touches(s.lead_id);
+    if (!touches.ok()) return fail(touches.status());
+    for (const Touch& t : *touches) out += "  touch " + TouchText(t) + "\n";
   }
+  Result<std::vector<Owner>> owners = tx.Owners();
+  if (!owners.ok()) return fail(owners.status());
+  for (const Owner& o : *owners) out += "owner " + OwnerText(o) + "\n";
+  Result<std::vector<Handoff>> handoffs = tx.Handoffs(HandoffQuery{});
+  if (!handoffs.ok()) return fail(handoffs.status());
+  for (const Handoff& h : *handoffs) out += "handoff " + HandoffText(h) + "\n";
+  Result<std::vector<Webhook>> webhooks = tx.Webhooks();
+  if (!webhooks.ok()) return fail(webhooks.status());
+  for (const Webhook& w : *webhooks) out += "webhook " + WebhookText(w) + "\n";
+  for (MessageStatus status :
+       {MessageStatus::kPending, MessageStatus::kDelivered, MessageStatus::kDead}) {
+    Result<std::vector<OutboxMessage>> messages = tx.Messages(0, status, 0);
+    if (!messages.ok()) return fail(messages.status());
+    for (const OutboxMessage& m : *messages) out += "message " + MessageText(m) + "\n";
+  }
+  Result<std::vector<OutboxCounts>> counts = tx.CountMessages();
+  if (!counts.ok()) return fail(counts.status());
+  out += CountsText(*counts);
   Result<std::vector<OutcomeRow>> outcomes = tx.Outcomes();
   if (!outcomes.ok()) return fail(outcomes.status());
   for (const OutcomeRow& o : *outcomes) out += OutcomeText(o) + "\n";
@@ -1038,6 +1181,648 @@ TEST_P(StoreConformance, OutcomesAreUpsertedByDeal) {
   EXPECT_EQ(tx->UpsertOutcomes(std::vector<OutcomeRow>{nameless}, stats).code(),
             StatusCode::kInvalidInput);
   STORE_ASSERT_OK(tx->Commit());
+}
+
+// --- scores keep their channel
+
+TEST_P(StoreConformance, ScoresAndTransitionsKeepTheChannel) {
+  CommitLeads({Lead("L1", std::nullopt, {}), Lead("L2", std::nullopt, {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  ScoreRecord partner = Score("L1", 1, 60, "A", "2", "call");
+  partner.channel = "partner";
+  STORE_ASSERT_OK(
+      tx->WriteScores(std::vector<ScoreRecord>{partner, Score("L2", 1, 40, "B", "3", "nurture")}));
+  STORE_ASSIGN(std::optional<ScoreRecord> l1, tx->GetScore("L1"));
+  ASSERT_TRUE(l1.has_value());
+  EXPECT_EQ(l1->channel, "partner");
+  STORE_ASSIGN(std::optional<ScoreRecord> l2, tx->GetScore("L2"));
+  ASSERT_TRUE(l2.has_value());
+  EXPECT_EQ(l2->channel, "");
+  LeadQuery by_id;
+  by_id.sort = LeadQuery::Sort::kLeadId;
+  STORE_ASSIGN(std::vector<LeadSummary> list, tx->ListLeads(by_id));
+  ASSERT_EQ(list.size(), 2u);
+  ASSERT_TRUE(list[0].score.has_value());
+  EXPECT_EQ(list[0].score->channel, "partner");
+  EXPECT_EQ(ScoreText(list[0].score), ScoreText(partner));
+
+  // The score snapshot of a transition keeps it too.
+  Transition to_mql = Move("L1", "new", "mql", At(10), "rule:auto_mql");
+  to_mql.scores = partner;
+  STORE_ASSERT_OK(tx->AppendTransitions(std::vector<Transition>{to_mql}));
+  STORE_ASSIGN(std::vector<Transition> history, tx->History("L1"));
+  ASSERT_EQ(history.size(), 2u);
+  ASSERT_TRUE(history[1].scores.has_value());
+  EXPECT_EQ(history[1].scores->channel, "partner");
+
+  // A later score without a channel clears it.
+  STORE_ASSERT_OK(tx->WriteScores(std::vector<ScoreRecord>{Score("L1", 2, 61, "A", "2", "call")}));
+  STORE_ASSIGN(l1, tx->GetScore("L1"));
+  EXPECT_EQ(l1->channel, "");
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+// --- owners
+
+TEST_P(StoreConformance, OwnersAreUpsertedAndKeepTheirCreationTime) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  Owner zoe = MakeOwner("zoe", "Zoe Adams");
+  zoe.created_at = At(999);  // the store sets both times itself
+  zoe.updated_at = At(999);
+  Owner ana = MakeOwner("ana", "Ana Lima");
+  ana.working_hours = "mon-fri 09:00-17:00";
+  ana.time_zone = "Europe/Berlin";
+  ana.manager = "zoe";
+  STORE_ASSERT_OK(tx->UpsertOwner(zoe, At(10)));
+  STORE_ASSERT_OK(tx->UpsertOwner(ana, At(20)));
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  Owner want_ana = ana;
+  want_ana.created_at = At(20);
+  want_ana.updated_at = At(20);
+  Owner want_zoe = zoe;
+  want_zoe.created_at = At(10);
+  want_zoe.updated_at = At(10);
+  STORE_ASSIGN(std::vector<Owner> all, tx->Owners());
+  EXPECT_EQ(all, (std::vector<Owner>{want_ana, want_zoe})) << "by owner_id";
+  STORE_ASSIGN(std::optional<Owner> got, tx->GetOwner("ana"));
+  EXPECT_EQ(got, want_ana);
+  STORE_ASSIGN(std::optional<Owner> none, tx->GetOwner("nobody"));
+  EXPECT_FALSE(none.has_value());
+
+  // An update replaces every field but created_at.
+  Owner changed = MakeOwner("ana", "Ana Lima-Souza");
+  changed.email = "";
+  changed.role = "AE";
+  changed.weekly_capacity = 0;
+  changed.time_zone = "America/Sao_Paulo";
+  changed.active = false;
+  STORE_ASSERT_OK(tx->UpsertOwner(changed, At(50)));
+  changed.created_at = At(20);
+  changed.updated_at = At(50);
+  STORE_ASSIGN(got, tx->GetOwner("ana"));
+  EXPECT_EQ(got, changed);
+  EXPECT_EQ(tx->UpsertOwner(MakeOwner("", "No Id"), At(60)).code(), StatusCode::kInvalidInput);
+  STORE_ASSIGN(all, tx->Owners());
+  EXPECT_EQ(all.size(), 2u);
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+// --- handoffs
+
+TEST_P(StoreConformance, UpdateHandoffRoundTripsEveryField) {
+  CommitLeads({Lead("L1", "A1", {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana"), At(0)));
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("bob", "Bob"), At(0)));
+
+  Handoff h = Assign("L1", "ana", At(100));
+  h.seq = 77;  // the store numbers handoffs itself
+  h.account_id = "A1";
+  h.rule = "rule:enterprise";
+  h.assigned_by = "rule:route";
+  h.cell = "A1";
+  h.channel = "inbound";
+  h.score = 81.25;
+  h.model_version = 3;
+  h.sla_rule = "hot";
+  h.clock_start = At(90);
+  h.due_at = At(90 + 3600);
+  h.working_hours = true;
+  h.cadence = "standard";
+  STORE_ASSIGN(int64_t seq, tx->AddHandoff(h));
+  EXPECT_GT(seq, 0);
+  h.seq = seq;
+  STORE_ASSIGN(std::vector<Handoff> all, tx->Handoffs(HandoffQuery{}));
+  EXPECT_EQ(all, std::vector<Handoff>{h});
+  STORE_ASSIGN(std::optional<Handoff> open, tx->OpenHandoff("L1"));
+  EXPECT_EQ(open, h);
+
+  // Every field but seq and lead_id is rewritten; all optional times set.
+  Handoff changed;
+  changed.seq = seq;
+  changed.lead_id = "ignored";
+  changed.account_id = "A2";
+  changed.owner_id = "bob";
+  changed.rule = "escalation:hot";
+  changed.assigned_by = "sam";
+  changed.assigned_at = At(200);
+  changed.cell = "B2";
+  changed.channel = "partner";
+  changed.score = 55.5;
+  changed.model_version = 4;
+  changed.sla_rule = "warm";
+  changed.clock_start = At(190);
+  changed.due_at = At(7200);
+  changed.working_hours = false;
+  changed.first_touch_at = At(300);
+  changed.breached_at = At(250);
+  changed.escalated_at = At(260);
+  changed.escalation = "reassigned to bob, told zoe";
+  changed.cadence = "fast";
+  changed.cadence_stopped_at = At(400);
+  changed.closed_at = At(500);
+  changed.closed_reason = "recycled";
+  STORE_ASSERT_OK(tx->UpdateHandoff(changed));
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  Handoff want = changed;
+  want.lead_id = "L1";
+  STORE_ASSIGN(all, tx->Handoffs(HandoffQuery{}));
+  EXPECT_EQ(all, std::vector<Handoff>{want});
+  STORE_ASSIGN(open, tx->OpenHandoff("L1"));
+  EXPECT_FALSE(open.has_value()) << "closed";
+
+  // Optional times and texts clear again; the handoff reopens.
+  Handoff cleared = Assign("L1", "ana", At(600));
+  cleared.seq = seq;
+  STORE_ASSERT_OK(tx->UpdateHandoff(cleared));
+  STORE_ASSIGN(open, tx->OpenHandoff("L1"));
+  EXPECT_EQ(open, cleared);
+
+  Handoff unknown = cleared;
+  unknown.seq = seq + 1000;
+  EXPECT_EQ(tx->UpdateHandoff(unknown).code(), StatusCode::kNotFound);
+  Handoff stranger = cleared;
+  stranger.owner_id = "nobody";
+  EXPECT_EQ(tx->UpdateHandoff(stranger).code(), StatusCode::kNotFound);
+  STORE_ASSIGN(open, tx->OpenHandoff("L1"));
+  EXPECT_EQ(open, cleared) << "a refused update changes nothing";
+}
+
+TEST_P(StoreConformance, ALeadHasAtMostOneOpenHandoff) {
+  CommitLeads({Lead("L1", std::nullopt, {}), Lead("L2", std::nullopt, {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana"), At(0)));
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("bob", "Bob"), At(0)));
+
+  EXPECT_EQ(tx->AddHandoff(Assign("nobody", "ana", At(1))).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(tx->AddHandoff(Assign("L1", "nobody", At(1))).status().code(), StatusCode::kNotFound);
+  STORE_ASSIGN(std::vector<Handoff> all, tx->Handoffs(HandoffQuery{}));
+  EXPECT_TRUE(all.empty()) << "refused handoffs leave nothing";
+
+  STORE_ASSIGN(int64_t first, tx->AddHandoff(Assign("L1", "ana", At(10))));
+  Result<int64_t> second = tx->AddHandoff(Assign("L1", "bob", At(20)));
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition) << second.status().message();
+  STORE_ASSIGN(int64_t other, tx->AddHandoff(Assign("L2", "bob", At(20))));
+  EXPECT_GT(other, first);
+  STORE_ASSIGN(all, tx->Handoffs(HandoffQuery{}));
+  EXPECT_EQ(all.size(), 2u);
+
+  // Reassigning: close the old one, then open a new one.
+  Handoff closed = Assign("L1", "ana", At(10));
+  closed.seq = first;
+  closed.closed_at = At(30);
+  closed.closed_reason = "reassigned";
+  STORE_ASSERT_OK(tx->UpdateHandoff(closed));
+  STORE_ASSIGN(int64_t third, tx->AddHandoff(Assign("L1", "bob", At(30))));
+  EXPECT_GT(third, other);
+  STORE_ASSIGN(std::optional<Handoff> open, tx->OpenHandoff("L1"));
+  ASSERT_TRUE(open.has_value());
+  EXPECT_EQ(open->seq, third);
+  EXPECT_EQ(open->owner_id, "bob");
+
+  // Reopening the old one would make two.
+  Handoff reopened = closed;
+  reopened.closed_at.reset();
+  reopened.closed_reason.clear();
+  EXPECT_EQ(tx->UpdateHandoff(reopened).code(), StatusCode::kFailedPrecondition);
+  HandoffQuery l1;
+  l1.lead_id = "L1";
+  STORE_ASSIGN(all, tx->Handoffs(l1));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].closed_at, At(30)) << "a refused update changes nothing";
+  STORE_ASSIGN(std::optional<Handoff> none, tx->OpenHandoff("nobody"));
+  EXPECT_FALSE(none.has_value());
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreConformance, HandoffsAreFilteredByLeadAccountOwnerOpenAndTime) {
+  CommitLeads({Lead("L1", "A1", {}), Lead("L2", "A1", {}), Lead("L3", "A2", {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana"), At(0)));
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("bob", "Bob"), At(0)));
+  auto add = [&](std::string lead, std::string account, std::string owner, int64_t at,
+                 bool closed) {
+    Handoff h = Assign(std::move(lead), std::move(owner), At(at));
+    h.account_id = std::move(account);
+    if (closed) h.closed_at = At(at + 5);
+    Result<int64_t> seq = tx->AddHandoff(h);
+    EXPECT_TRUE(seq.ok()) << seq.status().message();
+  };
+  add("L1", "A1", "ana", 10, /*closed=*/true);
+  add("L1", "A1", "bob", 20, false);
+  add("L2", "A1", "ana", 30, false);
+  add("L3", "A2", "bob", 40, false);
+  auto list = [&](const HandoffQuery& q) {
+    Result<std::vector<Handoff>> r = tx->Handoffs(q);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const Handoff& h : *r) out.push_back(h.lead_id + ":" + h.owner_id);
+    }
+    return Join(out);
+  };
+  EXPECT_EQ(list(HandoffQuery{}), "L1:ana,L1:bob,L2:ana,L3:bob") << "by seq";
+  HandoffQuery lead;
+  lead.lead_id = "L1";
+  EXPECT_EQ(list(lead), "L1:ana,L1:bob");
+  HandoffQuery account;
+  account.account_id = "A1";
+  EXPECT_EQ(list(account), "L1:ana,L1:bob,L2:ana");
+  HandoffQuery owner;
+  owner.owner_id = "ana";
+  EXPECT_EQ(list(owner), "L1:ana,L2:ana");
+  HandoffQuery open;
+  open.open_only = true;
+  EXPECT_EQ(list(open), "L1:bob,L2:ana,L3:bob");
+  HandoffQuery since;
+  since.assigned_since = At(30);
+  EXPECT_EQ(list(since), "L2:ana,L3:bob") << "assigned_at >= the bound";
+  HandoffQuery combined;
+  combined.account_id = "A1";
+  combined.owner_id = "bob";
+  combined.open_only = true;
+  EXPECT_EQ(list(combined), "L1:bob") << "filters combine";
+  combined.assigned_since = At(21);
+  EXPECT_EQ(list(combined), "");
+  HandoffQuery nobody;
+  nobody.lead_id = "nobody";
+  EXPECT_EQ(list(nobody), "");
+}
+
+TEST_P(StoreConformance, ListLeadsFiltersByTheOwnerOfTheOpenHandoff) {
+  CommitLeads({Lead("L1", std::nullopt, {}), Lead("L2", std::nullopt, {}),
+               Lead("L3", std::nullopt, {}), Lead("L4", std::nullopt, {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana"), At(0)));
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("bob", "Bob"), At(0)));
+  Handoff closed = Assign("L2", "ana", At(1));
+  closed.closed_at = At(2);
+  Handoff only_closed = Assign("L3", "ana", At(1));
+  only_closed.closed_at = At(2);
+  for (const Handoff& h :
+       {Assign("L1", "ana", At(1)), closed, Assign("L2", "bob", At(3)), only_closed}) {
+    STORE_ASSERT_OK(tx->AddHandoff(h));
+  }
+  STORE_ASSERT_OK(tx->WriteScores(std::vector<ScoreRecord>{Score("L1", 1, 10, "C", "3", "nurture"),
+                                                           Score("L2", 1, 90, "A", "1", "call")}));
+
+  LeadQuery by_id;
+  by_id.sort = LeadQuery::Sort::kLeadId;
+  STORE_ASSIGN(std::vector<LeadSummary> all, tx->ListLeads(by_id));
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].owner, "ana");
+  EXPECT_EQ(all[1].owner, "bob") << "the owner of the open handoff, not of a closed one";
+  EXPECT_EQ(all[2].owner, "") << "only a closed handoff";
+  EXPECT_EQ(all[3].owner, "");
+
+  auto list = [&](LeadQuery q) {
+    Result<std::vector<LeadSummary>> r = tx->ListLeads(q);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> ids;
+    if (r.ok()) {
+      for (const LeadSummary& s : *r) ids.push_back(s.lead_id + ":" + s.owner);
+    }
+    return Join(ids);
+  };
+  LeadQuery ana;
+  ana.owner = "ana";
+  EXPECT_EQ(list(ana), "L1:ana");
+  LeadQuery bob;
+  bob.owner = "bob";
+  EXPECT_EQ(list(bob), "L2:bob");
+  bob.action = "nurture";
+  EXPECT_EQ(list(bob), "") << "filters combine";
+  LeadQuery nobody;
+  nobody.owner = "nobody";
+  EXPECT_EQ(list(nobody), "");
+}
+
+// --- touches
+
+TEST_P(StoreConformance, TouchesComeInTimeOrder) {
+  CommitLeads({Lead("L1", std::nullopt, {}), Lead("L2", std::nullopt, {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  Touch late = MakeTouch("L1", At(30), "replied");
+  late.channel = "email";
+  late.note = "asked for pricing";
+  late.handoff_seq = 7;
+  Touch early = MakeTouch("L1", At(10), "no_answer");
+  Touch same_time = MakeTouch("L1", At(10), "voicemail");
+  same_time.by = "sam";
+  std::vector<Touch> added;
+  for (Touch t : {late, early, same_time}) {
+    t.seq = 99;  // the store numbers touches itself
+    STORE_ASSIGN(t.seq, tx->AddTouch(t));
+    added.push_back(t);
+  }
+  EXPECT_LT(added[0].seq, added[1].seq);
+  EXPECT_LT(added[1].seq, added[2].seq);
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(std::vector<Touch> touches, tx->Touches("L1"));
+  EXPECT_EQ(touches, (std::vector<Touch>{added[1], added[2], added[0]}))
+      << "by time, then by insertion";
+  STORE_ASSIGN(std::vector<Touch> none, tx->Touches("L2"));
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(tx->AddTouch(MakeTouch("nobody", At(1), "sent")).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(tx->Touches("nobody").status().code(), StatusCode::kNotFound);
+}
+
+// --- webhooks and their outbox
+
+TEST_P(StoreConformance, WebhooksAreAddedListedAndRemoved) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  Webhook crm = MakeWebhook("https://crm.example.com/hook", {"transition", "assignment"});
+  crm.id = 42;  // the store numbers webhooks itself
+  Webhook chat = MakeWebhook("https://chat.example.com/in", {"sla_breach"});
+  chat.secret = "";
+  chat.max_attempts = 1;
+  Webhook none = MakeWebhook("https://quiet.example.com/", {});
+  STORE_ASSIGN(crm.id, tx->AddWebhook(crm));
+  STORE_ASSIGN(chat.id, tx->AddWebhook(chat));
+  STORE_ASSIGN(none.id, tx->AddWebhook(none));
+  EXPECT_LT(crm.id, chat.id);
+  EXPECT_LT(chat.id, none.id);
+  STORE_ASSIGN(std::vector<Webhook> all, tx->Webhooks());
+  EXPECT_EQ(all, (std::vector<Webhook>{crm, chat, none}));
+
+  // Removing one deletes its pending messages and keeps delivered and dead ones.
+  STORE_ASSERT_OK(tx->EnqueueMessages(
+      std::vector<OutboxMessage>{Message(none.id, "n1", At(1)), Message(none.id, "n2", At(2)),
+                                 Message(none.id, "n3", At(3)), Message(chat.id, "c1", At(4))}));
+  STORE_ASSIGN(std::vector<OutboxMessage> pending,
+               tx->Messages(none.id, MessageStatus::kPending, 0));
+  ASSERT_EQ(pending.size(), 3u);
+  pending[0].status = MessageStatus::kDelivered;
+  pending[0].delivered_at = At(10);
+  pending[1].status = MessageStatus::kDead;
+  STORE_ASSERT_OK(tx->UpdateMessage(pending[0]));
+  STORE_ASSERT_OK(tx->UpdateMessage(pending[1]));
+  STORE_ASSERT_OK(tx->RemoveWebhook(none.id));
+  STORE_ASSIGN(all, tx->Webhooks());
+  EXPECT_EQ(all, (std::vector<Webhook>{crm, chat}));
+  STORE_ASSIGN(std::vector<OutboxMessage> left, tx->Messages(none.id, MessageStatus::kPending, 0));
+  EXPECT_TRUE(left.empty());
+  STORE_ASSIGN(std::vector<OutboxMessage> delivered,
+               tx->Messages(none.id, MessageStatus::kDelivered, 0));
+  EXPECT_EQ(delivered, std::vector<OutboxMessage>{pending[0]});
+  STORE_ASSIGN(std::vector<OutboxMessage> dead, tx->Messages(none.id, MessageStatus::kDead, 0));
+  EXPECT_EQ(dead, std::vector<OutboxMessage>{pending[1]});
+  STORE_ASSIGN(std::vector<OutboxMessage> others,
+               tx->Messages(chat.id, MessageStatus::kPending, 0));
+  EXPECT_EQ(others.size(), 1u) << "other webhooks' messages stay";
+  EXPECT_EQ(tx->RemoveWebhook(none.id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(tx->EnqueueMessages(std::vector<OutboxMessage>{Message(none.id, "n4", At(5))}).code(),
+            StatusCode::kNotFound)
+      << "a removed webhook takes no messages";
+
+  // Ids are never reused: the kept messages never count as a new webhook's.
+  Webhook later = MakeWebhook("https://later.example.com/", {"touch"});
+  STORE_ASSIGN(later.id, tx->AddWebhook(later));
+  EXPECT_GT(later.id, none.id);
+  STORE_ASSIGN(std::vector<OutboxCounts> counts, tx->CountMessages());
+  EXPECT_EQ(CountsText(counts), std::to_string(crm.id) + ": 0 pending 0 delivered 0 dead\n" +
+                                    std::to_string(chat.id) + ": 1 pending 0 delivered 0 dead\n" +
+                                    std::to_string(none.id) + ": 0 pending 1 delivered 1 dead\n" +
+                                    std::to_string(later.id) + ": 0 pending 0 delivered 0 dead\n")
+      << "every webhook, and the kept messages of removed ones";
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(all, tx->Webhooks());
+  EXPECT_EQ(all, (std::vector<Webhook>{crm, chat, later}));
+}
+
+TEST_P(StoreConformance, AWebhookNeedsAUrlAndAtLeastOneAttempt) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  EXPECT_EQ(tx->AddWebhook(MakeWebhook("", {"transition"})).status().code(),
+            StatusCode::kInvalidInput);
+  Webhook never = MakeWebhook("https://x.example.com/", {"transition"});
+  never.max_attempts = 0;
+  EXPECT_EQ(tx->AddWebhook(never).status().code(), StatusCode::kInvalidInput);
+  EXPECT_EQ(tx->AddWebhook(MakeWebhook("https://x.example.com/", {"a,b"})).status().code(),
+            StatusCode::kInvalidInput)
+      << "kinds are names";
+  EXPECT_EQ(tx->AddWebhook(MakeWebhook("https://x.example.com/", {""})).status().code(),
+            StatusCode::kInvalidInput);
+  STORE_ASSIGN(std::vector<Webhook> all, tx->Webhooks());
+  EXPECT_TRUE(all.empty());
+  EXPECT_EQ(tx->RemoveWebhook(1).code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformance, EnqueueMessagesIsAllOrNothing) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(int64_t hook, tx->AddWebhook(MakeWebhook("https://crm.example.com/", {"touch"})));
+  auto keys = [&]() {
+    Result<std::vector<OutboxMessage>> r = tx->Messages(0, MessageStatus::kPending, 0);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const OutboxMessage& m : *r) out.push_back(m.idempotency_key);
+    }
+    return Join(out);
+  };
+  Status s = tx->EnqueueMessages(
+      std::vector<OutboxMessage>{Message(hook, "k1", At(1)), Message(hook + 100, "k2", At(2))});
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.message();
+  EXPECT_EQ(keys(), "");
+  s = tx->EnqueueMessages(
+      std::vector<OutboxMessage>{Message(hook, "k1", At(1)), Message(hook, "k1", At(2))});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidInput) << "a key twice in one call: " << s.message();
+  EXPECT_EQ(keys(), "");
+
+  // Stored as given, with a seq and status pending.
+  OutboxMessage first = Message(hook, "k1", At(1));
+  first.kind = "touch";
+  first.next_attempt_at = At(60);
+  first.status = MessageStatus::kDead;
+  STORE_ASSERT_OK(tx->EnqueueMessages(std::vector<OutboxMessage>{first}));
+  STORE_ASSIGN(std::vector<OutboxMessage> stored, tx->Messages(hook, MessageStatus::kPending, 0));
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_GT(stored[0].seq, 0);
+  first.seq = stored[0].seq;
+  first.status = MessageStatus::kPending;
+  EXPECT_EQ(stored[0], first);
+
+  s = tx->EnqueueMessages(
+      std::vector<OutboxMessage>{Message(hook, "k2", At(2)), Message(hook, "k1", At(3))});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidInput) << "a key stored before: " << s.message();
+  EXPECT_EQ(keys(), "k1");
+  STORE_ASSERT_OK(tx->EnqueueMessages(std::vector<OutboxMessage>{Message(hook, "k2", At(2))}));
+  EXPECT_EQ(keys(), "k1,k2");
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreConformance, ClaimMessagesLeasesTheOldestDueMessages) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(int64_t hook, tx->AddWebhook(MakeWebhook("https://crm.example.com/", {"touch"})));
+  OutboxMessage a = Message(hook, "a", At(10));
+  OutboxMessage not_yet = Message(hook, "not_yet", At(20));
+  not_yet.next_attempt_at = At(100);
+  OutboxMessage c = Message(hook, "c", At(5));  // older than a, though enqueued after it
+  OutboxMessage d = Message(hook, "d", At(30));
+  STORE_ASSERT_OK(tx->EnqueueMessages(std::vector<OutboxMessage>{a, not_yet, c, d}));
+  STORE_ASSERT_OK(tx->Commit());
+
+  auto claim = [&](TimePoint now, TimePoint lease_until, size_t limit) {
+    Result<std::vector<OutboxMessage>> r = tx->ClaimMessages(now, lease_until, limit);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const OutboxMessage& m : *r) {
+        out.push_back(m.idempotency_key);
+        EXPECT_EQ(m.next_attempt_at, lease_until) << m.idempotency_key << ": leased";
+        EXPECT_EQ(m.status, MessageStatus::kPending);
+      }
+    }
+    return Join(out);
+  };
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  EXPECT_EQ(claim(At(50), At(80), 2), "c,a") << "oldest first, at most the limit";
+  EXPECT_EQ(claim(At(50), At(80), 2), "d") << "the claimed ones are leased";
+  EXPECT_EQ(claim(At(50), At(80), 2), "") << "a second claim at the same time gets nothing";
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  EXPECT_EQ(claim(At(79), At(200), 10), "") << "the lease holds until it ends";
+  EXPECT_EQ(claim(At(80), At(90), 0), "") << "a limit of 0 claims nothing";
+  EXPECT_EQ(claim(At(80), At(110), 10), "c,a,d") << "an ended lease frees the message";
+  EXPECT_EQ(claim(At(100), At(110), 10), "not_yet") << "due at next_attempt_at";
+
+  // Delivered and dead messages are never claimed.
+  STORE_ASSIGN(std::vector<OutboxMessage> all, tx->Messages(hook, MessageStatus::kPending, 0));
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].idempotency_key, "c");
+  all[0].status = MessageStatus::kDelivered;
+  all[0].delivered_at = At(60);
+  all[1].status = MessageStatus::kDead;
+  STORE_ASSERT_OK(tx->UpdateMessage(all[0]));
+  STORE_ASSERT_OK(tx->UpdateMessage(all[1]));
+  EXPECT_EQ(claim(At(1000), At(1100), 10), "not_yet,d");
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreConformance, UpdateMessageRecordsAttemptsDeliveryAndDeath) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(int64_t crm, tx->AddWebhook(MakeWebhook("https://crm.example.com/", {"touch"})));
+  STORE_ASSIGN(int64_t chat, tx->AddWebhook(MakeWebhook("https://chat.example.com/", {"touch"})));
+  STORE_ASSERT_OK(tx->EnqueueMessages(std::vector<OutboxMessage>{
+      Message(crm, "m1", At(1)), Message(crm, "m2", At(2)), Message(chat, "m3", At(3)),
+      Message(crm, "m4", At(4)), Message(chat, "m5", At(5))}));
+  STORE_ASSIGN(std::vector<OutboxMessage> claimed, tx->ClaimMessages(At(10), At(70), 10));
+  ASSERT_EQ(claimed.size(), 5u);
+
+  // m1 failed once and waits; m2 was delivered; m3 is dead.
+  OutboxMessage retry = claimed[0];
+  retry.attempts = 1;
+  retry.next_attempt_at = At(300);
+  retry.last_error = "connection refused";
+  OutboxMessage delivered = claimed[1];
+  delivered.status = MessageStatus::kDelivered;
+  delivered.attempts = 2;
+  delivered.last_error = "";
+  delivered.last_http_status = 204;
+  delivered.delivered_at = At(11);
+  OutboxMessage dead = claimed[2];
+  dead.status = MessageStatus::kDead;
+  dead.attempts = 5;
+  dead.last_error = "HTTP 500";
+  dead.last_http_status = 500;
+  for (const OutboxMessage& m : {retry, delivered, dead}) STORE_ASSERT_OK(tx->UpdateMessage(m));
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(std::vector<OutboxMessage> pending, tx->Messages(crm, MessageStatus::kPending, 0));
+  EXPECT_EQ(pending, (std::vector<OutboxMessage>{retry, claimed[3]}));
+  STORE_ASSIGN(std::vector<OutboxMessage> done, tx->Messages(crm, MessageStatus::kDelivered, 0));
+  EXPECT_EQ(done, std::vector<OutboxMessage>{delivered});
+  STORE_ASSIGN(std::vector<OutboxMessage> gone, tx->Messages(chat, MessageStatus::kDead, 0));
+  EXPECT_EQ(gone, std::vector<OutboxMessage>{dead});
+
+  // All webhooks with 0, oldest first, at most `limit`.
+  STORE_ASSIGN(std::vector<OutboxMessage> every, tx->Messages(0, MessageStatus::kPending, 0));
+  EXPECT_EQ(every, (std::vector<OutboxMessage>{retry, claimed[3], claimed[4]}));
+  STORE_ASSIGN(std::vector<OutboxMessage> two, tx->Messages(0, MessageStatus::kPending, 2));
+  EXPECT_EQ(two, (std::vector<OutboxMessage>{retry, claimed[3]}));
+  STORE_ASSIGN(std::vector<OutboxCounts> counts, tx->CountMessages());
+  EXPECT_EQ(CountsText(counts), std::to_string(crm) + ": 2 pending 1 delivered 0 dead\n" +
+                                    std::to_string(chat) + ": 1 pending 0 delivered 1 dead\n");
+
+  OutboxMessage unknown = retry;
+  unknown.seq = claimed[4].seq + 1000;
+  EXPECT_EQ(tx->UpdateMessage(unknown).code(), StatusCode::kNotFound);
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreConformance, ADroppedTransactionLeavesNoHandoffTrace) {
+  CommitLeads({Lead("L1", "A1", {}), Lead("L2", std::nullopt, {})});
+  int64_t base_hook = 0;
+  {
+    std::unique_ptr<Transaction> tx = Begin();
+    ASSERT_NE(tx, nullptr);
+    STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana"), At(0)));
+    STORE_ASSERT_OK(tx->AddHandoff(Assign("L1", "ana", At(1))));
+    STORE_ASSERT_OK(tx->AddTouch(MakeTouch("L1", At(2), "sent")));
+    STORE_ASSIGN(base_hook, tx->AddWebhook(MakeWebhook("https://crm.example.com/", {"touch"})));
+    STORE_ASSERT_OK(
+        tx->EnqueueMessages(std::vector<OutboxMessage>{Message(base_hook, "base", At(2))}));
+    STORE_ASSERT_OK(tx->Commit());
+  }
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  std::string before = Dump(*tx);
+  EXPECT_NE(before.find("handoff #"), std::string::npos) << before;
+  tx.reset();
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana Changed"), At(5)));
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("bob", "Bob"), At(5)));
+  STORE_ASSIGN(std::optional<Handoff> open, tx->OpenHandoff("L1"));
+  ASSERT_TRUE(open.has_value());
+  open->closed_at = At(6);
+  STORE_ASSERT_OK(tx->UpdateHandoff(*open));
+  STORE_ASSERT_OK(tx->AddHandoff(Assign("L1", "bob", At(6))));
+  STORE_ASSERT_OK(tx->AddHandoff(Assign("L2", "bob", At(6))));
+  STORE_ASSERT_OK(tx->AddTouch(MakeTouch("L2", At(7), "connected")));
+  STORE_ASSERT_OK(tx->WriteScores(std::vector<ScoreRecord>{Score("L1", 1, 50, "A", "1", "call")}));
+  STORE_ASSIGN(int64_t hook, tx->AddWebhook(MakeWebhook("https://chat.example.com/", {"touch"})));
+  STORE_ASSERT_OK(tx->EnqueueMessages(std::vector<OutboxMessage>{Message(hook, "new", At(8))}));
+  STORE_ASSIGN(std::vector<OutboxMessage> claimed, tx->ClaimMessages(At(9), At(99), 10));
+  ASSERT_EQ(claimed.size(), 2u);
+  claimed[0].status = MessageStatus::kDelivered;
+  STORE_ASSERT_OK(tx->UpdateMessage(claimed[0]));
+  STORE_ASSERT_OK(tx->RemoveWebhook(base_hook));
+  tx.reset();  // never committed
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  EXPECT_EQ(Dump(*tx), before);
 }
 
 }  // namespace leadq::store::conformance
