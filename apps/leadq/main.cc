@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "core/time.h"
+#include "handoff_commands.h"
 #include "workspace_commands.h"
 
 namespace {
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
 
   std::vector<leadq::cli::Runnable> workspace_commands;
   leadq::cli::AddWorkspaceCommands(app, *model_cmd, workspace_commands);
+  leadq::cli::AddHandoffCommands(app, workspace_commands);
 
   // demo
   leadq::cli::DemoCommand demo;

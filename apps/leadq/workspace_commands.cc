@@ -1,5 +1,7 @@
 #include "workspace_commands.h"
 
+#include "cli_support.h"
+
 #include <iostream>
 #include <memory>
 
@@ -13,56 +15,6 @@
 #include "service/workspace.h"
 
 namespace leadq::cli {
-namespace {
-
-TimePoint Now() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Options every workspace command has.
-struct Common {
-  std::string workspace;
-};
-
-void AddWorkspaceOption(CLI::App* cmd, Common& common) {
-  cmd->add_option("--workspace,-w", common.workspace,
-                  "Workspace directory (default: $LEADQ_WORKSPACE, else the current directory)");
-}
-
-CommandResult Fail(std::string_view command, const Status& status) {
-  std::cerr << "leadq " << command << ": " << status.message() << "\n";
-  return {kExitInput};
-}
-
-// Parses an optional ISO 8601 option; the clock's now when empty.
-bool TimeOption(std::string_view command, const std::string& name, const std::string& text,
-                TimePoint& out) {
-  if (text.empty()) {
-    out = Now();
-    return true;
-  }
-  std::optional<TimePoint> t = ParseTimestamp(text);
-  if (!t) {
-    std::cerr << "leadq " << command << ": " << name << " \"" << text
-              << "\" is not an ISO 8601 time (for example 2026-03-01T14:05:00Z)\n";
-    return false;
-  }
-  out = *t;
-  return true;
-}
-
-template <typename Fn>
-CommandResult WithWorkspace(std::string_view command, const Common& common, Fn fn) {
-  Result<service::Workspace> ws =
-      service::OpenWorkspace(service::ResolveWorkspaceDir(common.workspace));
-  if (!ws.ok()) return Fail(command, ws.status());
-  return fn(*ws);
-}
-
-}  // namespace
-
 void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnable>& out) {
   // init
   {

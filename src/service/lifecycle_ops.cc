@@ -8,6 +8,7 @@
 #include "engine/dataset.h"
 #include "engine/score.h"
 #include "service/explain_render.h"
+#include "service/handoff.h"
 #include "service/models.h"
 #include "service/scoring.h"
 
@@ -26,11 +27,11 @@ std::string StageList() {
   return s;
 }
 
-// The workspace's leads, accounts and events bound to its active model, as a Workset. With
-// `only_lead`, just that lead (and its account and events) is loaded.
+}  // namespace
+
 Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction& tx,
                                                TimePoint as_of, int64_t& model_version,
-                                               const std::string& only_lead = "") {
+                                               const std::string& only_lead) {
   LEADQ_TRY(ActiveModel active, LoadActiveModel(ws, tx));
   model_version = active.version;
   auto work = std::make_unique<Workset>();
@@ -69,6 +70,10 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
   return work;
 }
 
+namespace {
+
+}  // namespace
+
 std::vector<engine::AnswerInput> ToInputs(const std::vector<store::Answer>& answers) {
   std::vector<engine::AnswerInput> out;
   for (const store::Answer& a : answers) {
@@ -93,6 +98,10 @@ Result<model::Model> ModelOrDefault(Workspace& ws, store::Transaction& tx) {
   return active.status();
 }
 
+namespace {
+
+}  // namespace
+
 store::ScoreRecord RecordOf(const Workset& work, int64_t version, uint32_t row,
                             const engine::LeadScore& s) {
   store::ScoreRecord r;
@@ -108,8 +117,13 @@ store::ScoreRecord RecordOf(const Workset& work, int64_t version, uint32_t row,
   r.intent_grade = g.intent;
   r.action = work.compiled.actions[s.action];
   r.reason = ReasonOf(work.compiled, s);
+  if (s.channel >= 0) r.channel = work.model.channels[static_cast<size_t>(s.channel)].name;
   return r;
 }
+
+namespace {
+
+}  // namespace
 
 std::string FrameworkText(const engine::FrameworkStatus& st) {
   std::string out = st.framework->name + " " + std::to_string(st.met) + " of " +
@@ -132,6 +146,8 @@ std::string FrameworkText(const engine::FrameworkStatus& st) {
   }
   return out;
 }
+
+namespace {
 
 }  // namespace
 
@@ -203,6 +219,37 @@ Result<RescoreReport> Rescore(Workspace& ws, TimePoint as_of, Progress& progress
   LEADQ_TRY(tx->AppendTransitions(transitions));
   LEADQ_TRY(tx->UpdateStates(changed));
   report.transitions = transitions.size();
+
+  // Handoff: webhooks for the moves, handoffs closed by them, owners for the new mqls.
+  LEADQ_TRY(std::vector<store::Webhook> webhooks, tx->Webhooks());
+  std::vector<uint32_t> new_mqls;
+  for (const store::Transition& t : transitions) {
+    LEADQ_TRY(EnqueueWebhookMessages(*tx, webhooks, "transition", TransitionEventId(t),
+                                     TransitionJson(t), as_of));
+    LEADQ_TRY(CloseHandoffOnStage(*tx, t.lead_id, t.to_stage, as_of));
+  }
+  for (const store::LeadState& state : changed) {
+    if (state.stage != "mql" || state.stage_since != as_of) continue;
+    if (std::optional<uint32_t> row = work->data.leads.index.Find(state.lead_id)) {
+      new_mqls.push_back(*row);
+    }
+  }
+  const model::HandoffSection& handoff = work->model.handoff;
+  if (!new_mqls.empty() && (!handoff.rules.empty() || !handoff.fallback.empty())) {
+    LEADQ_TRY(std::unique_ptr<Assigner> assigner,
+              Assigner::Create(*tx, *work, report.model_version, as_of));
+    for (uint32_t row : new_mqls) {
+      LEADQ_TRY(std::optional<store::Handoff> open, tx->OpenHandoff(work->data.leads.ids[row]));
+      if (open) continue;
+      LEADQ_TRY(AssignOutcome out,
+                assigner->Assign(row, &records[row], "", "rule:handoff", as_of));
+      if (out.assigned) {
+        ++report.assigned[out.owner_id];
+      } else {
+        ++report.waiting;
+      }
+    }
+  }
   LEADQ_TRY(tx->Commit());
   progress.End(report.leads, "leads written");
   report.issues = std::move(work->issues);
@@ -274,6 +321,25 @@ Result<store::Transition> MoveStage(Workspace& ws, const StageRequest& request) 
   LEADQ_TRY(tx->AppendTransitions(one));
   std::vector<store::LeadState> states{*state};
   LEADQ_TRY(tx->UpdateStates(states));
+  LEADQ_TRY(std::vector<store::Webhook> webhooks, tx->Webhooks());
+  LEADQ_TRY(EnqueueWebhookMessages(*tx, webhooks, "transition", TransitionEventId(t),
+                                   TransitionJson(t), t.at));
+  LEADQ_TRY(CloseHandoffOnStage(*tx, t.lead_id, t.to_stage, t.at));
+  if (*to == Stage::kMql && (!model.handoff.rules.empty() || !model.handoff.fallback.empty())) {
+    LEADQ_TRY(std::optional<store::Handoff> open, tx->OpenHandoff(t.lead_id));
+    if (!open) {
+      int64_t version = 0;
+      LEADQ_TRY(std::unique_ptr<Workset> work,
+                LoadFromStore(ws, *tx, t.at, version, request.lead_id));
+      if (std::optional<uint32_t> row = work->data.leads.index.Find(request.lead_id)) {
+        LEADQ_TRY(std::unique_ptr<Assigner> assigner,
+                  Assigner::Create(*tx, *work, version, t.at));
+        LEADQ_TRY(AssignOutcome out, assigner->Assign(*row, t.scores ? &*t.scores : nullptr, "",
+                                                      "rule:handoff", t.at));
+        (void)out;
+      }
+    }
+  }
   LEADQ_TRY(tx->Commit());
   return t;
 }

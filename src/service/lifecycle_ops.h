@@ -18,10 +18,32 @@
 #include "core/time.h"
 #include "engine/lifecycle.h"
 #include "service/progress.h"
+#include "service/scoring.h"
 #include "service/workspace.h"
 #include "store/store.h"
 
 namespace leadq::service {
+
+// The workspace's leads, accounts and events bound to its active model, as a Workset, and the
+// active model's version. With `only_lead`, just that lead (and its account and events) is
+// loaded. No active model: FailedPrecondition.
+Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction& tx,
+                                               TimePoint as_of, int64_t& model_version,
+                                               const std::string& only_lead = "");
+
+// Stored answers as the engine reads them.
+std::vector<engine::AnswerInput> ToInputs(const std::vector<store::Answer>& answers);
+
+// The active model, or an empty one (built-in frameworks and default gates only) when none was
+// applied yet.
+Result<model::Model> ModelOrDefault(Workspace& ws, store::Transaction& tx);
+
+// A framework's state in words: "BANT 2 of 4 met" and a line per criterion.
+std::string FrameworkText(const engine::FrameworkStatus& st);
+
+// The stored form of a lead's score.
+store::ScoreRecord RecordOf(const Workset& work, int64_t version, uint32_t row,
+                            const engine::LeadScore& s);
 
 struct RescoreReport {
   int64_t model_version = 0;
@@ -30,6 +52,8 @@ struct RescoreReport {
   std::map<std::string, uint64_t> by_action;
   std::map<std::string, uint64_t> moves;  // "new -> mql": count
   uint64_t transitions = 0;
+  std::map<std::string, uint64_t> assigned;  // new mqls given to each owner
+  uint64_t waiting = 0;                      // new mqls nobody could take
   RowIssues issues;
 };
 

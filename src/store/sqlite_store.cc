@@ -174,6 +174,8 @@ CREATE INDEX answers_lead ON answers(lead_id);
 // that claimed a message a removal deleted must not update a newer one with the same seq.
 // Scores and the score snapshots of transitions gain the channel that applied.
 constexpr std::string_view kSchemaV2 = R"sql(
+-- The contacts of an account (handoff packets, account affinity).
+CREATE INDEX leads_by_account ON leads(account_id);
 ALTER TABLE scores ADD COLUMN channel TEXT;
 ALTER TABLE transitions ADD COLUMN s_channel TEXT;
 
@@ -1539,6 +1541,7 @@ class SqliteTransaction final : public Transaction {
         "LEFT JOIN handoffs h ON h.lead_id = l.lead_id AND h.closed_at IS NULL WHERE 1";
     if (!query.stage.empty()) sql += " AND st.stage = ?1";
     if (!query.owner.empty()) sql += " AND h.owner_id = ?6";
+    if (!query.account_id.empty()) sql += " AND l.account_id = ?7";
     if (!query.action.empty()) sql += " AND s.action = ?2";
     if (!query.cell.empty()) sql += " AND (s.fit_grade || s.intent_grade) = ?3 COLLATE NOCASE";
     switch (query.sort) {
@@ -1561,6 +1564,7 @@ class SqliteTransaction final : public Transaction {
     if (!query.action.empty()) st.TextNotNull(2, query.action);
     if (!query.cell.empty()) st.TextNotNull(3, query.cell);
     if (!query.owner.empty()) st.TextNotNull(6, query.owner);
+    if (!query.account_id.empty()) st.TextNotNull(7, query.account_id);
     st.Int(4, SqlLimit(query.limit));
     st.Int(5, static_cast<int64_t>(query.offset));
     std::vector<LeadSummary> out;

@@ -152,7 +152,8 @@ enum class Entity { kLead, kAccount, kEvent };
 // A filter for ListLeads; empty members do not filter.
 struct LeadQuery {
   std::string stage;
-  std::string owner;  // the owner of the lead's open handoff
+  std::string owner;       // the owner of the lead's open handoff
+  std::string account_id;  // leads of this account
   std::string action;
   std::string cell;  // "A1": fit grade + intent grade of the latest score
   enum class Sort { kScoreDesc, kScoreAsc, kCreated, kLeadId } sort = Sort::kScoreDesc;
