@@ -39,7 +39,7 @@ inline CommandResult Fail(std::string_view command, const Status& status) {
 
 // Parses an optional ISO 8601 option; the clock's now when empty.
 inline bool TimeOption(std::string_view command, const std::string& name, const std::string& text,
-                TimePoint& out) {
+                       TimePoint& out) {
   if (text.empty()) {
     out = Now();
     return true;
@@ -61,6 +61,5 @@ CommandResult WithWorkspace(std::string_view command, const Common& common, Fn f
   if (!ws.ok()) return Fail(command, ws.status());
   return fn(*ws);
 }
-
 
 }  // namespace leadq::cli

@@ -50,10 +50,10 @@ void AddOwnerFields(CLI::App* cmd, OwnerOptions& o) {
 }
 
 void PrintOwner(std::string_view verb, const store::Owner& o) {
-  std::cout << "leadq owner " << verb << ": " << o.owner_id << " (" << (o.role.empty() ? "-" : o.role)
-            << "), capacity " << o.weekly_capacity << "/week, hours "
-            << (o.working_hours.empty() ? "always" : o.working_hours) << " " << o.time_zone
-            << (o.active ? "" : ", inactive") << "\n";
+  std::cout << "leadq owner " << verb << ": " << o.owner_id << " ("
+            << (o.role.empty() ? "-" : o.role) << "), capacity " << o.weekly_capacity
+            << "/week, hours " << (o.working_hours.empty() ? "always" : o.working_hours) << " "
+            << o.time_zone << (o.active ? "" : ", inactive") << "\n";
 }
 
 // "a, b,c" -> {"a", "b", "c"}, trimmed.
@@ -137,9 +137,11 @@ void AddHandoffCommands(CLI::App& app, std::vector<Runnable>& out) {
     AddWorkspaceOption(cmd, o->common);
     out.push_back({cmd, [o]() {
                      TimePoint as_of;
-                     if (!TimeOption("owner list", "--as-of", o->as_of, as_of)) return CommandResult{2};
+                     if (!TimeOption("owner list", "--as-of", o->as_of, as_of))
+                       return CommandResult{2};
                      return WithWorkspace("owner list", o->common, [&](service::Workspace& ws) {
-                       return PrintOr("owner list", service::ListOwners(ws, as_of, FormatOf(o->format)));
+                       return PrintOr("owner list",
+                                      service::ListOwners(ws, as_of, FormatOf(o->format)));
                      });
                    }});
   }
@@ -167,11 +169,11 @@ void AddHandoffCommands(CLI::App& app, std::vector<Runnable>& out) {
                      return WithWorkspace("assign", o->common, [&](service::Workspace& ws) {
                        Result<service::AssignOutcome> a = service::AssignLead(ws, r);
                        if (!a.ok()) return Fail("assign", a.status());
-                       std::cout << "leadq assign: " << a->lead_id << " -> " << a->owner_id
-                                 << " (" << a->why << ")";
+                       std::cout << "leadq assign: " << a->lead_id << " -> " << a->owner_id << " ("
+                                 << a->why << ")";
                        if (a->due_at) {
-                         std::cout << "; first touch due " << FormatTimestamp(*a->due_at)
-                                   << " (" << a->sla_rule << ")";
+                         std::cout << "; first touch due " << FormatTimestamp(*a->due_at) << " ("
+                                   << a->sla_rule << ")";
                        }
                        std::cout << "\n";
                        return CommandResult{0};
@@ -195,7 +197,8 @@ void AddHandoffCommands(CLI::App& app, std::vector<Runnable>& out) {
     AddWorkspaceOption(cmd, o->common);
     out.push_back({cmd, [o]() {
                      TimePoint as_of;
-                     if (!TimeOption("handoff", "--as-of", o->as_of, as_of)) return CommandResult{2};
+                     if (!TimeOption("handoff", "--as-of", o->as_of, as_of))
+                       return CommandResult{2};
                      return WithWorkspace("handoff", o->common, [&](service::Workspace& ws) {
                        if (o->json) {
                          Result<nlohmann::ordered_json> j =
@@ -313,7 +316,8 @@ void AddHandoffCommands(CLI::App& app, std::vector<Runnable>& out) {
   }
 
   // webhook add | list | remove | test | deliver
-  CLI::App* webhook = app.add_subcommand("webhook", "CRM webhooks: add, list, remove, test, deliver");
+  CLI::App* webhook =
+      app.add_subcommand("webhook", "CRM webhooks: add, list, remove, test, deliver");
   webhook->require_subcommand(1);
   {
     struct Options {
@@ -422,29 +426,28 @@ void AddHandoffCommands(CLI::App& app, std::vector<Runnable>& out) {
     cmd->add_option("--as-of", o->as_of, "The sender's clock (default: now)");
     cmd->add_option("--timeout", o->timeout, "Seconds to wait for each answer (default 10)");
     AddWorkspaceOption(cmd, o->common);
-    out.push_back({cmd, [o]() {
-                     std::signal(SIGPIPE, SIG_IGN);
-                     TimePoint now;
-                     if (!TimeOption("webhook deliver", "--as-of", o->as_of, now)) {
-                       return CommandResult{2};
-                     }
-                     return WithWorkspace("webhook deliver", o->common, [&](service::Workspace& ws) {
-                       server::DeliveryOptions options;
-                       options.timeout_seconds = o->timeout;
-                       options.lease_seconds = std::max<int64_t>(120, 2 * o->timeout);
-                       Result<server::DeliveryReport> r =
-                           server::DeliverDue(*ws.store, now, options);
-                       if (!r.ok()) return Fail("webhook deliver", r.status());
-                       for (const server::DeliveryFailure& f : r->failures) {
-                         std::cerr << "  message " << f.seq << " to " << f.url << ": " << f.error
-                                   << (f.dead ? " (dead)" : " (will retry)") << "\n";
-                       }
-                       std::cout << "leadq webhook deliver: " << r->attempted << " sent, "
-                                 << r->delivered << " delivered, " << r->failed
-                                 << " to retry, " << r->dead << " dead\n";
-                       return CommandResult{0};
-                     });
-                   }});
+    out.push_back(
+        {cmd, [o]() {
+           std::signal(SIGPIPE, SIG_IGN);
+           TimePoint now;
+           if (!TimeOption("webhook deliver", "--as-of", o->as_of, now)) {
+             return CommandResult{2};
+           }
+           return WithWorkspace("webhook deliver", o->common, [&](service::Workspace& ws) {
+             server::DeliveryOptions options;
+             options.timeout_seconds = o->timeout;
+             options.lease_seconds = std::max<int64_t>(120, 2 * o->timeout);
+             Result<server::DeliveryReport> r = server::DeliverDue(*ws.store, now, options);
+             if (!r.ok()) return Fail("webhook deliver", r.status());
+             for (const server::DeliveryFailure& f : r->failures) {
+               std::cerr << "  message " << f.seq << " to " << f.url << ": " << f.error
+                         << (f.dead ? " (dead)" : " (will retry)") << "\n";
+             }
+             std::cout << "leadq webhook deliver: " << r->attempted << " sent, " << r->delivered
+                       << " delivered, " << r->failed << " to retry, " << r->dead << " dead\n";
+             return CommandResult{0};
+           });
+         }});
   }
 }
 

@@ -279,6 +279,14 @@ void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnab
                        for (const auto& [move, n] : r->moves) {
                          std::cout << "    " << move << "  " << GroupThousands(n) << "\n";
                        }
+                       if (!r->assigned.empty() || r->waiting > 0) {
+                         std::cout << "  new mqls assigned:";
+                         for (const auto& [owner, n] : r->assigned) {
+                           std::cout << " " << owner << " " << GroupThousands(n);
+                         }
+                         std::cout << "; waiting for an owner " << GroupThousands(r->waiting)
+                                   << "\n";
+                       }
                        if (!r->issues.empty()) std::cerr << r->issues.Messages();
                        return CommandResult{0};
                      });
@@ -424,7 +432,7 @@ void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnab
   {
     struct Options {
       Common common;
-      std::string stage, action, grade, sort = "-score", format = "table";
+      std::string stage, action, grade, owner, sort = "-score", format = "table";
       size_t limit = 50;
     };
     auto o = std::make_shared<Options>();
@@ -432,6 +440,7 @@ void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnab
     cmd->add_option("--stage", o->stage, "Only this stage");
     cmd->add_option("--action", o->action, "Only this action");
     cmd->add_option("--grade", o->grade, "Only this grade cell (A1)");
+    cmd->add_option("--owner", o->owner, "Only leads this owner works (open handoff)");
     cmd->add_option("--sort", o->sort, "score, -score (default), created, lead")
         ->check(CLI::IsMember({"score", "-score", "created", "lead"}));
     cmd->add_option("--limit", o->limit, "At most this many (default 50; 0: all)");
@@ -444,6 +453,7 @@ void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnab
                        q.stage = o->stage;
                        q.action = o->action;
                        q.cell = o->grade;
+                       q.owner = o->owner;
                        q.limit = o->limit;
                        q.sort = o->sort == "score"     ? store::LeadQuery::Sort::kScoreAsc
                                 : o->sort == "created" ? store::LeadQuery::Sort::kCreated

@@ -149,10 +149,10 @@ std::optional<std::string> CheckTouchLimit(const model::HandoffSection& handoff,
   std::sort(recent.begin(), recent.end());
   // The touch that must leave the window before another fits.
   TimePoint leaves = recent[recent.size() - static_cast<size_t>(handoff.limit_touches)] + window;
-  return std::to_string(recent.size()) + " touches in the last " +
-         ShortNumber(handoff.limit_days) + " days already (the model's limit is " +
-         std::to_string(handoff.limit_touches) + " in " + ShortNumber(handoff.limit_days) +
-         " days); the next one is allowed from " + FormatTimestamp(leaves);
+  return std::to_string(recent.size()) + " touches in the last " + ShortNumber(handoff.limit_days) +
+         " days already (the model's limit is " + std::to_string(handoff.limit_touches) + " in " +
+         ShortNumber(handoff.limit_days) + " days); the next one is allowed from " +
+         FormatTimestamp(leaves);
 }
 
 }  // namespace leadq::engine

@@ -64,8 +64,8 @@ std::optional<size_t> ChooseOwner(std::span<const OwnerLoad> pool);
 
 // The touch outcomes leadq knows, and those that stop a cadence (the lead answered).
 inline constexpr std::array<std::string_view, 9> kTouchOutcomes = {
-    "sent",      "no_answer", "voicemail",      "connected", "replied",
-    "bounced",   "opted_out", "meeting_booked", "held"};
+    "sent",    "no_answer", "voicemail",      "connected", "replied",
+    "bounced", "opted_out", "meeting_booked", "held"};
 bool IsTouchOutcome(std::string_view outcome);
 bool StopsCadence(std::string_view outcome);
 
@@ -79,8 +79,8 @@ struct TouchFact {
 // at start + k * days / (touches - 1) after, never sooner than min_spacing_hours after the touch
 // before it.
 struct CadencePlan {
-  int done = 0;   // touches made since the cadence started
-  int total = 0;  // touches the cadence asks for
+  int done = 0;                       // touches made since the cadence started
+  int total = 0;                      // touches the cadence asks for
   std::optional<TimePoint> next_due;  // the next touch; nullopt when none is left or it stopped
   std::string next_channel;
   std::optional<TimePoint> stopped_at;    // a reply or meeting stopped it

@@ -155,7 +155,8 @@ minutes = 1440
 }
 
 TEST(HandoffRouting, FirstMatchingRuleAndDoNotContact) {
-  auto loaded = Load(WithGrades(R"(
+  auto loaded =
+      Load(WithGrades(R"(
 [handoff]
 do_not_contact = { field = "lead.do_not_call", eq = "yes" }
 [[handoff.assign]]
@@ -167,8 +168,8 @@ name = "big"
 when = { field = "lead.employees", gte = 1000 }
 pool = ["ben"]
 )"),
-                     "lead_id,account_id,employees,do_not_call\nL1,A1,10,\nL2,A2,5000,yes\nL3,A3,5,\n",
-                     std::nullopt, "account_id,country\nA1,germany\nA2,France\nA3,Spain\n");
+           "lead_id,account_id,employees,do_not_call\nL1,A1,10,\nL2,A2,5000,yes\nL3,A3,5,\n",
+           std::nullopt, "account_id,country\nA1,germany\nA2,France\nA3,Spain\n");
   ASSERT_NE(loaded, nullptr);
   CompiledHandoff routing(loaded->model, loaded->data);
   auto account = [&](uint32_t row) { return loaded->data.leads.account[row]; };

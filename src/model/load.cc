@@ -1501,14 +1501,13 @@ void ParseLifecycle(LoadContext& ctx, const toml::node& node) {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // [handoff]
 
 // An array of non-empty strings, trimmed; an empty array is an error when `allow_empty` is false.
 std::vector<std::pair<std::string, SourcePos>> ReadNames(LoadContext& ctx, const toml::node& node,
-                                                         std::string_view subject,
-                                                         bool allow_empty) {
+                                                         std::string_view subject, bool allow_empty,
+                                                         bool unique = true) {
   std::vector<std::pair<std::string, SourcePos>> out;
   const toml::array* array = node.as_array();
   if (array == nullptr) {
@@ -1524,7 +1523,8 @@ std::vector<std::pair<std::string, SourcePos>> ReadNames(LoadContext& ctx, const
     std::optional<std::string> name =
         ReadName(ctx, element, "each element of " + std::string(subject));
     if (!name) continue;
-    bool seen = std::any_of(out.begin(), out.end(), [&](const auto& p) { return p.first == *name; });
+    bool seen = unique && std::any_of(out.begin(), out.end(),
+                                      [&](const auto& p) { return p.first == *name; });
     if (seen) {
       ctx.Warn(PosOf(element), Quote(*name) + " is named twice in " + std::string(subject));
       continue;
@@ -1554,8 +1554,9 @@ HandoffScope ReadScope(LoadContext& ctx, const toml::table& table) {
     for (const Channel& channel : ctx.model.channels) known.push_back(channel.name);
     for (auto& [name, pos] : ReadNames(ctx, *channels, "channels", false)) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
-        ctx.Error(pos, "unknown channel " + Quote(name) +
-                           SuggestOrList(name, known, "the channels (\"none\": leads of no channel)"));
+        ctx.Error(pos,
+                  "unknown channel " + Quote(name) +
+                      SuggestOrList(name, known, "the channels (\"none\": leads of no channel)"));
         continue;
       }
       scope.channels.push_back(std::move(name));
@@ -1614,9 +1615,13 @@ AssignRule ReadAssignRule(LoadContext& ctx, const toml::table& table) {
 }
 
 SlaRule ReadSlaRule(LoadContext& ctx, const toml::table& table) {
-  static constexpr std::array<std::string_view, 7> kKeys = {
-      "name",          "cells",    "channels", "minutes", "working_hours",
-      "escalate", "escalate_after_minutes"};
+  static constexpr std::array<std::string_view, 7> kKeys = {"name",
+                                                            "cells",
+                                                            "channels",
+                                                            "minutes",
+                                                            "working_hours",
+                                                            "escalate",
+                                                            "escalate_after_minutes"};
   static constexpr std::string_view kWhere = "[[handoff.sla]]";
   CheckKeys(ctx, table, kKeys, kWhere);
   SlaRule rule;
@@ -1653,15 +1658,16 @@ SlaRule ReadSlaRule(LoadContext& ctx, const toml::table& table) {
     }
   }
   if (const toml::node* after = table.get("escalate_after_minutes")) {
-    rule.escalate_after_minutes = ReadNonNegative(ctx, *after, "escalate_after_minutes").value_or(0);
+    rule.escalate_after_minutes =
+        ReadNonNegative(ctx, *after, "escalate_after_minutes").value_or(0);
   }
   return rule;
 }
 
 CadenceRule ReadCadence(LoadContext& ctx, const toml::table& table) {
   static constexpr std::array<std::string_view, 8> kKeys = {
-      "name", "cells", "channels", "touches", "days", "min_spacing_hours", "via",
-      "reply_wait_days"};
+      "name", "cells",          "channels", "touches", "days", "min_spacing_hours",
+      "via",  "reply_wait_days"};
   static constexpr std::string_view kWhere = "[[handoff.cadence]]";
   CheckKeys(ctx, table, kKeys, kWhere);
   CadenceRule rule;
@@ -1691,10 +1697,9 @@ CadenceRule ReadCadence(LoadContext& ctx, const toml::table& table) {
   }
   if (const toml::node* via = table.get("via")) {
     std::vector<std::string> channels;
-    for (auto& [name, pos] : ReadNames(ctx, *via, "via", false)) {
+    for (auto& [name, pos] : ReadNames(ctx, *via, "via", false, /*unique=*/false)) {
       std::string lower = AsciiLower(name);
-      if (std::find(kTouchChannels.begin(), kTouchChannels.end(), lower) ==
-          kTouchChannels.end()) {
+      if (std::find(kTouchChannels.begin(), kTouchChannels.end(), lower) == kTouchChannels.end()) {
         ctx.Error(pos, "unknown touch channel " + Quote(name) +
                            SuggestOrList(name, kTouchChannels, "the touch channels"));
         continue;
@@ -1752,7 +1757,8 @@ void ParseHandoff(LoadContext& ctx, const toml::node& node) {
   }
   if (const toml::node* limit = table->get("limit")) ReadLimit(ctx, *limit, handoff);
   if (const toml::node* dnc = table->get("do_not_contact")) {
-    handoff.do_not_contact = ReadCondition(ctx, *dnc, FieldScope::kLeadAndAccount, "do_not_contact");
+    handoff.do_not_contact =
+        ReadCondition(ctx, *dnc, FieldScope::kLeadAndAccount, "do_not_contact");
   }
   if (const toml::node* rules = table->get("assign")) {
     for (const toml::table* rule : AsTables(ctx, *rules, "[[handoff.assign]]")) {

@@ -243,8 +243,8 @@ struct LifecycleSection {
 // An assignment rule: leads that match `when` go to the owners of `pool`.
 struct AssignRule {
   std::string name;
-  std::optional<Condition> when;  // over lead.* and account.*; absent: every lead
-  std::vector<std::string> pool;  // owner ids, as `leadq owner add` names them
+  std::optional<Condition> when;         // over lead.* and account.*; absent: every lead
+  std::vector<std::string> pool;         // owner ids, as `leadq owner add` names them
   std::optional<bool> account_affinity;  // overrides HandoffSection::account_affinity
   SourcePos pos;
 };

@@ -104,12 +104,17 @@ std::optional<engine::CadencePlan> PlanOf(const model::Model& model, const store
 }
 
 Json HandoffJson(const store::Handoff& h) {
-  Json j = {{"handoff", h.seq},        {"lead_id", h.lead_id},
-            {"account_id", h.account_id}, {"owner", h.owner_id},
-            {"rule", h.rule},          {"assigned_by", h.assigned_by},
+  Json j = {{"handoff", h.seq},
+            {"lead_id", h.lead_id},
+            {"account_id", h.account_id},
+            {"owner", h.owner_id},
+            {"rule", h.rule},
+            {"assigned_by", h.assigned_by},
             {"assigned_at", FormatTimestamp(h.assigned_at)},
-            {"cell", h.cell},          {"channel", h.channel},
-            {"score", Fixed2(h.score)}, {"model_version", h.model_version}};
+            {"cell", h.cell},
+            {"channel", h.channel},
+            {"score", Fixed2(h.score)},
+            {"model_version", h.model_version}};
   if (!h.sla_rule.empty()) {
     j["sla_rule"] = h.sla_rule;
     j["clock_start"] = FormatTimestamp(h.clock_start);
@@ -133,8 +138,8 @@ Status EnqueueWebhookMessages(store::Transaction& tx, const std::vector<store::W
   std::vector<store::OutboxMessage> messages;
   for (const store::Webhook& hook : webhooks) {
     if (std::find(hook.kinds.begin(), hook.kinds.end(), kind) == hook.kinds.end()) continue;
-    Json body = {{"id", event_id}, {"kind", std::string(kind)}, {"at", FormatTimestamp(at)},
-                 {"data", data}};
+    Json body = {
+        {"id", event_id}, {"kind", std::string(kind)}, {"at", FormatTimestamp(at)}, {"data", data}};
     store::OutboxMessage m;
     m.webhook_id = hook.id;
     m.kind = std::string(kind);
@@ -154,8 +159,9 @@ std::string TransitionEventId(const store::Transition& t) {
 }
 
 Json TransitionJson(const store::Transition& t) {
-  Json j = {{"lead_id", t.lead_id}, {"from", t.from_stage},  {"to", t.to_stage},
-            {"at", FormatTimestamp(t.at)}, {"actor", t.actor}, {"model_version", t.model_version},
+  Json j = {{"lead_id", t.lead_id}, {"from", t.from_stage},
+            {"to", t.to_stage},     {"at", FormatTimestamp(t.at)},
+            {"actor", t.actor},     {"model_version", t.model_version},
             {"reason", t.reason},   {"note", t.note}};
   if (t.scores) {
     j["score"] = Fixed2(t.scores->score);
@@ -284,8 +290,9 @@ Result<std::string> ListOwners(Workspace& ws, TimePoint as_of, ListFormat format
   }
   std::string out;
   if (format == ListFormat::kCsv) {
-    out = "owner_id,name,email,role,weekly_capacity,assigned_last_7_days,open,breached,"
-          "working_hours,time_zone,manager,active\n";
+    out =
+        "owner_id,name,email,role,weekly_capacity,assigned_last_7_days,open,breached,"
+        "working_hours,time_zone,manager,active\n";
     for (const store::Owner& o : owners) {
       const Load& l = load[o.owner_id];
       for (const std::string& f : {o.owner_id, o.name, o.email, o.role}) {
@@ -303,8 +310,7 @@ Result<std::string> ListOwners(Workspace& ws, TimePoint as_of, ListFormat format
   }
   char line[512];
   std::snprintf(line, sizeof line, "%-10s %-18s %-5s %-9s %5s %9s %-28s %-18s %s\n", "owner",
-                "name", "role", "week", "open", "breached", "working hours", "time zone",
-                "active");
+                "name", "role", "week", "open", "breached", "working hours", "time zone", "active");
   out += line;
   for (const store::Owner& o : owners) {
     const Load& l = load[o.owner_id];
@@ -332,8 +338,8 @@ struct Assigner::State {
   TimePoint at = 0;
   std::unique_ptr<engine::CompiledHandoff> routing;
   std::map<std::string, store::Owner, std::less<>> owners;
-  std::map<std::string, int64_t, std::less<>> assigned;     // in the 7 days before `at`
-  std::map<std::string, TimePoint, std::less<>> last_at;    // latest assignment
+  std::map<std::string, int64_t, std::less<>> assigned;   // in the 7 days before `at`
+  std::map<std::string, TimePoint, std::less<>> last_at;  // latest assignment
   std::vector<store::Webhook> webhooks;
 };
 
@@ -386,7 +392,8 @@ Result<AssignOutcome> Assigner::Assign(uint32_t row, const store::ScoreRecord* s
     if (it == s.owners.end()) {
       return Status::NotFound("no owner " + Quoted(to) + "; see leadq owner list");
     }
-    if (!it->second.active) return Status::FailedPrecondition("owner " + Quoted(to) + " is inactive");
+    if (!it->second.active)
+      return Status::FailedPrecondition("owner " + Quoted(to) + " is inactive");
     owner = to;
     rule = "manual";
     out.why = "assigned by hand to " + to;
@@ -525,10 +532,9 @@ Result<AssignOutcome> AssignLead(Workspace& ws, const AssignRequest& request) {
     open->closed_reason = "reassigned by " + request.by;
     LEADQ_TRY(tx->UpdateHandoff(*open));
   }
-  LEADQ_TRY(std::unique_ptr<Assigner> assigner,
-            Assigner::Create(*tx, *work, version, request.at));
-  LEADQ_TRY(AssignOutcome out, assigner->Assign(*row, score ? &*score : nullptr, request.to,
-                                                request.by, request.at));
+  LEADQ_TRY(std::unique_ptr<Assigner> assigner, Assigner::Create(*tx, *work, version, request.at));
+  LEADQ_TRY(AssignOutcome out,
+            assigner->Assign(*row, score ? &*score : nullptr, request.to, request.by, request.at));
   if (!out.assigned) return Status::FailedPrecondition("lead " + request.lead_id + ": " + out.why);
   LEADQ_TRY(tx->Commit());
   return out;
@@ -541,8 +547,8 @@ namespace {
 
 // Fields that say who a lead is, in the order a seller reads them.
 constexpr std::array<std::string_view, 14> kIdentityKeys = {
-    "name",    "first_name", "last_name", "full_name", "title",   "job_title", "email",
-    "company", "company_name", "country", "city",      "phone",   "industry",  "lead_source"};
+    "name",    "first_name",   "last_name", "full_name", "title", "job_title", "email",
+    "company", "company_name", "country",   "city",      "phone", "industry",  "lead_source"};
 
 struct Packet {
   Json json;
@@ -612,7 +618,8 @@ Result<Packet> BuildPacket(Workspace& ws, store::Transaction& tx, const std::str
       t += "\nTop reasons\n";
       for (size_t i = 0; i < fit.size() && i < 3; ++i) {
         const model::FitRule& rule = work.model.fit.rules[fit[i]];
-        reasons.push_back({{"section", "fit"}, {"rule", rule.name}, {"points", Fixed2(rule.points)}});
+        reasons.push_back(
+            {{"section", "fit"}, {"rule", rule.name}, {"points", Fixed2(rule.points)}});
         t += "  fit    +" + FormatFixed2(rule.points) + "  " + rule.name + "\n";
       }
       std::vector<const engine::EntryContribution*> entries;
@@ -668,10 +675,10 @@ Result<Packet> BuildPacket(Workspace& ws, store::Transaction& tx, const std::str
   for (const model::Framework* fw : engine::Frameworks(model)) {
     bool used = std::any_of(answers.begin(), answers.end(),
                             [&](const store::Answer& a) { return a.framework == fw->key; });
-    bool gated = std::any_of(model.lifecycle.gates.begin(), model.lifecycle.gates.end(),
-                             [&](const model::Gate& g) { return g.framework == fw->key; }) ||
-                 (model.lifecycle.gates.empty() && model.lifecycle.default_gates &&
-                  fw->key == "bant");
+    bool gated =
+        std::any_of(model.lifecycle.gates.begin(), model.lifecycle.gates.end(),
+                    [&](const model::Gate& g) { return g.framework == fw->key; }) ||
+        (model.lifecycle.gates.empty() && model.lifecycle.default_gates && fw->key == "bant");
     if (!used && !gated) continue;
     any = true;
     engine::FrameworkStatus st = engine::EvaluateFramework(*fw, inputs, as_of);
@@ -717,8 +724,7 @@ Result<Packet> BuildPacket(Workspace& ws, store::Transaction& tx, const std::str
       if (l.lead_id == lead_id) continue;
       ++shown;
       contacts.push_back({{"lead_id", l.lead_id}, {"stage", l.stage}, {"owner", l.owner}});
-      t += "  " + l.lead_id + "  " + l.stage + (l.owner.empty() ? "" : "  owner " + l.owner) +
-           "\n";
+      t += "  " + l.lead_id + "  " + l.stage + (l.owner.empty() ? "" : "  owner " + l.owner) + "\n";
     }
     if (shown == 0) t += "  none\n";
   }
@@ -883,8 +889,8 @@ Result<std::string> SlaReport(Workspace& ws, TimePoint as_of, ListFormat format)
          " open, " + std::to_string(breached) + " breached\n";
   char line[256];
   if (!open.empty()) {
-    std::snprintf(line, sizeof line, "  %-12s %-10s %-4s %-16s %-22s %s\n", "lead", "owner",
-                  "cell", "rule", "due", "left");
+    std::snprintf(line, sizeof line, "  %-12s %-10s %-4s %-16s %-22s %s\n", "lead", "owner", "cell",
+                  "rule", "due", "left");
     out += line;
   }
   for (const Open& o : open) {
@@ -960,9 +966,9 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
     const model::SlaRule* rule = SlaOf(model, h);
     if (h.breached_at && !h.escalated_at && !h.first_touch_at && rule != nullptr &&
         rule->escalate != model::Escalation::kNone &&
-        as_of >= *h.due_at + static_cast<TimePoint>(
-                                 std::llround(rule->escalate_after_minutes * 60)) *
-                                 kMicrosPerSecond) {
+        as_of >=
+            *h.due_at + static_cast<TimePoint>(std::llround(rule->escalate_after_minutes * 60)) *
+                            kMicrosPerSecond) {
       h.escalated_at = as_of;
       if (rule->escalate == model::Escalation::kNotify) {
         LEADQ_TRY(std::optional<store::Owner> owner, tx->GetOwner(h.owner_id));
@@ -974,14 +980,15 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
         data["escalation"] = "notify";
         data["manager"] = manager;
         LEADQ_TRY(EnqueueWebhookMessages(*tx, webhooks, "sla_breach",
-                                         "sla_escalation:" + std::to_string(h.seq),
-                                         std::move(data), as_of));
+                                         "sla_escalation:" + std::to_string(h.seq), std::move(data),
+                                         as_of));
         ++report.notified;
         report.lines.push_back("escalation: lead " + h.lead_id + ": " + h.escalation);
       } else {
         LEADQ_TRY(need_assigner());
         std::optional<uint32_t> row = work->data.leads.index.Find(h.lead_id);
         if (!row) continue;
+        const std::string late = h.owner_id;
         h.closed_at = as_of;
         h.closed_reason = "reassigned after the breach";
         h.escalation = "reassigned";
@@ -989,11 +996,19 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
         LEADQ_TRY(std::optional<store::ScoreRecord> score, tx->GetScore(h.lead_id));
         // Anyone but the owner who let the clock run out.
         LEADQ_TRY(AssignOutcome out, assigner->Assign(*row, score ? &*score : nullptr, "",
-                                                      "rule:escalation", as_of, h.owner_id));
+                                                      "rule:escalation", as_of, late));
+        if (!out.assigned) {
+          // Nobody else can take it: it stays with its owner, and the log says why.
+          h.closed_at.reset();
+          h.closed_reason.clear();
+          h.escalation = "could not reassign (" + out.why + "); stays with " + late;
+          LEADQ_TRY(tx->UpdateHandoff(h));
+          report.lines.push_back("escalation: lead " + h.lead_id + ": " + h.escalation);
+          continue;
+        }
         ++report.reassigned;
-        report.lines.push_back("escalation: lead " + h.lead_id + " taken from " + h.owner_id +
-                               (out.assigned ? " and given to " + out.owner_id
-                                             : "; " + out.why));
+        report.lines.push_back("escalation: lead " + h.lead_id + " taken from " + late +
+                               " and given to " + out.owner_id);
       }
     }
   }
@@ -1078,7 +1093,8 @@ Result<std::string> RecordTouch(Workspace& ws, const TouchRequest& request) {
   }
   if (!engine::IsTouchOutcome(outcome)) {
     std::string known;
-    for (std::string_view o : engine::kTouchOutcomes) known += (known.empty() ? "" : ", ") + std::string(o);
+    for (std::string_view o : engine::kTouchOutcomes)
+      known += (known.empty() ? "" : ", ") + std::string(o);
     return Status::Invalid("unknown outcome " + Quoted(request.outcome) + "; outcomes are " +
                            known);
   }
@@ -1136,9 +1152,10 @@ Result<std::string> RecordTouch(Workspace& ws, const TouchRequest& request) {
         LEADQ_TRY(std::optional<store::Owner> owner, tx->GetOwner(open->owner_id));
         int64_t minutes = ClockMinutes(*open, owner ? &*owner : nullptr, request.at);
         bool met = request.at <= *open->due_at;
-        out += "first touch " + std::to_string(minutes) + " min after the clock started: " +
-               (met ? "within" : "late for") + " response clock " + open->sla_rule + " (due " +
-               FormatTimestamp(*open->due_at) + ")\n";
+        out += "first touch " + std::to_string(minutes) +
+               " min after the clock started: " + (met ? "within" : "late for") +
+               " response clock " + open->sla_rule + " (due " + FormatTimestamp(*open->due_at) +
+               ")\n";
       }
     }
     if (engine::StopsCadence(outcome) && !open->cadence_stopped_at) {
@@ -1162,8 +1179,9 @@ Result<std::string> RecordTouch(Workspace& ws, const TouchRequest& request) {
   } else {
     out += "note: lead " + request.lead_id + " has no owner; the touch counts for its limits\n";
   }
-  Json data = {{"lead_id", touch.lead_id}, {"touch", touch.seq},   {"channel", channel},
-               {"outcome", outcome},       {"by", touch.by},       {"at", FormatTimestamp(touch.at)},
+  Json data = {{"lead_id", touch.lead_id}, {"touch", touch.seq},
+               {"channel", channel},       {"outcome", outcome},
+               {"by", touch.by},           {"at", FormatTimestamp(touch.at)},
                {"note", touch.note},       {"owner", open ? open->owner_id : ""}};
   LEADQ_TRY(std::vector<store::Webhook> webhooks, WebhooksFor(*tx));
   LEADQ_TRY(EnqueueWebhookMessages(*tx, webhooks, "touch", "touch:" + std::to_string(touch.seq),
@@ -1259,8 +1277,11 @@ Result<std::string> Queue(Workspace& ws, const std::string& owner_id, TimePoint 
   if (format == ListFormat::kJson) {
     Json arr = Json::array();
     for (const Item& it : items) {
-      Json j = {{"lead_id", it.lead_id}, {"stage", it.stage}, {"cell", it.cell},
-                {"score", Fixed2(it.score)}, {"why", it.why}};
+      Json j = {{"lead_id", it.lead_id},
+                {"stage", it.stage},
+                {"cell", it.cell},
+                {"score", Fixed2(it.score)},
+                {"why", it.why}};
       if (it.due) j["due_at"] = FormatTimestamp(*it.due);
       arr.push_back(j);
     }

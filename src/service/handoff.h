@@ -73,9 +73,9 @@ class Assigner {
   // clock at `clock_start` and writes the assignment webhook. Not assigning (nobody has room,
   // no rule) is not an error: the outcome says why. `exclude` names an owner who must not get
   // the lead (the one an escalation takes it from).
-  Result<AssignOutcome> Assign(uint32_t row, const store::ScoreRecord* score,
-                               const std::string& to, const std::string& by,
-                               TimePoint clock_start, std::string_view exclude = {});
+  Result<AssignOutcome> Assign(uint32_t row, const store::ScoreRecord* score, const std::string& to,
+                               const std::string& by, TimePoint clock_start,
+                               std::string_view exclude = {});
 
  private:
   struct State;
@@ -109,12 +109,12 @@ Result<nlohmann::ordered_json> HandoffPacketJson(Workspace& ws, const std::strin
 Result<std::string> SlaReport(Workspace& ws, TimePoint as_of, ListFormat format);
 
 struct TickReport {
-  uint64_t breaches = 0;     // clocks found breached
-  uint64_t notified = 0;     // escalations that notified a manager
-  uint64_t reassigned = 0;   // escalations that reassigned
-  uint64_t recycled = 0;     // cadences ended with no reply
-  uint64_t assigned = 0;     // mqls waiting for an owner that got one
-  uint64_t waiting = 0;      // mqls still waiting for an owner
+  uint64_t breaches = 0;           // clocks found breached
+  uint64_t notified = 0;           // escalations that notified a manager
+  uint64_t reassigned = 0;         // escalations that reassigned
+  uint64_t recycled = 0;           // cadences ended with no reply
+  uint64_t assigned = 0;           // mqls waiting for an owner that got one
+  uint64_t waiting = 0;            // mqls still waiting for an owner
   std::vector<std::string> lines;  // one per action, for people
 };
 // Applies what time alone decides as of `as_of`: marks breached clocks (and writes their
@@ -147,7 +147,7 @@ Result<std::string> Queue(Workspace& ws, const std::string& owner_id, TimePoint 
 // --- webhooks
 
 inline constexpr std::array<std::string_view, 4> kWebhookKinds = {"transition", "assignment",
-                                                                 "sla_breach", "touch"};
+                                                                  "sla_breach", "touch"};
 Result<store::Webhook> AddWebhook(Workspace& ws, store::Webhook hook, TimePoint now);
 Result<std::string> ListWebhooks(Workspace& ws);
 Status RemoveWebhook(Workspace& ws, int64_t id);

@@ -70,9 +70,7 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
   return work;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<engine::AnswerInput> ToInputs(const std::vector<store::Answer>& answers) {
   std::vector<engine::AnswerInput> out;
@@ -98,9 +96,7 @@ Result<model::Model> ModelOrDefault(Workspace& ws, store::Transaction& tx) {
   return active.status();
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 store::ScoreRecord RecordOf(const Workset& work, int64_t version, uint32_t row,
                             const engine::LeadScore& s) {
@@ -121,9 +117,7 @@ store::ScoreRecord RecordOf(const Workset& work, int64_t version, uint32_t row,
   return r;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string FrameworkText(const engine::FrameworkStatus& st) {
   std::string out = st.framework->name + " " + std::to_string(st.met) + " of " +
@@ -147,9 +141,7 @@ std::string FrameworkText(const engine::FrameworkStatus& st) {
   return out;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Result<RescoreReport> Rescore(Workspace& ws, TimePoint as_of, Progress& progress) {
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
@@ -241,8 +233,7 @@ Result<RescoreReport> Rescore(Workspace& ws, TimePoint as_of, Progress& progress
     for (uint32_t row : new_mqls) {
       LEADQ_TRY(std::optional<store::Handoff> open, tx->OpenHandoff(work->data.leads.ids[row]));
       if (open) continue;
-      LEADQ_TRY(AssignOutcome out,
-                assigner->Assign(row, &records[row], "", "rule:handoff", as_of));
+      LEADQ_TRY(AssignOutcome out, assigner->Assign(row, &records[row], "", "rule:handoff", as_of));
       if (out.assigned) {
         ++report.assigned[out.owner_id];
       } else {
@@ -332,8 +323,7 @@ Result<store::Transition> MoveStage(Workspace& ws, const StageRequest& request) 
       LEADQ_TRY(std::unique_ptr<Workset> work,
                 LoadFromStore(ws, *tx, t.at, version, request.lead_id));
       if (std::optional<uint32_t> row = work->data.leads.index.Find(request.lead_id)) {
-        LEADQ_TRY(std::unique_ptr<Assigner> assigner,
-                  Assigner::Create(*tx, *work, version, t.at));
+        LEADQ_TRY(std::unique_ptr<Assigner> assigner, Assigner::Create(*tx, *work, version, t.at));
         LEADQ_TRY(AssignOutcome out, assigner->Assign(*row, t.scores ? &*t.scores : nullptr, "",
                                                       "rule:handoff", t.at));
         (void)out;
@@ -517,12 +507,13 @@ Result<std::string> ListLeads(Workspace& ws, const store::LeadQuery& query, List
         j["action"] = l.score->action;
         j["reason"] = l.score->reason;
       }
+      j["owner"] = l.owner;
       arr.push_back(j);
     }
     return arr.dump(2) + "\n";
   }
   if (format == ListFormat::kCsv) {
-    out = "lead_id,account_id,stage,score,fit,intent,cell,action,reason,created_at\n";
+    out = "lead_id,account_id,stage,score,fit,intent,cell,action,reason,created_at,owner\n";
     for (const store::LeadSummary& l : leads) {
       AppendCsvField(out, l.lead_id);
       out += ',';
@@ -536,7 +527,9 @@ Result<std::string> ListLeads(Workspace& ws, const store::LeadQuery& query, List
       } else {
         out += ",,,,,";
       }
-      out += "," + FormatTimestamp(l.created_at) + "\n";
+      out += "," + FormatTimestamp(l.created_at) + ",";
+      AppendCsvField(out, l.owner);
+      out += "\n";
     }
     return out;
   }

@@ -177,11 +177,11 @@ struct Owner {
   std::string owner_id;  // "ana": what --to, --owner and the model's pools name
   std::string name;
   std::string email;
-  std::string role;              // "SDR", "AE", ... (free text)
-  int64_t weekly_capacity = 0;   // new leads per 7 days; 0: takes none by rule
-  std::string working_hours;     // "mon-fri 09:00-17:00" (core/working_hours.h); empty: always
-  std::string time_zone = "UTC"; // IANA name
-  std::string manager;           // owner_id of the manager; may be empty
+  std::string role;               // "SDR", "AE", ... (free text)
+  int64_t weekly_capacity = 0;    // new leads per 7 days; 0: takes none by rule
+  std::string working_hours;      // "mon-fri 09:00-17:00" (core/working_hours.h); empty: always
+  std::string time_zone = "UTC";  // IANA name
+  std::string manager;            // owner_id of the manager; may be empty
   bool active = true;
   TimePoint created_at = 0;  // set by the store on first insert
   TimePoint updated_at = 0;
@@ -205,15 +205,15 @@ struct Handoff {
   std::string channel;  // the lead's channel at assignment; may be empty
   double score = 0;
   int64_t model_version = 0;
-  std::string sla_rule;              // empty: no response clock
-  TimePoint clock_start = 0;         // when the clock started (usually the mql moment)
-  std::optional<TimePoint> due_at;   // first touch due
-  bool working_hours = false;        // the clock counts the owner's working hours only
+  std::string sla_rule;             // empty: no response clock
+  TimePoint clock_start = 0;        // when the clock started (usually the mql moment)
+  std::optional<TimePoint> due_at;  // first touch due
+  bool working_hours = false;       // the clock counts the owner's working hours only
   std::optional<TimePoint> first_touch_at;
   std::optional<TimePoint> breached_at;
   std::optional<TimePoint> escalated_at;
-  std::string escalation;  // what the escalation did, in words
-  std::string cadence;     // cadence policy name; empty: none
+  std::string escalation;                       // what the escalation did, in words
+  std::string cadence;                          // cadence policy name; empty: none
   std::optional<TimePoint> cadence_stopped_at;  // a reply or a meeting stopped the cadence
   std::optional<TimePoint> closed_at;
   std::string closed_reason;  // "reassigned", "recycled", ...
