@@ -329,6 +329,235 @@ Result<std::string> ListOwners(Workspace& ws, TimePoint as_of, ListFormat format
 }
 
 // ---------------------------------------------------------------------------------------------
+// The packet
+
+namespace {
+
+// Fields that say who a lead is, in the order a seller reads them.
+constexpr std::array<std::string_view, 14> kIdentityKeys = {
+    "name",    "first_name",   "last_name", "full_name", "title", "job_title", "email",
+    "company", "company_name", "country",   "city",      "phone", "industry",  "lead_source"};
+
+struct Packet {
+  Json json;
+  std::string text;
+};
+
+// The packet from data already bound to the model (`work`, or nullptr when no model is applied).
+Result<Packet> BuildPacket(store::Transaction& tx, const model::Model& model, const Workset* work,
+                           int64_t version, const std::string& lead_id, TimePoint as_of) {
+  LEADQ_TRY(std::optional<store::LeadState> state, tx.GetLeadState(lead_id));
+  if (!state) return Status::NotFound("no lead " + Quoted(lead_id) + " in the workspace");
+  Packet p;
+  Json& j = p.json;
+  std::string& t = p.text;
+  j["lead_id"] = lead_id;
+  j["stage"] = state->stage;
+  j["as_of"] = FormatTimestamp(as_of);
+  t += "Handoff packet for lead " + lead_id + " (stage " + state->stage + ", as of " +
+       FormatTimestamp(as_of) + ")\n";
+
+  LEADQ_TRY(std::vector<store::Field> fields, tx.LeadFields(lead_id));
+  Json who = Json::object();
+  std::string who_text;
+  for (std::string_view key : kIdentityKeys) {
+    for (const store::Field& f : fields) {
+      if (f.key == key && !f.value.empty()) {
+        who[std::string(key)] = f.value;
+        who_text += "  " + std::string(key) + ": " + f.value + "\n";
+      }
+    }
+  }
+  if (who.empty()) {
+    for (const store::Field& f : fields) {
+      if (f.value.empty() || who.size() >= 8) continue;
+      who[f.key] = f.value;
+      who_text += "  " + f.key + ": " + f.value + "\n";
+    }
+  }
+  j["who"] = who;
+  t += "\nWho\n" + (who_text.empty() ? std::string("  (no fields)\n") : who_text);
+
+  // Scores and reasons, as of `as_of`, with the active model.
+  std::string account_id;
+  if (work != nullptr) {
+    std::optional<uint32_t> row = work->data.leads.index.Find(lead_id);
+    if (row) {
+      const int32_t account_row = work->data.leads.account[*row];
+      if (account_row >= 0) account_id = work->data.accounts.ids[static_cast<size_t>(account_row)];
+      engine::LeadExplanation why = engine::ExplainLead(work->compiled, work->data, as_of, *row);
+      GradeNames g = NamesOf(work->compiled, why.score);
+      const std::string& action = work->compiled.actions[why.score.action];
+      j["model_version"] = version;
+      j["score"] = Fixed2(why.score.score);
+      j["fit"] = Fixed2(why.score.fit);
+      j["intent"] = Fixed2(why.score.intent);
+      j["cell"] = g.cell;
+      j["action"] = action;
+      t += "\nScore " + FormatFixed2(why.score.score) + " (fit " + FormatFixed2(why.score.fit) +
+           ", intent " + FormatFixed2(why.score.intent) + "), cell " +
+           (g.cell.empty() ? std::string("-") : g.cell) + ", action " + action + " (model v" +
+           std::to_string(version) + ")\n";
+      // Top reasons: the fit rules that held, biggest first, and the intent that counted.
+      std::vector<uint16_t> fit = why.fit_rules;
+      std::stable_sort(fit.begin(), fit.end(), [&](uint16_t a, uint16_t b) {
+        return work->model.fit.rules[a].points > work->model.fit.rules[b].points;
+      });
+      Json reasons = Json::array();
+      t += "\nTop reasons\n";
+      for (size_t i = 0; i < fit.size() && i < 3; ++i) {
+        const model::FitRule& rule = work->model.fit.rules[fit[i]];
+        reasons.push_back(
+            {{"section", "fit"}, {"rule", rule.name}, {"points", Fixed2(rule.points)}});
+        t += "  fit    +" + FormatFixed2(rule.points) + "  " + rule.name + "\n";
+      }
+      std::vector<const engine::EntryContribution*> entries;
+      for (const engine::EntryContribution& e : why.entries) entries.push_back(&e);
+      std::stable_sort(entries.begin(), entries.end(),
+                       [](const auto* a, const auto* b) { return a->counted > b->counted; });
+      for (size_t i = 0; i < entries.size() && i < 3; ++i) {
+        const engine::EntryContribution& e = *entries[i];
+        const model::IntentEntry& entry = work->model.intent.entries[e.entry];
+        Json events = Json::array();
+        t += "  intent +" + FormatFixed2(e.counted) + "  " + entry.Label() + "\n";
+        for (size_t k = 0; k < e.events.size() && k < 3; ++k) {
+          const engine::EventContribution& ev = e.events[e.events.size() - 1 - k];
+          char age[32];
+          std::snprintf(age, sizeof age, "%.1f", ev.age_days);
+          events.push_back({{"at", FormatTimestamp(ev.occurred_at)},
+                            {"age_days", Fixed2(ev.age_days)},
+                            {"points", Fixed2(ev.points)}});
+          t += "           " + FormatTimestamp(ev.occurred_at) + "  " + age + " days ago  +" +
+               FormatFixed2(ev.points) + "\n";
+        }
+        if (e.events.size() > 3) {
+          t += "           and " + std::to_string(e.events.size() - 3) + " earlier\n";
+        }
+        reasons.push_back({{"section", "intent"},
+                           {"entry", entry.Label()},
+                           {"points", Fixed2(e.counted)},
+                           {"events", events}});
+      }
+      for (const engine::NegativeContribution& n : why.negatives) {
+        const model::NegativeEntry& entry = work->model.negatives[n.entry];
+        reasons.push_back(
+            {{"section", "negative"}, {"rule", entry.name}, {"points", Fixed2(n.points)}});
+        t += "  against " + FormatFixed2(n.points) + "  " + entry.name + "\n";
+      }
+      if (reasons.empty()) t += "  nothing counted\n";
+      j["reasons"] = reasons;
+    }
+  } else {
+    t += "\nScore: no model applied yet\n";
+  }
+
+  // Frameworks: every one with answers, and the gates' frameworks.
+  LEADQ_TRY(std::vector<store::Answer> answers, tx.Answers(lead_id));
+  std::vector<engine::AnswerInput> inputs = ToInputs(answers);
+  Json frameworks = Json::array();
+  std::vector<std::string> ask;
+  t += "\nQualification\n";
+  bool any = false;
+  for (const model::Framework* fw : engine::Frameworks(model)) {
+    bool used = std::any_of(answers.begin(), answers.end(),
+                            [&](const store::Answer& a) { return a.framework == fw->key; });
+    bool gated =
+        std::any_of(model.lifecycle.gates.begin(), model.lifecycle.gates.end(),
+                    [&](const model::Gate& g) { return g.framework == fw->key; }) ||
+        (model.lifecycle.gates.empty() && model.lifecycle.default_gates && fw->key == "bant");
+    if (!used && !gated) continue;
+    any = true;
+    engine::FrameworkStatus st = engine::EvaluateFramework(*fw, inputs, as_of);
+    t += FrameworkText(st);
+    Json known = Json::array(), missing = Json::array();
+    for (const engine::CriterionStatus& c : st.criteria) {
+      if (c.value == engine::AnswerValue::kUnknown || c.expired) {
+        missing.push_back(c.criterion->key);
+        ask.push_back(c.criterion->name);
+      } else {
+        known.push_back({{"criterion", c.criterion->key},
+                         {"value", std::string(engine::AnswerValueName(c.value))},
+                         {"evidence", c.answer != nullptr ? c.answer->evidence : ""}});
+      }
+    }
+    frameworks.push_back({{"framework", fw->key}, {"known", known}, {"missing", missing}});
+  }
+  if (!any) t += "  no framework answers yet\n";
+  j["frameworks"] = frameworks;
+
+  // The account's other contacts.
+  LEADQ_TRY(std::optional<store::Handoff> open, tx.OpenHandoff(lead_id));
+  if (account_id.empty() && open) account_id = open->account_id;
+  Json contacts = Json::array();
+  if (!account_id.empty()) {
+    j["account_id"] = account_id;
+    store::LeadQuery of_account;
+    of_account.account_id = account_id;
+    of_account.sort = store::LeadQuery::Sort::kLeadId;
+    LEADQ_TRY(std::vector<store::LeadSummary> others, tx.ListLeads(of_account));
+    t += "\nAccount " + account_id + ": other contacts\n";
+    size_t shown = 0;
+    for (const store::LeadSummary& l : others) {
+      if (l.lead_id == lead_id) continue;
+      ++shown;
+      contacts.push_back({{"lead_id", l.lead_id}, {"stage", l.stage}, {"owner", l.owner}});
+      t += "  " + l.lead_id + "  " + l.stage + (l.owner.empty() ? "" : "  owner " + l.owner) + "\n";
+    }
+    if (shown == 0) t += "  none\n";
+  }
+  j["account_contacts"] = contacts;
+
+  // Owner and the next step.
+  t += "\nNext step\n";
+  if (open) {
+    LEADQ_TRY(std::optional<store::Owner> owner, tx.GetOwner(open->owner_id));
+    LEADQ_TRY(std::vector<store::Touch> touches, tx.Touches(lead_id));
+    Json next = Json::object();
+    std::string zone = owner ? owner->time_zone : "UTC";
+    j["owner"] = open->owner_id;
+    j["assignment"] = HandoffJson(*open);
+    std::string step;
+    std::optional<TimePoint> due;
+    if (!open->first_touch_at && open->due_at) {
+      due = open->due_at;
+      std::optional<engine::CadencePlan> plan = PlanOf(model, *open, touches, as_of);
+      std::string channel = plan && !plan->next_channel.empty() ? plan->next_channel : "call";
+      step = "first touch by " + channel + " (response clock " + open->sla_rule + ")";
+    } else if (std::optional<engine::CadencePlan> plan = PlanOf(model, *open, touches, as_of)) {
+      if (plan->stopped_at) {
+        step = "the lead answered on " + FormatTimestamp(*plan->stopped_at) +
+               ": qualify it and move it on";
+      } else if (plan->next_due) {
+        due = plan->next_due;
+        step = "touch " + std::to_string(plan->done + 1) + " of " + std::to_string(plan->total) +
+               " by " + plan->next_channel + " (cadence " + open->cadence + ")";
+      } else {
+        step = "every touch of cadence " + open->cadence + " made; waiting for a reply";
+      }
+    } else {
+      step = "follow up (no cadence applies)";
+    }
+    if (!ask.empty()) step += "; find out: " + Join(ask);
+    next["step"] = step;
+    t += "  owner " + open->owner_id + (owner ? " (" + owner->name + ")" : "") + "\n  " + step +
+         "\n";
+    if (due) {
+      next["due_at"] = FormatTimestamp(*due);
+      t += "  due " + FormatTimestamp(*due) + " (" + FormatLocal(*due, zone) + " for the owner)" +
+           (*due <= as_of ? ", overdue by " + Span(as_of - *due) : ", in " + Span(*due - as_of)) +
+           "\n";
+    }
+    j["next"] = next;
+  } else {
+    t += "  not assigned yet" + std::string(ask.empty() ? "" : "; find out: " + Join(ask)) + "\n";
+    j["next"] = {{"step", "assign the lead"}};
+  }
+  return p;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
 // Assignment
 
 struct Assigner::State {
@@ -495,10 +724,17 @@ Result<AssignOutcome> Assigner::Assign(uint32_t row, const store::ScoreRecord* s
   LEADQ_TRY(h.seq, s.tx->AddHandoff(h));
   ++s.assigned[owner];
   s.last_at[owner] = s.at;
-  Json data = HandoffJson(h);
-  data["why"] = out.why;
-  LEADQ_TRY(EnqueueWebhookMessages(*s.tx, s.webhooks, "assignment",
-                                   "assignment:" + std::to_string(h.seq), std::move(data), s.at));
+  bool subscribed = std::any_of(s.webhooks.begin(), s.webhooks.end(), [](const auto& w) {
+    return std::find(w.kinds.begin(), w.kinds.end(), "assignment") != w.kinds.end();
+  });
+  if (subscribed) {
+    // The body of the assignment webhook is the handoff packet.
+    LEADQ_TRY(Packet packet, BuildPacket(*s.tx, model, &work, s.model_version, out.lead_id, s.at));
+    packet.json["why"] = out.why;
+    LEADQ_TRY(EnqueueWebhookMessages(*s.tx, s.webhooks, "assignment",
+                                     "assignment:" + std::to_string(h.seq), std::move(packet.json),
+                                     s.at));
+  }
   out.assigned = true;
   out.owner_id = owner;
   out.rule = rule;
@@ -545,250 +781,28 @@ Result<AssignOutcome> AssignLead(Workspace& ws, const AssignRequest& request) {
 
 namespace {
 
-// Fields that say who a lead is, in the order a seller reads them.
-constexpr std::array<std::string_view, 14> kIdentityKeys = {
-    "name",    "first_name",   "last_name", "full_name", "title", "job_title", "email",
-    "company", "company_name", "country",   "city",      "phone", "industry",  "lead_source"};
-
-struct Packet {
-  Json json;
-  std::string text;
-};
-
-Result<Packet> BuildPacket(Workspace& ws, store::Transaction& tx, const std::string& lead_id,
-                           TimePoint as_of) {
-  LEADQ_TRY(std::optional<store::LeadState> state, tx.GetLeadState(lead_id));
+Result<Packet> LoadPacket(Workspace& ws, const std::string& lead_id, TimePoint as_of) {
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::optional<store::LeadState> state, tx->GetLeadState(lead_id));
   if (!state) return Status::NotFound("no lead " + Quoted(lead_id) + " in the workspace");
-  Packet p;
-  Json& j = p.json;
-  std::string& t = p.text;
-  j["lead_id"] = lead_id;
-  j["stage"] = state->stage;
-  j["as_of"] = FormatTimestamp(as_of);
-  t += "Handoff packet for lead " + lead_id + " (stage " + state->stage + ", as of " +
-       FormatTimestamp(as_of) + ")\n";
-
-  LEADQ_TRY(std::vector<store::Field> fields, tx.LeadFields(lead_id));
-  Json who = Json::object();
-  std::string who_text;
-  for (std::string_view key : kIdentityKeys) {
-    for (const store::Field& f : fields) {
-      if (f.key == key && !f.value.empty()) {
-        who[std::string(key)] = f.value;
-        who_text += "  " + std::string(key) + ": " + f.value + "\n";
-      }
-    }
-  }
-  if (who.empty()) {
-    for (const store::Field& f : fields) {
-      if (f.value.empty() || who.size() >= 8) continue;
-      who[f.key] = f.value;
-      who_text += "  " + f.key + ": " + f.value + "\n";
-    }
-  }
-  j["who"] = who;
-  t += "\nWho\n" + (who_text.empty() ? std::string("  (no fields)\n") : who_text);
-
-  // Scores and reasons, as of `as_of`, with the active model.
   int64_t version = 0;
-  Result<std::unique_ptr<Workset>> loaded = LoadFromStore(ws, tx, as_of, version, lead_id);
-  if (loaded.ok()) {
-    const Workset& work = **loaded;
-    std::optional<uint32_t> row = work.data.leads.index.Find(lead_id);
-    if (row) {
-      engine::LeadExplanation why = engine::ExplainLead(work.compiled, work.data, as_of, *row);
-      GradeNames g = NamesOf(work.compiled, why.score);
-      const std::string& action = work.compiled.actions[why.score.action];
-      j["model_version"] = version;
-      j["score"] = Fixed2(why.score.score);
-      j["fit"] = Fixed2(why.score.fit);
-      j["intent"] = Fixed2(why.score.intent);
-      j["cell"] = g.cell;
-      j["action"] = action;
-      t += "\nScore " + FormatFixed2(why.score.score) + " (fit " + FormatFixed2(why.score.fit) +
-           ", intent " + FormatFixed2(why.score.intent) + "), cell " +
-           (g.cell.empty() ? std::string("-") : g.cell) + ", action " + action + " (model v" +
-           std::to_string(version) + ")\n";
-      // Top reasons: the fit rules that held, biggest first, and the intent that counted.
-      std::vector<uint16_t> fit = why.fit_rules;
-      std::stable_sort(fit.begin(), fit.end(), [&](uint16_t a, uint16_t b) {
-        return work.model.fit.rules[a].points > work.model.fit.rules[b].points;
-      });
-      Json reasons = Json::array();
-      t += "\nTop reasons\n";
-      for (size_t i = 0; i < fit.size() && i < 3; ++i) {
-        const model::FitRule& rule = work.model.fit.rules[fit[i]];
-        reasons.push_back(
-            {{"section", "fit"}, {"rule", rule.name}, {"points", Fixed2(rule.points)}});
-        t += "  fit    +" + FormatFixed2(rule.points) + "  " + rule.name + "\n";
-      }
-      std::vector<const engine::EntryContribution*> entries;
-      for (const engine::EntryContribution& e : why.entries) entries.push_back(&e);
-      std::stable_sort(entries.begin(), entries.end(),
-                       [](const auto* a, const auto* b) { return a->counted > b->counted; });
-      for (size_t i = 0; i < entries.size() && i < 3; ++i) {
-        const engine::EntryContribution& e = *entries[i];
-        const model::IntentEntry& entry = work.model.intent.entries[e.entry];
-        Json events = Json::array();
-        t += "  intent +" + FormatFixed2(e.counted) + "  " + entry.Label() + "\n";
-        for (size_t k = 0; k < e.events.size() && k < 3; ++k) {
-          const engine::EventContribution& ev = e.events[e.events.size() - 1 - k];
-          char age[32];
-          std::snprintf(age, sizeof age, "%.1f", ev.age_days);
-          events.push_back({{"at", FormatTimestamp(ev.occurred_at)},
-                            {"age_days", Fixed2(ev.age_days)},
-                            {"points", Fixed2(ev.points)}});
-          t += "           " + FormatTimestamp(ev.occurred_at) + "  " + age + " days ago  +" +
-               FormatFixed2(ev.points) + "\n";
-        }
-        if (e.events.size() > 3) {
-          t += "           and " + std::to_string(e.events.size() - 3) + " earlier\n";
-        }
-        reasons.push_back({{"section", "intent"},
-                           {"entry", entry.Label()},
-                           {"points", Fixed2(e.counted)},
-                           {"events", events}});
-      }
-      for (const engine::NegativeContribution& n : why.negatives) {
-        const model::NegativeEntry& entry = work.model.negatives[n.entry];
-        reasons.push_back(
-            {{"section", "negative"}, {"rule", entry.name}, {"points", Fixed2(n.points)}});
-        t += "  against " + FormatFixed2(n.points) + "  " + entry.name + "\n";
-      }
-      if (reasons.empty()) t += "  nothing counted\n";
-      j["reasons"] = reasons;
-    }
-  } else if (loaded.status().code() != StatusCode::kFailedPrecondition) {
-    return loaded.status();
-  } else {
-    t += "\nScore: no model applied yet\n";
-  }
-
-  // Frameworks: every one with answers, and the gates' frameworks.
-  LEADQ_TRY(model::Model model, ModelOrDefault(ws, tx));
-  LEADQ_TRY(std::vector<store::Answer> answers, tx.Answers(lead_id));
-  std::vector<engine::AnswerInput> inputs = ToInputs(answers);
-  Json frameworks = Json::array();
-  std::vector<std::string> ask;
-  t += "\nQualification\n";
-  bool any = false;
-  for (const model::Framework* fw : engine::Frameworks(model)) {
-    bool used = std::any_of(answers.begin(), answers.end(),
-                            [&](const store::Answer& a) { return a.framework == fw->key; });
-    bool gated =
-        std::any_of(model.lifecycle.gates.begin(), model.lifecycle.gates.end(),
-                    [&](const model::Gate& g) { return g.framework == fw->key; }) ||
-        (model.lifecycle.gates.empty() && model.lifecycle.default_gates && fw->key == "bant");
-    if (!used && !gated) continue;
-    any = true;
-    engine::FrameworkStatus st = engine::EvaluateFramework(*fw, inputs, as_of);
-    t += FrameworkText(st);
-    Json known = Json::array(), missing = Json::array();
-    for (const engine::CriterionStatus& c : st.criteria) {
-      if (c.value == engine::AnswerValue::kUnknown || c.expired) {
-        missing.push_back(c.criterion->key);
-        ask.push_back(c.criterion->name);
-      } else {
-        known.push_back({{"criterion", c.criterion->key},
-                         {"value", std::string(engine::AnswerValueName(c.value))},
-                         {"evidence", c.answer != nullptr ? c.answer->evidence : ""}});
-      }
-    }
-    frameworks.push_back({{"framework", fw->key}, {"known", known}, {"missing", missing}});
-  }
-  if (!any) t += "  no framework answers yet\n";
-  j["frameworks"] = frameworks;
-
-  // The account's other contacts.
-  LEADQ_TRY(std::optional<store::Handoff> open, tx.OpenHandoff(lead_id));
-  std::string account_id = open ? open->account_id : std::string();
-  if (account_id.empty()) {
-    store::LeadQuery self;
-    self.sort = store::LeadQuery::Sort::kLeadId;
-    // The lead's own account, from its summary.
-    LEADQ_TRY(std::vector<store::LeadSummary> all, tx.ListLeads(self));
-    for (const store::LeadSummary& l : all) {
-      if (l.lead_id == lead_id) account_id = l.account_id;
-    }
-  }
-  Json contacts = Json::array();
-  if (!account_id.empty()) {
-    j["account_id"] = account_id;
-    store::LeadQuery of_account;
-    of_account.account_id = account_id;
-    of_account.sort = store::LeadQuery::Sort::kLeadId;
-    LEADQ_TRY(std::vector<store::LeadSummary> others, tx.ListLeads(of_account));
-    t += "\nAccount " + account_id + ": other contacts\n";
-    size_t shown = 0;
-    for (const store::LeadSummary& l : others) {
-      if (l.lead_id == lead_id) continue;
-      ++shown;
-      contacts.push_back({{"lead_id", l.lead_id}, {"stage", l.stage}, {"owner", l.owner}});
-      t += "  " + l.lead_id + "  " + l.stage + (l.owner.empty() ? "" : "  owner " + l.owner) + "\n";
-    }
-    if (shown == 0) t += "  none\n";
-  }
-  j["account_contacts"] = contacts;
-
-  // Owner and the next step.
-  t += "\nNext step\n";
-  if (open) {
-    LEADQ_TRY(std::optional<store::Owner> owner, tx.GetOwner(open->owner_id));
-    LEADQ_TRY(std::vector<store::Touch> touches, tx.Touches(lead_id));
-    Json next = Json::object();
-    std::string zone = owner ? owner->time_zone : "UTC";
-    j["owner"] = open->owner_id;
-    j["assignment"] = HandoffJson(*open);
-    std::string step;
-    std::optional<TimePoint> due;
-    if (!open->first_touch_at && open->due_at) {
-      due = open->due_at;
-      std::optional<engine::CadencePlan> plan = PlanOf(model, *open, touches, as_of);
-      std::string channel = plan && !plan->next_channel.empty() ? plan->next_channel : "call";
-      step = "first touch by " + channel + " (response clock " + open->sla_rule + ")";
-    } else if (std::optional<engine::CadencePlan> plan = PlanOf(model, *open, touches, as_of)) {
-      if (plan->stopped_at) {
-        step = "the lead answered on " + FormatTimestamp(*plan->stopped_at) +
-               ": qualify it and move it on";
-      } else if (plan->next_due) {
-        due = plan->next_due;
-        step = "touch " + std::to_string(plan->done + 1) + " of " + std::to_string(plan->total) +
-               " by " + plan->next_channel + " (cadence " + open->cadence + ")";
-      } else {
-        step = "every touch of cadence " + open->cadence + " made; waiting for a reply";
-      }
-    } else {
-      step = "follow up (no cadence applies)";
-    }
-    if (!ask.empty()) step += "; find out: " + Join(ask);
-    next["step"] = step;
-    t += "  owner " + open->owner_id + (owner ? " (" + owner->name + ")" : "") + "\n  " + step +
-         "\n";
-    if (due) {
-      next["due_at"] = FormatTimestamp(*due);
-      t += "  due " + FormatTimestamp(*due) + " (" + FormatLocal(*due, zone) + " for the owner)" +
-           (*due <= as_of ? ", overdue by " + Span(as_of - *due) : ", in " + Span(*due - as_of)) +
-           "\n";
-    }
-    j["next"] = next;
-  } else {
-    t += "  not assigned yet" + std::string(ask.empty() ? "" : "; find out: " + Join(ask)) + "\n";
-    j["next"] = {{"step", "assign the lead"}};
-  }
-  return p;
+  Result<std::unique_ptr<Workset>> loaded = LoadFromStore(ws, *tx, as_of, version, lead_id);
+  if (loaded.ok())
+    return BuildPacket(*tx, (*loaded)->model, loaded->get(), version, lead_id, as_of);
+  if (loaded.status().code() != StatusCode::kFailedPrecondition) return loaded.status();
+  LEADQ_TRY(model::Model model, ModelOrDefault(ws, *tx));
+  return BuildPacket(*tx, model, nullptr, 0, lead_id, as_of);
 }
 
 }  // namespace
 
 Result<std::string> HandoffPacketText(Workspace& ws, const std::string& lead_id, TimePoint as_of) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
-  LEADQ_TRY(Packet p, BuildPacket(ws, *tx, lead_id, as_of));
+  LEADQ_TRY(Packet p, LoadPacket(ws, lead_id, as_of));
   return p.text;
 }
 
 Result<Json> HandoffPacketJson(Workspace& ws, const std::string& lead_id, TimePoint as_of) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
-  LEADQ_TRY(Packet p, BuildPacket(ws, *tx, lead_id, as_of));
+  LEADQ_TRY(Packet p, LoadPacket(ws, lead_id, as_of));
   return p.json;
 }
 

@@ -145,6 +145,53 @@ std::string GradeMatrix(const model::Model& m, int channel, const std::vector<ui
   return out;
 }
 
+namespace {
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string ScopeText(const model::HandoffScope& scope) {
+  std::string out;
+  if (!scope.cells.empty()) out += "cells " + JoinNames(scope.cells);
+  if (!scope.channels.empty()) {
+    out += (out.empty() ? "" : "; ") + std::string("channels ") + JoinNames(scope.channels);
+  }
+  return out.empty() ? std::string("every lead") : out;
+}
+
+}  // namespace
+
+std::string DescribeAssignRule(const model::AssignRule& rule) {
+  std::string out = rule.when ? "when " + DescribeCondition(*rule.when) : std::string("any lead");
+  out += " -> pool " + JoinNames(rule.pool);
+  if (rule.account_affinity) {
+    out += *rule.account_affinity ? " (account affinity)" : " (no account affinity)";
+  }
+  return out;
+}
+
+std::string DescribeSlaRule(const model::SlaRule& rule) {
+  std::string out = ScopeText(rule.scope) + ": first touch within " + Number(rule.minutes) +
+                    " min" + (rule.working_hours ? " of working hours" : "");
+  if (rule.escalate != model::Escalation::kNone) {
+    out +=
+        "; then " + std::string(model::EscalationName(rule.escalate)) +
+        (rule.escalate_after_minutes > 0 ? " after " + Number(rule.escalate_after_minutes) + " min"
+                                         : std::string());
+  }
+  return out;
+}
+
+std::string DescribeCadence(const model::CadenceRule& rule) {
+  return ScopeText(rule.scope) + ": " + std::to_string(rule.touches) + " touches over " +
+         Number(rule.days) + " days, >= " + Number(rule.min_spacing_hours) + " h apart, via " +
+         JoinNames(rule.via) + "; recycled after " + Number(rule.reply_wait_days) +
+         " days with no reply";
+}
+
 std::string ModelSummary(const model::Model& m) {
   std::string out;
   out += "model " + (m.name.empty() ? m.path.filename().string() : m.name) + " is valid\n";
@@ -197,6 +244,27 @@ std::string ModelSummary(const model::Model& m) {
     out += "\nDisqualified when (first match sets the reason)\n";
     for (const model::DisqualifyRule& d : m.disqualify) {
       out += "  " + Pad(d.reason, 20) + DescribeCondition(d.when) + "\n";
+    }
+  }
+  const model::HandoffSection& h = m.handoff;
+  if (!h.rules.empty() || !h.fallback.empty() || !h.sla.empty() || !h.cadences.empty()) {
+    out += "\nHandoff (account affinity " + std::string(h.account_affinity ? "on" : "off") +
+           (h.fallback.empty() ? "" : ", fallback pool " + JoinNames(h.fallback)) + ")\n";
+    for (const model::AssignRule& r : h.rules) {
+      out += "  assign   " + Pad(r.name, 18) + DescribeAssignRule(r) + "\n";
+    }
+    for (const model::SlaRule& r : h.sla) {
+      out += "  clock    " + Pad(r.name, 18) + DescribeSlaRule(r) + "\n";
+    }
+    for (const model::CadenceRule& r : h.cadences) {
+      out += "  cadence  " + Pad(r.name, 18) + DescribeCadence(r) + "\n";
+    }
+    if (h.limit_touches > 0) {
+      out += "  limit    at most " + std::to_string(h.limit_touches) + " touches in " +
+             Number(h.limit_days) + " days\n";
+    }
+    if (h.do_not_contact) {
+      out += "  never contact when " + DescribeCondition(*h.do_not_contact) + "\n";
     }
   }
   if (!m.warnings.empty()) {

@@ -24,6 +24,13 @@ std::string DescribeCondition(const model::Condition& condition);
 std::string GradeMatrix(const model::Model& model, int channel,
                         const std::vector<uint64_t>* counts = nullptr);
 
+// One [handoff] rule in words: "emea: when account.region = EMEA -> pool mia, max",
+// "hot_inbound: cells A1, A2; channels none: first touch within 5 min; escalate reassign after
+// 10 min", "hot: cells A1: 8 touches over 21 days, >= 24 h apart, via call, email".
+std::string DescribeAssignRule(const model::AssignRule& rule);
+std::string DescribeSlaRule(const model::SlaRule& rule);
+std::string DescribeCadence(const model::CadenceRule& rule);
+
 // Everything `leadq model check` prints for a valid model.
 std::string ModelSummary(const model::Model& model);
 

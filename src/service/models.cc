@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include "core/text.h"
 #include "service/model_summary.h"
@@ -283,6 +284,38 @@ std::vector<std::string> DiffModels(const model::Model& a, const model::Model& b
       s += (s.empty() ? "" : ", ") + x.name + " >= " + Num(x.threshold);
     return s.empty() ? std::string("none") : s;
   };
+  auto describe = [](const auto& rule) {
+    using T = std::decay_t<decltype(rule)>;
+    if constexpr (std::is_same_v<T, model::AssignRule>) {
+      return DescribeAssignRule(rule);
+    } else if constexpr (std::is_same_v<T, model::SlaRule>) {
+      return DescribeSlaRule(rule);
+    } else {
+      return DescribeCadence(rule);
+    }
+  };
+  auto name_of = [](const auto& rule) { return rule.name; };
+  auto compare = [&](const std::string& what, const auto& x, const auto& y) {
+    Changed(out, what, describe(x), describe(y));
+  };
+  DiffNamed(out, "assignment rule", a.handoff.rules, b.handoff.rules, name_of, describe, compare);
+  DiffNamed(out, "response clock", a.handoff.sla, b.handoff.sla, name_of, describe, compare);
+  DiffNamed(out, "cadence", a.handoff.cadences, b.handoff.cadences, name_of, describe, compare);
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s.empty() ? std::string("none") : s;
+  };
+  Changed(out, "fallback pool", join(a.handoff.fallback), join(b.handoff.fallback));
+  Changed(out, "account affinity", a.handoff.account_affinity ? "on" : "off",
+          b.handoff.account_affinity ? "on" : "off");
+  Changed(out, "touch limit",
+          std::to_string(a.handoff.limit_touches) + " in " + Num(a.handoff.limit_days) + " days",
+          std::to_string(b.handoff.limit_touches) + " in " + Num(b.handoff.limit_days) + " days");
+  Changed(out, "lifecycle recycle days", Num(a.lifecycle.recycle_days),
+          Num(b.lifecycle.recycle_days));
+  Changed(out, "lifecycle stale mql days", Num(a.lifecycle.stale_mql_days),
+          Num(b.lifecycle.stale_mql_days));
   Changed(out, "fit grades", grades(a.fit_grades), grades(b.fit_grades));
   Changed(out, "intent grades", grades(a.intent_grades), grades(b.intent_grades));
   const auto ca = model::CellActions(a, -1);

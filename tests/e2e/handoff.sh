@@ -194,4 +194,47 @@ expect_ok "webhook list" "$LEADQ" webhook list -w "$W"
 expect_in "pending" "delivered 0, dead 0"
 expect_ok "owner list" "$LEADQ" owner list --as-of 2026-03-07T00:00:00Z -w "$W"
 expect_in "load" "mia"
+
+# Fairness and capacity over thousands of leads: 3,000 mqls, a pool with capacities 1,000,
+# 1,000 and 500: each owner gets exactly its capacity, the rest wait for next week.
+W2="$T/ws2"
+cat > "$T/in/fair.toml" <<'TOML'
+[fit]
+[[fit.rule]]
+name = "Everyone"
+when = { field = "lead.fit", exists = true }
+points = 100
+[intent]
+[[intent.event]]
+type = "visit"
+points = 100
+[grades]
+fit = { A = 50, B = 0 }
+intent = { "1" = 50, "2" = 0 }
+[actions]
+mql = ["A1"]
+[handoff]
+[[handoff.assign]]
+name = "all"
+pool = ["p1", "p2", "p3"]
+TOML
+awk 'BEGIN { print "lead_id,fit"; for (i = 1; i <= 3000; i++) printf "F%05d,x\n", i }' > "$T/in/fair-leads.csv"
+awk 'BEGIN { print "lead_id,type,occurred_at"; for (i = 1; i <= 3000; i++) printf "F%05d,visit,2026-03-01\n", i }' > "$T/in/fair-events.csv"
+expect_ok "fair init" "$LEADQ" init "$W2"
+expect_ok "fair model" "$LEADQ" model apply "$T/in/fair.toml" -m fair -w "$W2"
+expect_ok "fair leads" "$LEADQ" import leads "$T/in/fair-leads.csv" -w "$W2"
+expect_ok "fair events" "$LEADQ" import events "$T/in/fair-events.csv" -w "$W2"
+expect_ok "p1" "$LEADQ" owner add p1 --capacity 1000 -w "$W2"
+expect_ok "p2" "$LEADQ" owner add p2 --capacity 1000 -w "$W2"
+expect_ok "p3" "$LEADQ" owner add p3 --capacity 500 -w "$W2"
+expect_ok "fair rescore" "$LEADQ" rescore --as-of 2026-03-02 -w "$W2"
+expect_in "each to capacity" "new mqls assigned: p1 1,000 p2 1,000 p3 500; waiting for an owner 500"
+# Proportional all along: among the first 500 assigned, shares follow capacity (2:2:1).
+"$LEADQ" list --stage mql --sort lead --limit 0 --format csv -w "$W2" > "$T/fair-list.csv"
+awk -F, 'NR > 1 && NR <= 501 { n[$NF]++ } END { printf "%d %d %d\n", n["p1"], n["p2"], n["p3"] }' \
+  "$T/fair-list.csv" > "$T/share"
+expect_eq "first 500 by capacity" "$(cat "$T/share")" "200 200 100"
+# A week later the capacity is free again: tick gives the waiting 500 an owner.
+expect_ok "fair tick" "$LEADQ" tick --as-of 2026-03-09T01:00:00Z -w "$W2"
+expect_in "waiting assigned" "500 assigned, 0 mqls waiting"
 finish
