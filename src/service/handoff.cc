@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "core/text.h"
 #include "core/working_hours.h"
@@ -858,6 +859,16 @@ Result<std::string> SlaReport(Workspace& ws, TimePoint as_of, ListFormat format)
   std::sort(open.begin(), open.end(), [](const Open& a, const Open& b) {
     return a.left != b.left ? a.left < b.left : a.h->seq < b.h->seq;
   });
+  // Mqls nobody has taken yet: their clock is not even running for an owner.
+  std::set<std::string> owned;
+  for (const store::Handoff& h : all) {
+    if (!h.closed_at) owned.insert(h.lead_id);
+  }
+  LEADQ_TRY(std::vector<store::LeadState> states, tx->LeadStates());
+  std::vector<std::string> waiting;
+  for (const store::LeadState& st : states) {
+    if (st.stage == "mql" && owned.count(st.lead_id) == 0) waiting.push_back(st.lead_id);
+  }
   auto dist_json = [](const std::map<std::string, Distribution>& m, std::string_view key) {
     Json arr = Json::array();
     for (const auto& [name, d] : m) {
@@ -883,6 +894,7 @@ Result<std::string> SlaReport(Workspace& ws, TimePoint as_of, ListFormat format)
     }
     Json j = {{"as_of", FormatTimestamp(as_of)},
               {"open", clocks},
+              {"waiting_for_owner", waiting},
               {"by_owner", dist_json(by_owner, "owner")},
               {"by_cell", dist_json(by_cell, "cell")}};
     return j.dump(2) + "\n";
@@ -899,8 +911,12 @@ Result<std::string> SlaReport(Workspace& ws, TimePoint as_of, ListFormat format)
   }
   size_t breached = static_cast<size_t>(
       std::count_if(open.begin(), open.end(), [](const Open& o) { return o.left <= 0; }));
-  out += "Response clocks as of " + FormatTimestamp(as_of) + ": " + std::to_string(open.size()) +
-         " open, " + std::to_string(breached) + " breached\n";
+  out +=
+      "Response clocks as of " + FormatTimestamp(as_of) + ": " + std::to_string(open.size()) +
+      " open, " + std::to_string(breached) + " breached; " + std::to_string(waiting.size()) +
+      " mqls waiting for an owner" +
+      (waiting.empty() ? std::string() : " (first: " + waiting.front() + "; leadq tick retries)") +
+      "\n";
   char line[256];
   if (!open.empty()) {
     std::snprintf(line, sizeof line, "  %-12s %-10s %-4s %-16s %-22s %s\n", "lead", "owner", "cell",
