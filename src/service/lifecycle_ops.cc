@@ -40,31 +40,48 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
   engine::DataNeeds needs = engine::NeedsOf(work->model);
   needs.event_ids = true;
   engine::DatasetBuilder builder(needs, "workspace");
-  std::string only_account;
   if (!only_lead.empty()) {
-    LEADQ_TRY(tx.ScanLeads(
-        {}, [&](std::string_view id, std::string_view account, std::span<const std::string_view>) {
-          if (id == only_lead) only_account = std::string(account);
+    // One lead: read it, its account and its events through the primary keys.
+    std::string only_account;
+    LEADQ_TRY(tx.ScanLead(
+        only_lead, {},
+        [&](std::string_view, std::string_view account, std::span<const std::string_view>) {
+          only_account = std::string(account);
+        }));
+    if (!only_account.empty()) {
+      LEADQ_TRY(tx.ScanAccount(
+          only_account, builder.account_keys(),
+          [&](std::string_view id, std::string_view, std::span<const std::string_view> values) {
+            builder.AddAccount(id, values);
+          }));
+    }
+    LEADQ_TRY(tx.ScanLead(
+        only_lead, builder.lead_keys(),
+        [&](std::string_view id, std::string_view account,
+            std::span<const std::string_view> values) { builder.AddLead(id, account, values); }));
+    LEADQ_TRY(tx.ScanEventsOfLead(
+        only_lead, builder.event_keys(),
+        [&](std::string_view event_id, std::string_view lead_id, std::string_view type,
+            TimePoint at, std::span<const std::string_view> props) {
+          builder.AddEvent(event_id, lead_id, type, at, props);
+        }));
+  } else {
+    LEADQ_TRY(tx.ScanAccounts(
+        builder.account_keys(),
+        [&](std::string_view id, std::string_view, std::span<const std::string_view> values) {
+          builder.AddAccount(id, values);
+        }));
+    LEADQ_TRY(tx.ScanLeads(builder.lead_keys(), [&](std::string_view id, std::string_view account,
+                                                    std::span<const std::string_view> values) {
+      builder.AddLead(id, account, values);
+    }));
+    LEADQ_TRY(tx.ScanEvents(
+        builder.event_keys(),
+        [&](std::string_view event_id, std::string_view lead_id, std::string_view type,
+            TimePoint at, std::span<const std::string_view> props) {
+          builder.AddEvent(event_id, lead_id, type, at, props);
         }));
   }
-  LEADQ_TRY(tx.ScanAccounts(builder.account_keys(), [&](std::string_view id, std::string_view,
-                                                        std::span<const std::string_view> values) {
-    if (only_lead.empty() || id == only_account) {
-      builder.AddAccount(id, values);
-    }
-  }));
-  LEADQ_TRY(tx.ScanLeads(builder.lead_keys(), [&](std::string_view id, std::string_view account,
-                                                  std::span<const std::string_view> values) {
-    if (only_lead.empty() || id == only_lead) builder.AddLead(id, account, values);
-  }));
-  LEADQ_TRY(
-      tx.ScanEvents(builder.event_keys(),
-                    [&](std::string_view event_id, std::string_view lead_id, std::string_view type,
-                        TimePoint at, std::span<const std::string_view> props) {
-                      if (only_lead.empty() || lead_id == only_lead) {
-                        builder.AddEvent(event_id, lead_id, type, at, props);
-                      }
-                    }));
   work->data = builder.Finish(work->issues);
   work->compiled = engine::CompileModel(work->model, work->data);
   return work;

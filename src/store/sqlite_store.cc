@@ -1257,19 +1257,38 @@ class SqliteTransaction final : public Transaction {
   }
 
   Status ScanLeads(const std::vector<std::string>& keys, const RowVisitor& visit) override {
-    return ScanRows(Entity::kLead, keys, visit);
+    return ScanRows(Entity::kLead, keys, visit, std::nullopt);
   }
   Status ScanAccounts(const std::vector<std::string>& keys, const RowVisitor& visit) override {
-    return ScanRows(Entity::kAccount, keys, visit);
+    return ScanRows(Entity::kAccount, keys, visit, std::nullopt);
+  }
+  Status ScanLead(std::string_view lead_id, const std::vector<std::string>& keys,
+                  const RowVisitor& visit) override {
+    return ScanRows(Entity::kLead, keys, visit, lead_id);
+  }
+  Status ScanAccount(std::string_view account_id, const std::vector<std::string>& keys,
+                     const RowVisitor& visit) override {
+    return ScanRows(Entity::kAccount, keys, visit, account_id);
   }
 
   Status ScanEvents(const std::vector<std::string>& keys, const EventVisitor& visit) override {
+    return ScanEventRows(keys, visit, std::nullopt);
+  }
+  Status ScanEventsOfLead(std::string_view lead_id, const std::vector<std::string>& keys,
+                          const EventVisitor& visit) override {
+    return ScanEventRows(keys, visit, lead_id);
+  }
+
+  Status ScanEventRows(const std::vector<std::string>& keys, const EventVisitor& visit,
+                       std::optional<std::string_view> lead_id) {
     LEADQ_TRY(CheckUsable());
     std::vector<int> slot;
     std::string sql = "SELECT event_id, lead_id, type, occurred_at" +
-                      SelectKeys(Entity::kEvent, keys, 4, slot) +
-                      " FROM events ORDER BY lead_id, occurred_at, seq";
+                      SelectKeys(Entity::kEvent, keys, 4, slot) + " FROM events" +
+                      (lead_id ? " WHERE lead_id = ?1" : "") +
+                      " ORDER BY lead_id, occurred_at, seq";
     LEADQ_TRY(Stmt st, conn_->Prepare(sql, "scan events"));
+    if (lead_id) st.TextNotNull(1, *lead_id);
     std::vector<std::string_view> values(keys.size());
     for (;;) {
       int rc = st.Step();
@@ -2254,16 +2273,20 @@ class SqliteTransaction final : public Transaction {
     return sql;
   }
 
-  Status ScanRows(Entity entity, const std::vector<std::string>& keys, const RowVisitor& visit) {
+  // Every row of the entity's table, or the one with id `only`.
+  Status ScanRows(Entity entity, const std::vector<std::string>& keys, const RowVisitor& visit,
+                  std::optional<std::string_view> only) {
     LEADQ_TRY(CheckUsable());
     const EntityInfo& info = kEntityInfo[EntityIndex(entity)];
     std::vector<int> slot;
     std::string sql = "SELECT " + std::string(info.id_column) +
                       ", account_id" +  // an account's own id for accounts
                       SelectKeys(entity, keys, 2, slot) + " FROM " + std::string(info.table) +
+                      (only ? " WHERE " + std::string(info.id_column) + " = ?1" : "") +
                       " ORDER BY rowid";
     std::string op = "scan " + std::string(info.table);
     LEADQ_TRY(Stmt st, conn_->Prepare(sql, op));
+    if (only) st.TextNotNull(1, *only);
     std::vector<std::string_view> values(keys.size());
     for (;;) {
       int rc = st.Step();

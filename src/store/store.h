@@ -322,6 +322,14 @@ class Transaction {
       std::function<void(std::string_view event_id, std::string_view lead_id, std::string_view type,
                          TimePoint occurred_at, std::span<const std::string_view> props)>;
   virtual Status ScanEvents(const std::vector<std::string>& keys, const EventVisitor& visit) = 0;
+  // The same scans for one id, through the primary keys: the lead (0 or 1 row), the account
+  // (0 or 1 row), the events of one lead (in the ScanEvents order). An unknown id visits nothing.
+  virtual Status ScanLead(std::string_view lead_id, const std::vector<std::string>& keys,
+                          const RowVisitor& visit) = 0;
+  virtual Status ScanAccount(std::string_view account_id, const std::vector<std::string>& keys,
+                             const RowVisitor& visit) = 0;
+  virtual Status ScanEventsOfLead(std::string_view lead_id, const std::vector<std::string>& keys,
+                                  const EventVisitor& visit) = 0;
   // One lead's free-form fields (all keys), or NotFound.
   virtual Result<std::vector<Field>> LeadFields(std::string_view lead_id) = 0;
 

@@ -839,6 +839,48 @@ TEST_P(StoreConformance, ScansFollowTheDocumentedOrder) {
   STORE_ASSERT_OK(tx->Commit());
 }
 
+TEST_P(StoreConformance, ScansOfOneIdVisitOnlyIt) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  WriteStats stats;
+  STORE_ASSERT_OK(tx->UpsertAccounts(
+      std::vector<AccountRow>{{"B", {{"size", "10"}}}, {"A", {{"size", "20"}}}}, At(0), stats));
+  STORE_ASSERT_OK(tx->UpsertLeads(
+      std::vector<LeadRow>{Lead("L3", "B", {{"title", "cto"}}), Lead("L1", "A", {{"title", "vp"}})},
+      At(0), "import", stats));
+  STORE_ASSERT_OK(tx->InsertEvents(
+      std::vector<EventRow>{Event("e1", "L3", "visit", At(5)), Event("e2", "L1", "visit", At(3)),
+                            Event("e3", "L1", "open", At(1))},
+      stats));
+  auto row_text = [](std::string& out) {
+    return [&out](std::string_view id, std::string_view account,
+                  std::span<const std::string_view> values) {
+      out += std::string(id) + "|" + std::string(account);
+      for (std::string_view v : values) out += "|" + std::string(v);
+      out += "\n";
+    };
+  };
+  std::string lead, account, events, none;
+  STORE_ASSERT_OK(tx->ScanLead("L1", {"title", "unknown"}, row_text(lead)));
+  EXPECT_EQ(lead, "L1|A|vp|\n");
+  STORE_ASSERT_OK(tx->ScanAccount("B", {"size"}, row_text(account)));
+  EXPECT_EQ(account, "B|B|10\n");
+  STORE_ASSERT_OK(tx->ScanLead("nobody", {}, row_text(none)));
+  STORE_ASSERT_OK(tx->ScanAccount("nobody", {}, row_text(none)));
+  EXPECT_EQ(none, "");
+  STORE_ASSERT_OK(tx->ScanEventsOfLead(
+      "L1", {},
+      [&](std::string_view event_id, std::string_view lead_id, std::string_view type, TimePoint at,
+          std::span<const std::string_view>) {
+        events += std::string(event_id) + "|" + std::string(lead_id) + "|" + std::string(type) +
+                  "|" + FormatTimestamp(at) + "\n";
+      }));
+  EXPECT_EQ(events,
+            "e3|L1|open|2026-01-01T00:00:01Z\n"
+            "e2|L1|visit|2026-01-01T00:00:03Z\n");
+  STORE_ASSERT_OK(tx->Commit());
+}
+
 TEST_P(StoreConformance, LeadFieldsListsEveryKey) {
   CommitLeads({Lead("L1", std::nullopt, {{"company", "Acme"}}),
                Lead("L2", std::nullopt, {{"country", "DE"}})});
