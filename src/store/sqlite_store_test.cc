@@ -10,6 +10,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +36,13 @@ std::filesystem::path TestDir() {
   }
   std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
                               ("leadq-store-" + std::to_string(::getpid()) + "-" + name);
+  // The first use in this process empties what an earlier run with the same process id left.
+  static std::mutex mu;
+  static std::set<std::string> cleaned;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (cleaned.insert(name).second) std::filesystem::remove_all(dir);
+  }
   std::filesystem::create_directories(dir);
   return dir;
 }
