@@ -410,6 +410,17 @@ Result<std::string> ShowLead(Workspace& ws, const std::string& lead_id, TimePoin
   out += "\n";
 
   LEADQ_TRY(std::vector<store::Field> fields, tx->LeadFields(lead_id));
+  LEADQ_TRY(std::optional<store::Handoff> handoff, tx->OpenHandoff(lead_id));
+  if (handoff) {
+    out += "Owner " + handoff->owner_id + " since " + FormatTimestamp(handoff->assigned_at) + " (" +
+           handoff->rule + ")";
+    if (handoff->due_at) {
+      out += handoff->first_touch_at ? ", first touch " + FormatTimestamp(*handoff->first_touch_at)
+                                     : ", first touch due " + FormatTimestamp(*handoff->due_at) +
+                                           " (" + handoff->sla_rule + ")";
+    }
+    out += "; see leadq handoff " + lead_id + "\n";
+  }
   out += "\nFields\n";
   for (const store::Field& f : fields) {
     if (f.value.empty()) continue;
