@@ -126,8 +126,6 @@ Json HandoffJson(const store::Handoff& h) {
   return j;
 }
 
-Result<std::vector<store::Webhook>> WebhooksFor(store::Transaction& tx) { return tx.Webhooks(); }
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -595,7 +593,7 @@ Result<std::unique_ptr<Assigner>> Assigner::Create(store::Transaction& tx, const
     TimePoint& last = state->last_at[h.owner_id];
     last = std::max(last, h.assigned_at);
   }
-  LEADQ_TRY(state->webhooks, WebhooksFor(tx));
+  LEADQ_TRY(state->webhooks, tx.Webhooks());
   return std::unique_ptr<Assigner>(new Assigner(std::move(state)));
 }
 
@@ -961,7 +959,7 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   TickReport report;
   LEADQ_TRY(model::Model model, ModelOrDefault(ws, *tx));
-  LEADQ_TRY(std::vector<store::Webhook> webhooks, WebhooksFor(*tx));
+  LEADQ_TRY(std::vector<store::Webhook> webhooks, tx->Webhooks());
   store::HandoffQuery open_query;
   open_query.open_only = true;
   LEADQ_TRY(std::vector<store::Handoff> open, tx->Handoffs(open_query));
@@ -1045,7 +1043,6 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
 
   // 3. Cadences that ended with no reply.
   LEADQ_TRY(open, tx->Handoffs(open_query));
-  std::vector<store::Webhook> hooks = webhooks;
   for (store::Handoff& h : open) {
     if (h.cadence.empty() || h.assigned_at > as_of) continue;
     LEADQ_TRY(std::optional<store::LeadState> state, tx->GetLeadState(h.lead_id));
@@ -1077,7 +1074,7 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
     h.closed_at = as_of;
     h.closed_reason = "recycled: unresponsive";
     LEADQ_TRY(tx->UpdateHandoff(h));
-    LEADQ_TRY(EnqueueWebhookMessages(*tx, hooks, "transition", TransitionEventId(t),
+    LEADQ_TRY(EnqueueWebhookMessages(*tx, webhooks, "transition", TransitionEventId(t),
                                      TransitionJson(t), as_of));
     ++report.recycled;
     report.lines.push_back("recycled: lead " + h.lead_id + " (" + t.note + ")");
@@ -1213,7 +1210,7 @@ Result<std::string> RecordTouch(Workspace& ws, const TouchRequest& request) {
                {"channel", channel},       {"outcome", outcome},
                {"by", touch.by},           {"at", FormatTimestamp(touch.at)},
                {"note", touch.note},       {"owner", open ? open->owner_id : ""}};
-  LEADQ_TRY(std::vector<store::Webhook> webhooks, WebhooksFor(*tx));
+  LEADQ_TRY(std::vector<store::Webhook> webhooks, tx->Webhooks());
   LEADQ_TRY(EnqueueWebhookMessages(*tx, webhooks, "touch", "touch:" + std::to_string(touch.seq),
                                    std::move(data), request.at));
   LEADQ_TRY(tx->Commit());
