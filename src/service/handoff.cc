@@ -768,8 +768,10 @@ Result<AssignOutcome> AssignLead(Workspace& ws, const AssignRequest& request) {
     LEADQ_TRY(tx->UpdateHandoff(*open));
   }
   LEADQ_TRY(std::unique_ptr<Assigner> assigner, Assigner::Create(*tx, *work, version, request.at));
-  LEADQ_TRY(AssignOutcome out,
-            assigner->Assign(*row, score ? &*score : nullptr, request.to, request.by, request.at));
+  // Reassigning by the rules means someone else: the current owner is left out.
+  const std::string current = open ? open->owner_id : std::string();
+  LEADQ_TRY(AssignOutcome out, assigner->Assign(*row, score ? &*score : nullptr, request.to,
+                                                request.by, request.at, current));
   if (!out.assigned) return Status::FailedPrecondition("lead " + request.lead_id + ": " + out.why);
   LEADQ_TRY(tx->Commit());
   return out;

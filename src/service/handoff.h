@@ -90,7 +90,8 @@ struct AssignRequest {
   TimePoint at = 0;
 };
 // On demand: (re)assigns one lead. A lead with an open handoff is reassigned (the old handoff is
-// closed "reassigned"); the clock of the new one starts at `at`. Refused for an unknown lead or
+// closed "reassigned"; by the rules, never to the same owner); the clock of the new one starts
+// at `at`. Refused for an unknown lead or
 // owner, an inactive owner, or a lead in a stage nobody works (nurture, disqualified, recycled,
 // won, lost).
 Result<AssignOutcome> AssignLead(Workspace& ws, const AssignRequest& request);
