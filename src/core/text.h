@@ -51,6 +51,19 @@ std::string FormatFixed2(double value);
 // Appends `field` to `out` as one RFC 4180 CSV field, quoted when it must be.
 void AppendCsvField(std::string& out, std::string_view field);
 
+// "a, b, c": the items (strings or string views) with `separator` between them.
+template <typename Range>
+std::string JoinStrings(const Range& items, std::string_view separator = ", ") {
+  std::string out;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += separator;
+    out += item;
+    first = false;
+  }
+  return out;
+}
+
 // "12,345,678": digits grouped by thousands, for messages and summaries.
 std::string GroupThousands(uint64_t n);
 

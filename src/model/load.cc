@@ -1157,21 +1157,12 @@ std::optional<int64_t> ReadInteger(LoadContext& ctx, const toml::node& node,
   return std::nullopt;
 }
 
-std::string JoinNames(std::span<const std::string_view> names) {
-  std::string out;
-  for (std::string_view name : names) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
-}
-
 // "; did you mean \"sql\"?" or, when nothing is close, "; <what> are a, b, c".
 std::string SuggestOrList(std::string_view name, std::span<const std::string_view> known,
                           std::string_view what) {
   std::string hint = DidYouMean(name, known);
   if (!hint.empty()) return hint;
-  return "; " + std::string(what) + " are " + JoinNames(known);
+  return "; " + std::string(what) + " are " + JoinStrings(known);
 }
 
 // A stage name, trimmed and lower-cased.

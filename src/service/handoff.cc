@@ -21,15 +21,6 @@ constexpr TimePoint kMinute = 60 * kMicrosPerSecond;
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-std::string Join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
-}
-
 // "3 min", "2 h 05 min", "1 d 4 h".
 std::string Span(TimePoint micros) {
   int64_t minutes = std::llabs(micros) / kMinute;
@@ -536,7 +527,7 @@ Result<Packet> BuildPacket(store::Transaction& tx, const model::Model& model, co
     } else {
       step = "follow up (no cadence applies)";
     }
-    if (!ask.empty()) step += "; find out: " + Join(ask);
+    if (!ask.empty()) step += "; find out: " + JoinStrings(ask);
     next["step"] = step;
     t += "  owner " + open->owner_id + (owner ? " (" + owner->name + ")" : "") + "\n  " + step +
          "\n";
@@ -548,7 +539,8 @@ Result<Packet> BuildPacket(store::Transaction& tx, const model::Model& model, co
     }
     j["next"] = next;
   } else {
-    t += "  not assigned yet" + std::string(ask.empty() ? "" : "; find out: " + Join(ask)) + "\n";
+    t += "  not assigned yet" + std::string(ask.empty() ? "" : "; find out: " + JoinStrings(ask)) +
+         "\n";
     j["next"] = {{"step", "assign the lead"}};
   }
   return p;
@@ -667,7 +659,7 @@ Result<AssignOutcome> Assigner::Assign(uint32_t row, const store::ScoreRecord* s
       owner = pick(assign->pool);
       if (!owner.empty()) {
         rule = "rule:" + assign->name;
-        out.why = "rule " + assign->name + ", pool " + Join(assign->pool) + ": " + owner +
+        out.why = "rule " + assign->name + ", pool " + JoinStrings(assign->pool) + ": " + owner +
                   " had the most room";
       }
     }
@@ -677,18 +669,18 @@ Result<AssignOutcome> Assigner::Assign(uint32_t row, const store::ScoreRecord* s
         rule = "fallback";
         out.why = (assign == nullptr ? std::string("no rule matches")
                                      : "pool of rule " + assign->name + " is full or inactive") +
-                  "; fallback pool " + Join(model.handoff.fallback) + ": " + owner;
+                  "; fallback pool " + JoinStrings(model.handoff.fallback) + ": " + owner;
       }
     }
     if (owner.empty()) {
       if (assign != nullptr) {
         out.why = "waiting: nobody in the pool of rule " + assign->name + " (" +
-                  Join(assign->pool) + ")" +
+                  JoinStrings(assign->pool) + ")" +
                   (model.handoff.fallback.empty() ? "" : " or the fallback pool") +
                   " is active with room this week";
       } else if (!model.handoff.fallback.empty()) {
         out.why = "waiting: no rule matches and nobody in the fallback pool (" +
-                  Join(model.handoff.fallback) + ") is active with room this week";
+                  JoinStrings(model.handoff.fallback) + ") is active with room this week";
       } else {
         out.why = "waiting: no assignment rule matches and the model has no fallback pool";
       }
@@ -1117,15 +1109,12 @@ Result<std::string> RecordTouch(Workspace& ws, const TouchRequest& request) {
   std::string outcome = AsciiLower(Trim(request.outcome));
   if (std::find(model::kTouchChannels.begin(), model::kTouchChannels.end(), channel) ==
       model::kTouchChannels.end()) {
-    return Status::Invalid("unknown touch channel " + Quoted(request.channel) +
-                           "; channels are email, call, linkedin, meeting");
+    return Status::Invalid("unknown touch channel " + Quoted(request.channel) + "; channels are " +
+                           JoinStrings(model::kTouchChannels));
   }
   if (!engine::IsTouchOutcome(outcome)) {
-    std::string known;
-    for (std::string_view o : engine::kTouchOutcomes)
-      known += (known.empty() ? "" : ", ") + std::string(o);
     return Status::Invalid("unknown outcome " + Quoted(request.outcome) + "; outcomes are " +
-                           known);
+                           JoinStrings(engine::kTouchOutcomes));
   }
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   LEADQ_TRY(std::optional<store::LeadState> state, tx->GetLeadState(request.lead_id));
@@ -1357,8 +1346,8 @@ Result<store::Webhook> AddWebhook(Workspace& ws, store::Webhook hook, TimePoint 
   for (std::string& kind : hook.kinds) {
     kind = AsciiLower(Trim(kind));
     if (std::find(kWebhookKinds.begin(), kWebhookKinds.end(), kind) == kWebhookKinds.end()) {
-      return Status::Invalid("unknown webhook kind " + Quoted(kind) +
-                             "; kinds are transition, assignment, sla_breach, touch");
+      return Status::Invalid("unknown webhook kind " + Quoted(kind) + "; kinds are " +
+                             JoinStrings(kWebhookKinds));
     }
   }
   if (hook.max_attempts < 1) {
@@ -1382,7 +1371,7 @@ Result<std::string> ListWebhooks(Workspace& ws) {
     for (const store::OutboxCounts& k : counts) {
       if (k.webhook_id == h.id) c = k;
     }
-    out += std::to_string(h.id) + "  " + h.url + "  kinds " + Join(h.kinds, ",") +
+    out += std::to_string(h.id) + "  " + h.url + "  kinds " + JoinStrings(h.kinds, ",") +
            "  max attempts " + std::to_string(h.max_attempts) + "  pending " +
            std::to_string(c.pending) + ", delivered " + std::to_string(c.delivered) + ", dead " +
            std::to_string(c.dead) + "\n";

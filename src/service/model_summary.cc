@@ -147,17 +147,11 @@ std::string GradeMatrix(const model::Model& m, int channel, const std::vector<ui
 
 namespace {
 
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 std::string ScopeText(const model::HandoffScope& scope) {
   std::string out;
-  if (!scope.cells.empty()) out += "cells " + JoinNames(scope.cells);
+  if (!scope.cells.empty()) out += "cells " + JoinStrings(scope.cells);
   if (!scope.channels.empty()) {
-    out += (out.empty() ? "" : "; ") + std::string("channels ") + JoinNames(scope.channels);
+    out += (out.empty() ? "" : "; ") + std::string("channels ") + JoinStrings(scope.channels);
   }
   return out.empty() ? std::string("every lead") : out;
 }
@@ -166,7 +160,7 @@ std::string ScopeText(const model::HandoffScope& scope) {
 
 std::string DescribeAssignRule(const model::AssignRule& rule) {
   std::string out = rule.when ? "when " + DescribeCondition(*rule.when) : std::string("any lead");
-  out += " -> pool " + JoinNames(rule.pool);
+  out += " -> pool " + JoinStrings(rule.pool);
   if (rule.account_affinity) {
     out += *rule.account_affinity ? " (account affinity)" : " (no account affinity)";
   }
@@ -188,7 +182,7 @@ std::string DescribeSlaRule(const model::SlaRule& rule) {
 std::string DescribeCadence(const model::CadenceRule& rule) {
   return ScopeText(rule.scope) + ": " + std::to_string(rule.touches) + " touches over " +
          Number(rule.days) + " days, >= " + Number(rule.min_spacing_hours) + " h apart, via " +
-         JoinNames(rule.via) + "; recycled after " + Number(rule.reply_wait_days) +
+         JoinStrings(rule.via) + "; recycled after " + Number(rule.reply_wait_days) +
          " days with no reply";
 }
 
@@ -249,7 +243,7 @@ std::string ModelSummary(const model::Model& m) {
   const model::HandoffSection& h = m.handoff;
   if (!h.rules.empty() || !h.fallback.empty() || !h.sla.empty() || !h.cadences.empty()) {
     out += "\nHandoff (account affinity " + std::string(h.account_affinity ? "on" : "off") +
-           (h.fallback.empty() ? "" : ", fallback pool " + JoinNames(h.fallback)) + ")\n";
+           (h.fallback.empty() ? "" : ", fallback pool " + JoinStrings(h.fallback)) + ")\n";
     for (const model::AssignRule& r : h.rules) {
       out += "  assign   " + Pad(r.name, 18) + DescribeAssignRule(r) + "\n";
     }

@@ -302,9 +302,7 @@ std::vector<std::string> DiffModels(const model::Model& a, const model::Model& b
   DiffNamed(out, "response clock", a.handoff.sla, b.handoff.sla, name_of, describe, compare);
   DiffNamed(out, "cadence", a.handoff.cadences, b.handoff.cadences, name_of, describe, compare);
   auto join = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s.empty() ? std::string("none") : s;
+    return v.empty() ? std::string("none") : JoinStrings(v);
   };
   Changed(out, "fallback pool", join(a.handoff.fallback), join(b.handoff.fallback));
   Changed(out, "account affinity", a.handoff.account_affinity ? "on" : "off",

@@ -462,6 +462,19 @@ class Connection {
     return false;
   }
 
+  // Steps a bound statement to its end and returns what `read` makes of each row.
+  template <typename T, typename Read>
+  Result<std::vector<T>> FetchAll(Stmt& st, std::string_view op, std::string_view subject,
+                                  Read read) const {
+    std::vector<T> out;
+    for (;;) {
+      LEADQ_TRY(bool row, Fetch(st, op, subject));
+      if (!row) break;
+      out.push_back(read(st));
+    }
+    return out;
+  }
+
   bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
  private:
@@ -1482,13 +1495,7 @@ class SqliteTransaction final : public Transaction {
                                       "recycle_until, below_line_since FROM lead_state "
                                       "ORDER BY lead_id",
                                       "read lead states"));
-    std::vector<LeadState> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read lead states"));
-      if (!row) break;
-      out.push_back(ReadState(st));
-    }
-    return out;
+    return conn_->FetchAll<LeadState>(st, "read lead states", {}, ReadState);
   }
 
   Result<std::optional<LeadState>> GetLeadState(std::string_view lead_id) override {
@@ -1504,13 +1511,7 @@ class SqliteTransaction final : public Transaction {
                                           " FROM transitions WHERE lead_id = ?1 ORDER BY seq",
                                       "read history"));
     st.TextNotNull(1, lead_id);
-    std::vector<Transition> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read history of lead", lead_id));
-      if (!row) break;
-      out.push_back(ReadTransition(st));
-    }
-    return out;
+    return conn_->FetchAll<Transition>(st, "read history of lead", lead_id, ReadTransition);
   }
 
   Status AddAnswer(const Answer& a) override {
@@ -1539,13 +1540,7 @@ class SqliteTransaction final : public Transaction {
                                           " FROM answers WHERE lead_id = ?1 ORDER BY seq",
                                       "read answers"));
     st.TextNotNull(1, lead_id);
-    std::vector<Answer> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read answers of lead", lead_id));
-      if (!row) break;
-      out.push_back(ReadAnswer(st));
-    }
-    return out;
+    return conn_->FetchAll<Answer>(st, "read answers of lead", lead_id, ReadAnswer);
   }
 
   Result<std::vector<LeadSummary>> ListLeads(const LeadQuery& query) override {
@@ -1627,13 +1622,7 @@ class SqliteTransaction final : public Transaction {
     LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kOwnerColumns) +
                                           " FROM owners ORDER BY owner_id",
                                       "read owners"));
-    std::vector<Owner> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read owners"));
-      if (!row) break;
-      out.push_back(ReadOwner(st));
-    }
-    return out;
+    return conn_->FetchAll<Owner>(st, "read owners", {}, ReadOwner);
   }
 
   Result<std::optional<Owner>> GetOwner(std::string_view owner_id) override {
@@ -1701,13 +1690,7 @@ class SqliteTransaction final : public Transaction {
     if (!query.account_id.empty()) st.TextNotNull(2, query.account_id);
     if (!query.owner_id.empty()) st.TextNotNull(3, query.owner_id);
     if (query.assigned_since) st.Int(4, *query.assigned_since);
-    std::vector<Handoff> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read handoffs"));
-      if (!row) break;
-      out.push_back(ReadHandoff(st));
-    }
-    return out;
+    return conn_->FetchAll<Handoff>(st, "read handoffs", {}, ReadHandoff);
   }
 
   Result<std::optional<Handoff>> OpenHandoff(std::string_view lead_id) override {
@@ -1752,13 +1735,7 @@ class SqliteTransaction final : public Transaction {
                                           " FROM touches WHERE lead_id = ?1 ORDER BY at, seq",
                                       "read touches"));
     st.TextNotNull(1, lead_id);
-    std::vector<Touch> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read touches of lead", lead_id));
-      if (!row) break;
-      out.push_back(ReadTouch(st));
-    }
-    return out;
+    return conn_->FetchAll<Touch>(st, "read touches of lead", lead_id, ReadTouch);
   }
 
   // --- webhooks and their outbox
@@ -1794,13 +1771,7 @@ class SqliteTransaction final : public Transaction {
     LEADQ_TRY(Stmt st, conn_->Prepare(
                            "SELECT " + std::string(kWebhookColumns) + " FROM webhooks ORDER BY id",
                            "read webhooks"));
-    std::vector<Webhook> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read webhooks"));
-      if (!row) break;
-      out.push_back(ReadWebhook(st));
-    }
-    return out;
+    return conn_->FetchAll<Webhook>(st, "read webhooks", {}, ReadWebhook);
   }
 
   Status RemoveWebhook(int64_t id) override {
@@ -1910,13 +1881,7 @@ class SqliteTransaction final : public Transaction {
     if (webhook_id != 0) st.Int(1, webhook_id);
     st.TextNotNull(2, MessageStatusName(status));
     st.Int(3, SqlLimit(limit));
-    std::vector<OutboxMessage> out;
-    for (;;) {
-      LEADQ_TRY(bool row, conn_->Fetch(st, "read messages"));
-      if (!row) break;
-      out.push_back(ReadMessage(st));
-    }
-    return out;
+    return conn_->FetchAll<OutboxMessage>(st, "read messages", {}, ReadMessage);
   }
 
   // Every webhook, and every removed one whose delivered or dead messages are kept.

@@ -157,38 +157,40 @@ inline std::string Join(const std::vector<std::string>& v) {
 }
 
 // Text forms of what the store holds, for comparing whole states.
-inline std::string ScanLeadsText(Transaction& tx, const std::vector<std::string>& keys) {
-  std::string out;
-  Status s = tx.ScanLeads(keys, [&](std::string_view id, std::string_view account,
-                                    std::span<const std::string_view> values) {
+// A visitor that appends each row as "id|account|value|...\n" to `out`.
+inline Transaction::RowVisitor RowText(std::string& out) {
+  return [&out](std::string_view id, std::string_view account,
+                std::span<const std::string_view> values) {
     out += std::string(id) + "|" + std::string(account);
     for (std::string_view v : values) out += "|" + std::string(v);
     out += "\n";
-  });
+  };
+}
+// A visitor that appends each event as "event_id|lead_id|type|time|prop|...\n" to `out`.
+inline Transaction::EventVisitor EventText(std::string& out) {
+  return [&out](std::string_view event_id, std::string_view lead_id, std::string_view type,
+                TimePoint at, std::span<const std::string_view> props) {
+    out += std::string(event_id) + "|" + std::string(lead_id) + "|" + std::string(type) + "|" +
+           FormatTimestamp(at);
+    for (std::string_view v : props) out += "|" + std::string(v);
+    out += "\n";
+  };
+}
+inline std::string ScanLeadsText(Transaction& tx, const std::vector<std::string>& keys) {
+  std::string out;
+  Status s = tx.ScanLeads(keys, RowText(out));
   EXPECT_TRUE(s.ok()) << s.message();
   return out;
 }
 inline std::string ScanAccountsText(Transaction& tx, const std::vector<std::string>& keys) {
   std::string out;
-  Status s = tx.ScanAccounts(keys, [&](std::string_view id, std::string_view account,
-                                       std::span<const std::string_view> values) {
-    out += std::string(id) + "|" + std::string(account);
-    for (std::string_view v : values) out += "|" + std::string(v);
-    out += "\n";
-  });
+  Status s = tx.ScanAccounts(keys, RowText(out));
   EXPECT_TRUE(s.ok()) << s.message();
   return out;
 }
 inline std::string ScanEventsText(Transaction& tx, const std::vector<std::string>& keys) {
   std::string out;
-  Status s = tx.ScanEvents(
-      keys, [&](std::string_view event_id, std::string_view lead_id, std::string_view type,
-                TimePoint at, std::span<const std::string_view> props) {
-        out += std::string(event_id) + "|" + std::string(lead_id) + "|" + std::string(type) + "|" +
-               FormatTimestamp(at);
-        for (std::string_view v : props) out += "|" + std::string(v);
-        out += "\n";
-      });
+  Status s = tx.ScanEvents(keys, EventText(out));
   EXPECT_TRUE(s.ok()) << s.message();
   return out;
 }
@@ -852,29 +854,15 @@ TEST_P(StoreConformance, ScansOfOneIdVisitOnlyIt) {
       std::vector<EventRow>{Event("e1", "L3", "visit", At(5)), Event("e2", "L1", "visit", At(3)),
                             Event("e3", "L1", "open", At(1))},
       stats));
-  auto row_text = [](std::string& out) {
-    return [&out](std::string_view id, std::string_view account,
-                  std::span<const std::string_view> values) {
-      out += std::string(id) + "|" + std::string(account);
-      for (std::string_view v : values) out += "|" + std::string(v);
-      out += "\n";
-    };
-  };
   std::string lead, account, events, none;
-  STORE_ASSERT_OK(tx->ScanLead("L1", {"title", "unknown"}, row_text(lead)));
+  STORE_ASSERT_OK(tx->ScanLead("L1", {"title", "unknown"}, RowText(lead)));
   EXPECT_EQ(lead, "L1|A|vp|\n");
-  STORE_ASSERT_OK(tx->ScanAccount("B", {"size"}, row_text(account)));
+  STORE_ASSERT_OK(tx->ScanAccount("B", {"size"}, RowText(account)));
   EXPECT_EQ(account, "B|B|10\n");
-  STORE_ASSERT_OK(tx->ScanLead("nobody", {}, row_text(none)));
-  STORE_ASSERT_OK(tx->ScanAccount("nobody", {}, row_text(none)));
+  STORE_ASSERT_OK(tx->ScanLead("nobody", {}, RowText(none)));
+  STORE_ASSERT_OK(tx->ScanAccount("nobody", {}, RowText(none)));
   EXPECT_EQ(none, "");
-  STORE_ASSERT_OK(tx->ScanEventsOfLead(
-      "L1", {},
-      [&](std::string_view event_id, std::string_view lead_id, std::string_view type, TimePoint at,
-          std::span<const std::string_view>) {
-        events += std::string(event_id) + "|" + std::string(lead_id) + "|" + std::string(type) +
-                  "|" + FormatTimestamp(at) + "\n";
-      }));
+  STORE_ASSERT_OK(tx->ScanEventsOfLead("L1", {}, EventText(events)));
   EXPECT_EQ(events,
             "e3|L1|open|2026-01-01T00:00:01Z\n"
             "e2|L1|visit|2026-01-01T00:00:03Z\n");
