@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libssl-dev
   libcpp-httplib-dev libhowardhinnant-date-dev tzdata
+  libeigen3-dev libxgboost-dev
 )
 
 missing=()

@@ -12,6 +12,8 @@
 #include "commands.h"
 #include "core/time.h"
 #include "handoff_commands.h"
+#include "learn_commands.h"
+#include "report_commands.h"
 #include "workspace_commands.h"
 
 namespace {
@@ -69,6 +71,8 @@ int main(int argc, char** argv) {
   std::vector<leadq::cli::Runnable> workspace_commands;
   leadq::cli::AddWorkspaceCommands(app, *model_cmd, workspace_commands);
   leadq::cli::AddHandoffCommands(app, workspace_commands);
+  leadq::cli::AddLearnCommands(app, *model_cmd, workspace_commands);
+  leadq::cli::AddReportCommands(app, *model_cmd, workspace_commands);
 
   // demo
   leadq::cli::DemoCommand demo;
