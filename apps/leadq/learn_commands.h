@@ -1,4 +1,4 @@
-// The CLI's learning commands: learn, predict and suggest-weights.
+// The CLI's learning commands: learn and predict.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "core/time.h"
+#include "evidence_commands.h"
 #include "handoff_commands.h"
 #include "learn_commands.h"
 #include "report_commands.h"
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   leadq::cli::AddWorkspaceCommands(app, *model_cmd, workspace_commands);
   leadq::cli::AddHandoffCommands(app, workspace_commands);
   leadq::cli::AddLearnCommands(app, *model_cmd, workspace_commands);
+  leadq::cli::AddEvidenceCommands(app, *model_cmd, workspace_commands);
   leadq::cli::AddReportCommands(app, *model_cmd, workspace_commands);
 
   // demo

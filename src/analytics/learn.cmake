@@ -1,0 +1,1 @@
+# Predictive models (learn, predict): sources of leadq_analytics and their tests.

@@ -1,0 +1,2 @@
+// Evidence for a model change: suggest-weights and model backtest.
+#pragma once

@@ -1,0 +1,2 @@
+# Workspace reports (funnel, calibration, thresholds, HTML): sources of leadq_service and their
+# tests.
