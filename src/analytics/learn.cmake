@@ -1,1 +1,10 @@
 # Predictive models (learn, predict): sources of leadq_analytics and their tests.
+# This file is included before leadq_library(analytics) is defined; the tests below name
+# leadq_analytics, which CMake resolves when it generates the build.
+set(ANALYTICS_LEARN_SOURCES
+  logistic.cc)
+
+leadq_test(analytics_learn_test
+  SOURCES logistic_test.cc
+  DEPS leadq_analytics
+  LABELS unit)
