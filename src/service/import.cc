@@ -276,6 +276,7 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
           }
         }
         row.lost_reason = std::string(CellAt(reader, layout.Find("lost_reason")));
+        row.owner = std::string(CellAt(reader, layout.Find("owner")));
         outcomes.push_back(std::move(row));
         break;
       }

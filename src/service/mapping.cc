@@ -55,7 +55,8 @@ Columns HubSpotColumns(ImportKind kind) {
               {"closed_at", {"Close Date", "closedate"}},
               {"status", {"Deal Stage", "dealstage"}},
               {"value", {"Amount", "amount"}},
-              {"lost_reason", {"Closed Lost Reason", "closed_lost_reason"}}};
+              {"lost_reason", {"Closed Lost Reason", "closed_lost_reason"}},
+              {"owner", {"Deal owner", "Deal Owner", "hubspot_owner_id"}}};
   }
   return {};
 }
@@ -104,7 +105,8 @@ Columns SalesforceColumns(ImportKind kind) {
               {"closed_at", {"Close Date", "CloseDate"}},
               {"status", {"Stage", "StageName"}},
               {"value", {"Amount"}},
-              {"lost_reason", {"Loss Reason", "Closed Lost Reason", "Loss_Reason__c"}}};
+              {"lost_reason", {"Loss Reason", "Closed Lost Reason", "Loss_Reason__c"}},
+              {"owner", {"Opportunity Owner", "Owner Name", "OwnerId"}}};
   }
   return {};
 }

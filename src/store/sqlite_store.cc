@@ -262,9 +262,15 @@ CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_webhook ON outbox(webhook_id, status);
 )sql";
 
+// Version 3: the owner of a deal (the seller who worked it), for reports by owner.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE outcomes ADD COLUMN owner TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"workspace tables", kSchemaV1},
     {"handoff tables", kSchemaV2},
+    {"deal owners", kSchemaV3},
 };
 
 }  // namespace
@@ -684,14 +690,14 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "intent_grade = excluded.intent_grade, action = excluded.action, reason = excluded.reason, "
     "channel = excluded.channel",
     // kSelectOutcome
-    "SELECT account_id, lead_id, created_at, closed_at, status, value, lost_reason "
+    "SELECT account_id, lead_id, created_at, closed_at, status, value, lost_reason, owner "
     "FROM outcomes WHERE deal_id = ?1",
     // kInsertOutcome
     "INSERT INTO outcomes(deal_id, account_id, lead_id, created_at, closed_at, status, value, "
-    "lost_reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "lost_reason, owner) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     // kUpdateOutcome
     "UPDATE outcomes SET account_id = ?2, lead_id = ?3, created_at = ?4, closed_at = ?5, "
-    "status = ?6, value = ?7, lost_reason = ?8 WHERE deal_id = ?1",
+    "status = ?6, value = ?7, lost_reason = ?8, owner = ?9 WHERE deal_id = ?1",
     // kInsertAnswer
     "INSERT INTO answers(lead_id, framework, criterion, value, evidence, source, author, at, "
     "expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -1206,7 +1212,8 @@ class SqliteTransaction final : public Transaction {
           bool same = sel->Col(0) == row.account_id && sel->Col(1) == row.lead_id &&
                       sel->ColOptInt(2) == row.created_at && sel->ColOptInt(3) == row.closed_at &&
                       sel->Col(4) == DealStatusName(row.status) &&
-                      sel->ColOptDouble(5) == row.value && sel->Col(6) == row.lost_reason;
+                      sel->ColOptDouble(5) == row.value && sel->Col(6) == row.lost_reason &&
+                      sel->Col(7) == row.owner;
           sel->Reset();
           if (same) {
             ++local.unchanged;
@@ -1222,6 +1229,7 @@ class SqliteTransaction final : public Transaction {
         st->TextNotNull(6, DealStatusName(row.status));
         st->OptDouble(7, row.value);
         st->Text(8, row.lost_reason);
+        st->Text(9, row.owner);
         LEADQ_TRY(conn_->Run(*st, exists ? "update outcome" : "insert outcome", row.deal_id));
         ++(exists ? local.updated : local.inserted);
       }
@@ -1248,7 +1256,7 @@ class SqliteTransaction final : public Transaction {
   Result<std::vector<OutcomeRow>> Outcomes() override {
     LEADQ_TRY(CheckUsable());
     LEADQ_TRY(Stmt st, conn_->Prepare("SELECT deal_id, account_id, lead_id, created_at, "
-                                      "closed_at, status, value, lost_reason FROM outcomes "
+                                      "closed_at, status, value, lost_reason, owner FROM outcomes "
                                       "ORDER BY rowid",
                                       "read outcomes"));
     std::vector<OutcomeRow> out;
@@ -1264,6 +1272,7 @@ class SqliteTransaction final : public Transaction {
       o.status = ParseDealStatus(st.Col(5)).value_or(DealStatus::kOpen);
       o.value = st.ColOptDouble(6);
       o.lost_reason = st.ColString(7);
+      o.owner = st.ColString(8);
       out.push_back(std::move(o));
     }
     return out;
@@ -1512,6 +1521,14 @@ class SqliteTransaction final : public Transaction {
                                       "read history"));
     st.TextNotNull(1, lead_id);
     return conn_->FetchAll<Transition>(st, "read history of lead", lead_id, ReadTransition);
+  }
+
+  Result<std::vector<Transition>> AllTransitions() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kTransitionColumns) +
+                                          " FROM transitions ORDER BY lead_id, seq",
+                                      "read transitions"));
+    return conn_->FetchAll<Transition>(st, "read transitions", "", ReadTransition);
   }
 
   Status AddAnswer(const Answer& a) override {

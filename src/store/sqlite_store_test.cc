@@ -184,7 +184,7 @@ TEST(SqliteStore, OpeningAppliesNewMigrationsAndANewerSchemaIsRefused) {
   EXPECT_EQ(Query(db, "SELECT max(version) FROM schema_migrations"), v + "\n");
 }
 
-TEST(SqliteStore, AVersion1WorkspaceGainsTheHandoffTablesWithItsDataIntact) {
+TEST(SqliteStore, AVersion1WorkspaceIsUpgradedWithItsDataIntact) {
   std::filesystem::path db = TestDir() / "leadq.db";
   std::span<const internal::Migration> all = internal::SqliteMigrations();
   ASSERT_GE(all.size(), 2u);
@@ -212,14 +212,17 @@ TEST(SqliteStore, AVersion1WorkspaceGainsTheHandoffTablesWithItsDataIntact) {
                       ", 30, 40, 0, 70, 'A', '1', 'call', 'fit A');"
                       "INSERT INTO scores(lead_id, model_version, as_of, fit, intent, negative, "
                       "score, fit_grade, intent_grade, action, reason) VALUES('L1', 1, " +
-                      t + ", 30, 40, 0, 70, 'A', '1', 'call', 'fit A');"),
+                      t +
+                      ", 30, 40, 0, 70, 'A', '1', 'call', 'fit A');"
+                      "INSERT INTO outcomes(deal_id, account_id, status, lost_reason) "
+                      "VALUES('D1', 'A1', 'lost', 'timing');"),
             "");
   EXPECT_EQ(Query(db, "SELECT max(version) FROM schema_migrations"), "1\n");
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
   ASSERT_TRUE(store.ok()) << store.status().message();
   EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations ORDER BY version"),
-            "1|workspace tables\n2|handoff tables\n");
+            "1|workspace tables\n2|handoff tables\n3|deal owners\n");
   EXPECT_EQ(Query(db,
                   "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN "
                   "('owners', 'handoffs', 'touches', 'webhooks', 'outbox') ORDER BY name"),
@@ -238,6 +241,11 @@ TEST(SqliteStore, AVersion1WorkspaceGainsTheHandoffTablesWithItsDataIntact) {
   ASSERT_TRUE((*history)[1].scores.has_value());
   EXPECT_EQ((*history)[1].scores->action, "call");
   EXPECT_EQ((*history)[1].scores->channel, "");
+  Result<std::vector<OutcomeRow>> deals = (*tx)->Outcomes();
+  ASSERT_TRUE(deals.ok()) << deals.status().message();
+  ASSERT_EQ(deals->size(), 1u);
+  EXPECT_EQ((*deals)[0].lost_reason, "timing");
+  EXPECT_EQ((*deals)[0].owner, "") << "deals of versions 1 and 2 have no owner";
 
   // The new tables work with the old rows.
   Owner ana;

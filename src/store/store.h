@@ -78,6 +78,7 @@ struct OutcomeRow {
   DealStatus status = DealStatus::kOpen;
   std::optional<double> value;
   std::string lost_reason;
+  std::string owner;  // the seller who worked the deal, may be empty
 };
 
 // What an upsert did. Write methods add their counts to the WriteStats they are given.
@@ -355,6 +356,8 @@ class Transaction {
   virtual Result<std::vector<LeadState>> LeadStates() = 0;  // by lead_id
   virtual Result<std::optional<LeadState>> GetLeadState(std::string_view lead_id) = 0;
   virtual Result<std::vector<Transition>> History(std::string_view lead_id) = 0;  // NotFound
+  // Every transition of every lead, ordered by lead_id, then seq (for reports).
+  virtual Result<std::vector<Transition>> AllTransitions() = 0;
 
   // --- framework answers
   virtual Status AddAnswer(const Answer& answer) = 0;  // unknown lead: NotFound

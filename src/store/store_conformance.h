@@ -278,7 +278,7 @@ inline std::string OutcomeText(const OutcomeRow& o) {
          (o.created_at ? FormatTimestamp(*o.created_at) : "-") + "|" +
          (o.closed_at ? FormatTimestamp(*o.closed_at) : "-") + "|" +
          std::string(DealStatusName(o.status)) + "|" + (o.value ? std::to_string(*o.value) : "-") +
-         "|" + o.lost_reason;
+         "|" + o.lost_reason + "|" + o.owner;
 }
 
 inline std::string AnswerText(const Answer& a) {
@@ -989,6 +989,13 @@ TEST_P(StoreConformance, TransitionsKeepTheLeadStateInStep) {
   ExpectStatesFollowTheLog(*tx);
   STORE_ASSIGN(history, tx->History("L1"));
   EXPECT_EQ(history.size(), 3u);
+
+  // AllTransitions: every lead's log, by lead then sequence.
+  STORE_ASSIGN(std::vector<Transition> all, tx->AllTransitions());
+  ASSERT_EQ(all.size(), 4u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(TransitionText(all[i]), TransitionText(history[i]));
+  EXPECT_EQ(all[3].lead_id, "L2");
+  EXPECT_EQ(all[3].to_stage, "new");
 }
 
 TEST_P(StoreConformance, UpdateStatesWritesRecycleAndBelowTheLineFields) {
@@ -1184,6 +1191,7 @@ TEST_P(StoreConformance, OutcomesAreUpsertedByDeal) {
   lost.status = DealStatus::kLost;
   lost.closed_at = At(50);
   lost.lost_reason = "no budget";
+  lost.owner = "ana";
   WriteStats stats;
   STORE_ASSERT_OK(tx->UpsertOutcomes(std::vector<OutcomeRow>{open, lost}, stats));
   EXPECT_EQ(Stats(stats), "inserted=2 updated=0 unchanged=0 duplicates=0");
@@ -1196,6 +1204,12 @@ TEST_P(StoreConformance, OutcomesAreUpsertedByDeal) {
   WriteStats third;
   STORE_ASSERT_OK(tx->UpsertOutcomes(std::vector<OutcomeRow>{won, lost}, third));
   EXPECT_EQ(Stats(third), "inserted=0 updated=1 unchanged=1 duplicates=0");
+  OutcomeRow reassigned = lost;
+  reassigned.owner = "bo";
+  WriteStats fourth;
+  STORE_ASSERT_OK(tx->UpsertOutcomes(std::vector<OutcomeRow>{reassigned}, fourth));
+  EXPECT_EQ(Stats(fourth), "inserted=0 updated=1 unchanged=0 duplicates=0") << "owner counts";
+  lost = reassigned;
   STORE_ASSIGN(std::vector<OutcomeRow> all, tx->Outcomes());
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(OutcomeText(all[0]), OutcomeText(won));
