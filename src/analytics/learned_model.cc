@@ -426,22 +426,26 @@ void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
   }
 }
 
+double TreesMargin(std::span<const Tree> trees, double base_margin, std::span<const double> row) {
+  double z = base_margin;
+  for (const Tree& t : trees) {
+    size_t node = 0;
+    while (t.left[node] != -1) {
+      float v = static_cast<float>(row[static_cast<size_t>(t.feature[node])]);
+      node = static_cast<size_t>(v < t.threshold[node] ? t.left[node] : t.right[node]);
+    }
+    z += t.value[node];
+  }
+  return z;
+}
+
 double Margin(const LearnedModel& model, std::span<const double> x) {
   if (model.method == LearnedMethod::kLogistic) {
     double z = model.intercept;
     for (size_t j = 0; j < model.coef.size(); ++j) z += model.coef[j] * x[j];
     return z;
   }
-  double z = model.base_margin;
-  for (const Tree& t : model.trees) {
-    size_t node = 0;
-    while (t.left[node] != -1) {
-      float v = static_cast<float>(x[static_cast<size_t>(t.feature[node])]);
-      node = static_cast<size_t>(v < t.threshold[node] ? t.left[node] : t.right[node]);
-    }
-    z += t.value[node];
-  }
-  return z;
+  return TreesMargin(model.trees, model.base_margin, x);
 }
 
 double Probability(const LearnedModel& model, std::span<const double> features) {

@@ -142,6 +142,9 @@ void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
 // The month of the year ("01".."12") of a time, for date features.
 std::string MonthOf(TimePoint t);
 
+// The margin (log-odds) of boosted trees for one encoded row: base + the sum of leaf values.
+double TreesMargin(std::span<const Tree> trees, double base_margin, std::span<const double> row);
+
 // The model's margin (log-odds) for an encoded row, and its probability.
 double Margin(const LearnedModel& model, std::span<const double> features);
 double Probability(const LearnedModel& model, std::span<const double> features);
