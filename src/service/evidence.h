@@ -1,2 +1,76 @@
-// Evidence for a model change: suggest-weights and model backtest.
+// Evidence from history: what happened to each lead (created, became an MQL with which scores,
+// won or lost), a model's view of leads at past moments, and, built on both, the two ways to
+// change a model with evidence: suggest-weights and model backtest.
+//
+// Outcome of a lead (LeadHistory::outcome), in this order:
+//   1. its own lifecycle: the last move into `won` or `lost` (closed_at = that move's time);
+//   2. else its deals (outcomes with its lead_id): won if any is won (the earliest close), lost
+//      if every one is lost;
+//   3. else the deals of its account created at or after the lead was (account-based selling):
+//      the same rule.
+// Open deals and leads without either are kUnknown. The sales cycle runs from the deal's
+// creation (2, 3) or from the lead's first move into `opportunity`, else `mql`, else its
+// creation (1), to closed_at.
+//
+// Example:
+//   LEADQ_TRY(std::vector<LeadHistory> all, LoadLeadHistories(*tx));
+//   std::vector<std::pair<std::string, TimePoint>> at{{"L1", *all[0].mql_at}};
+//   LEADQ_TRY(std::vector<LeadSnapshot> then, ScoreAtTimes(*tx, model, at));
 #pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "model/model.h"
+#include "service/workspace.h"
+#include "store/store.h"
+
+namespace leadq::service {
+
+enum class Outcome { kUnknown, kWon, kLost };
+std::string_view OutcomeName(Outcome o);  // "unknown", "won", "lost"
+
+struct LeadHistory {
+  std::string lead_id, account_id;
+  TimePoint created_at = 0;                      // first transition
+  std::optional<TimePoint> mql_at;               // first entry into mql
+  std::optional<store::ScoreRecord> mql_scores;  // scores recorded on that transition
+  std::string stage;                             // current stage
+  Outcome outcome = Outcome::kUnknown;
+  std::optional<TimePoint> closed_at;          // when the outcome was known
+  std::optional<TimePoint> cycle_start;        // see the header comment
+  std::string outcome_source;                  // "stage won", "deal D-17", "account deal D-3"
+  std::vector<store::Transition> transitions;  // oldest first
+
+  // Days from cycle_start to closed_at, when both are known and in order.
+  std::optional<double> CycleDays() const;
+};
+
+// Every lead of the workspace, by lead_id.
+Result<std::vector<LeadHistory>> LoadLeadHistories(store::Transaction& tx);
+
+// A lead as `model` saw it at `as_of`: the scores and which rules, entries and negative
+// signals counted. Profile fields are today's (the store keeps no history of fields); events
+// count only up to as_of.
+struct LeadSnapshot {
+  std::string lead_id;
+  TimePoint as_of = 0;
+  double fit = 0, intent = 0, negative = 0, score = 0;
+  std::string fit_grade, intent_grade, action;
+  std::vector<std::string> fit_rules, intent_entries, negatives;       // names
+  std::vector<uint16_t> fit_rule_ids, intent_entry_ids, negative_ids;  // indices in the model
+  std::vector<double> intent_entry_points;  // counted points of each of intent_entry_ids
+};
+
+// Re-scores the given leads, each at its own time, with `model` over the workspace's data, in
+// the order given. An id the workspace does not hold: NotFound.
+Result<std::vector<LeadSnapshot>> ScoreAtTimes(
+    store::Transaction& tx, const model::Model& model,
+    std::span<const std::pair<std::string, TimePoint>> leads);
+
+}  // namespace leadq::service

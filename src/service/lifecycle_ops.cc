@@ -34,8 +34,13 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
                                                const std::string& only_lead) {
   LEADQ_TRY(ActiveModel active, LoadActiveModel(ws, tx));
   model_version = active.version;
+  return BindStoreData(tx, std::move(active.model), as_of, only_lead);
+}
+
+Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Model model,
+                                               TimePoint as_of, const std::string& only_lead) {
   auto work = std::make_unique<Workset>();
-  work->model = std::move(active.model);
+  work->model = std::move(model);
   work->as_of = as_of;
   engine::DataNeeds needs = engine::NeedsOf(work->model);
   needs.event_ids = true;
@@ -87,8 +92,6 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
   return work;
 }
 
-namespace {}  // namespace
-
 std::vector<engine::AnswerInput> ToInputs(const std::vector<store::Answer>& answers) {
   std::vector<engine::AnswerInput> out;
   for (const store::Answer& a : answers) {
@@ -112,8 +115,6 @@ Result<model::Model> ModelOrDefault(Workspace& ws, store::Transaction& tx) {
   if (active.status().code() == StatusCode::kFailedPrecondition) return model::Model{};
   return active.status();
 }
-
-namespace {}  // namespace
 
 store::ScoreRecord RecordOf(const Workset& work, int64_t version, uint32_t row,
                             const engine::LeadScore& s) {

@@ -31,6 +31,11 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
                                                TimePoint as_of, int64_t& model_version,
                                                const std::string& only_lead = "");
 
+// The workspace's leads, accounts and events bound to `model` (any model: the active one, or a
+// proposed one for a backtest). With `only_lead`, just that lead.
+Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Model model,
+                                               TimePoint as_of, const std::string& only_lead = "");
+
 // Stored answers as the engine reads them.
 std::vector<engine::AnswerInput> ToInputs(const std::vector<store::Answer>& answers);
 
