@@ -17,6 +17,7 @@ struct CommandResult {
 };
 
 inline constexpr int kExitInput = 1;
+inline constexpr int kExitUsage = 2;  // the command line is wrong
 inline constexpr int kExitStrict = 3;
 
 struct ScoreCommand {

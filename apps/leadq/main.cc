@@ -17,14 +17,9 @@
 #include "report_commands.h"
 #include "workspace_commands.h"
 
-namespace {
-
-constexpr int kExitUsage = 2;
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using leadq::cli::CommandResult;
+  using leadq::cli::kExitUsage;
   CLI::App app{
       "leadq: lead qualification engine. Scores leads for fit and intent with a "
       "qualification model kept as a TOML file, and explains every number."};
