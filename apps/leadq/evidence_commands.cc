@@ -1,7 +1,60 @@
 #include "evidence_commands.h"
 
-namespace leadq::cli {
+#include <iostream>
+#include <memory>
 
-void AddEvidenceCommands(CLI::App& /*app*/, CLI::App& /*model_cmd*/, std::vector<Runnable>& /*out*/) {}
+#include "cli_support.h"
+#include "service/evidence.h"
+
+namespace leadq::cli {
+namespace {
+
+// An optional ISO 8601 bound; false (after printing why) when it does not parse.
+bool BoundOption(std::string_view command, const char* name, const std::string& text,
+                 std::optional<TimePoint>& out) {
+  if (text.empty()) return true;
+  TimePoint t = 0;
+  if (!TimeOption(command, name, text, t)) return false;
+  out = t;
+  return true;
+}
+
+}  // namespace
+
+void AddEvidenceCommands(CLI::App& /*app*/, CLI::App& model_cmd, std::vector<Runnable>& out) {
+  // model backtest
+  {
+    struct Options {
+      Common common;
+      std::string file, from, to;
+      bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = model_cmd.add_subcommand(
+        "backtest",
+        "Re-score history with a proposed model: which leads change action, and the win rate "
+        "and cycle length of the MQLs each version sends");
+    cmd->add_option("file", o->file, "The proposed model (TOML)")->required();
+    cmd->add_option("--from", o->from, "Only leads created at or after this ISO 8601 time");
+    cmd->add_option("--to", o->to, "Only leads created before this ISO 8601 time");
+    cmd->add_flag("--json", o->json, "Print JSON instead of text");
+    AddWorkspaceOption(cmd, o->common);
+    out.push_back({cmd, [o]() {
+                     service::BacktestRequest req;
+                     req.model = o->file;
+                     if (!BoundOption("model backtest", "--from", o->from, req.from) ||
+                         !BoundOption("model backtest", "--to", o->to, req.to)) {
+                       return CommandResult{kExitUsage};
+                     }
+                     return WithWorkspace("model backtest", o->common, [&](service::Workspace& ws) {
+                       Result<service::BacktestReport> r = service::Backtest(ws, req);
+                       if (!r.ok()) return Fail("model backtest", r.status());
+                       std::cout << (o->json ? service::BacktestJson(*r)
+                                             : service::BacktestText(*r));
+                       return CommandResult{0};
+                     });
+                   }});
+  }
+}
 
 }  // namespace leadq::cli

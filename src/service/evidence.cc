@@ -4,8 +4,15 @@
 #include <map>
 #include <unordered_map>
 
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "analytics/metrics.h"
+#include "core/text.h"
 #include "engine/score.h"
 #include "service/lifecycle_ops.h"
+#include "service/models.h"
 
 namespace leadq::service {
 namespace {
@@ -65,13 +72,16 @@ std::optional<double> LeadHistory::CycleDays() const {
 Result<std::vector<LeadHistory>> LoadLeadHistories(store::Transaction& tx) {
   std::vector<LeadHistory> out;
   std::unordered_map<std::string, size_t> index;
-  LEADQ_TRY(tx.ScanLeads(
-      {}, [&](std::string_view id, std::string_view account, std::span<const std::string_view>) {
-        LeadHistory h;
-        h.lead_id = std::string(id);
-        h.account_id = std::string(account);
-        out.push_back(std::move(h));
-      }));
+  // A lead's own created_at field (its creation in the source system), when it holds a time,
+  // is when it was created; else its first transition (the import).
+  LEADQ_TRY(tx.ScanLeads({"created_at"}, [&](std::string_view id, std::string_view account,
+                                             std::span<const std::string_view> values) {
+    LeadHistory h;
+    h.lead_id = std::string(id);
+    h.account_id = std::string(account);
+    h.created_at = ParseTimestamp(Trim(values[0])).value_or(0);
+    out.push_back(std::move(h));
+  }));
   std::sort(out.begin(), out.end(),
             [](const LeadHistory& a, const LeadHistory& b) { return a.lead_id < b.lead_id; });
   for (size_t i = 0; i < out.size(); ++i) index.emplace(out[i].lead_id, i);
@@ -93,7 +103,7 @@ Result<std::vector<LeadHistory>> LoadLeadHistories(store::Transaction& tx) {
   for (LeadHistory& h : out) {
     std::optional<TimePoint> opportunity_at;
     for (const store::Transition& t : h.transitions) {
-      if (t.from_stage.empty()) h.created_at = t.at;
+      if (t.from_stage.empty() && h.created_at == 0) h.created_at = t.at;
       if (t.to_stage == "mql" && !h.mql_at) {
         h.mql_at = t.at;
         h.mql_scores = t.scores;
@@ -175,6 +185,179 @@ Result<std::vector<LeadSnapshot>> ScoreAtTimes(
     out.push_back(std::move(s));
   }
   return out;
+}
+
+// --- model backtest ---------------------------------------------------------------------------
+
+double MqlCohort::WinRate() const {
+  return known == 0 ? std::numeric_limits<double>::quiet_NaN()
+                    : static_cast<double>(won) / static_cast<double>(known);
+}
+
+std::optional<double> MqlCohort::MedianCycle() const {
+  if (cycle_days.empty()) return std::nullopt;
+  return analytics::Quantile(cycle_days, 0.5);
+}
+
+namespace {
+
+void AddToCohort(MqlCohort& c, const LeadHistory& h) {
+  ++c.leads;
+  if (h.outcome == Outcome::kUnknown) return;
+  ++c.known;
+  if (h.outcome == Outcome::kWon) ++c.won;
+  if (std::optional<double> d = h.CycleDays()) c.cycle_days.push_back(*d);
+}
+
+std::string RateText(const MqlCohort& c) {
+  if (c.known == 0) return "no outcome known";
+  return std::to_string(c.won) + " won of " + std::to_string(c.known) + " known (" +
+         FormatFixed2(100.0 * c.WinRate()) + "%)";
+}
+
+std::string CycleText(const MqlCohort& c) {
+  std::optional<double> m = c.MedianCycle();
+  return m ? FormatFixed2(*m) + " days" : "-";
+}
+
+nlohmann::json CohortJson(const MqlCohort& c) {
+  nlohmann::json j = {{"leads", c.leads}, {"known", c.known}, {"won", c.won}};
+  j["win_rate"] = c.known == 0 ? nlohmann::json(nullptr) : nlohmann::json(c.WinRate());
+  std::optional<double> m = c.MedianCycle();
+  j["median_cycle_days"] = m ? nlohmann::json(*m) : nlohmann::json(nullptr);
+  return j;
+}
+
+}  // namespace
+
+Result<BacktestReport> Backtest(Workspace& ws, const BacktestRequest& request) {
+  LEADQ_TRY(model::Model proposed, model::LoadModel(request.model));
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  BacktestReport report;
+  report.proposed = request.model.string();
+  std::optional<model::Model> current;
+  Result<ActiveModel> active = LoadActiveModel(ws, *tx);
+  if (active.ok()) {
+    report.active_version = active->version;
+    report.diff = DiffModels(active->model, proposed);
+    current = std::move(active->model);
+  } else if (active.status().code() != StatusCode::kFailedPrecondition) {
+    return active.status();
+  }
+
+  LEADQ_TRY(std::vector<LeadHistory> histories, LoadLeadHistories(*tx));
+  std::vector<const LeadHistory*> window;
+  std::vector<std::pair<std::string, TimePoint>> moments;  // creation, then mql when it has one
+  std::vector<std::pair<size_t, bool>> moment_of;          // (window index, is the mql moment)
+  for (const LeadHistory& h : histories) {
+    if (h.transitions.empty()) continue;
+    if (request.from && h.created_at < *request.from) continue;
+    if (request.to && h.created_at >= *request.to) continue;
+    window.push_back(&h);
+    moments.emplace_back(h.lead_id, h.created_at);
+    moment_of.emplace_back(window.size() - 1, false);
+    if (h.mql_at) {
+      moments.emplace_back(h.lead_id, *h.mql_at);
+      moment_of.emplace_back(window.size() - 1, true);
+    }
+  }
+  report.leads = window.size();
+  report.evaluations = moments.size();
+
+  LEADQ_TRY(std::vector<LeadSnapshot> next, ScoreAtTimes(*tx, proposed, moments));
+  std::vector<LeadSnapshot> before;
+  if (current) {
+    LEADQ_TRY(before, ScoreAtTimes(*tx, *current, moments));
+  }
+  std::vector<uint8_t> sent_now(window.size(), 0), sent_next(window.size(), 0),
+      changed(window.size(), 0);
+  for (size_t k = 0; k < moments.size(); ++k) {
+    const size_t w = moment_of[k].first;
+    if (next[k].action == "mql") sent_next[w] = 1;
+    if (!current) continue;
+    if (before[k].action == "mql") sent_now[w] = 1;
+    if (before[k].action != next[k].action) {
+      changed[w] = 1;
+      ++(moment_of[k].second ? report.changed_at_mql : report.changed_at_creation);
+      ++report.moves[before[k].action + " -> " + next[k].action];
+    }
+  }
+  for (size_t w = 0; w < window.size(); ++w) {
+    const LeadHistory& h = *window[w];
+    if (h.mql_at) AddToCohort(report.history, h);
+    if (sent_next[w]) AddToCohort(report.proposed_mqls, h);
+    if (sent_now[w]) AddToCohort(report.current, h);
+    if (sent_now[w] && !sent_next[w]) AddToCohort(report.only_current, h);
+    if (sent_next[w] && !sent_now[w]) AddToCohort(report.only_proposed, h);
+    report.changed_leads += changed[w];
+  }
+  return report;
+}
+
+std::string BacktestText(const BacktestReport& r) {
+  std::string out = "backtest of " + r.proposed + " on " + GroupThousands(r.leads) + " leads (" +
+                    GroupThousands(r.evaluations) +
+                    " moments: each lead at its creation and, when it became an MQL, then)\n";
+  if (r.active_version == 0) {
+    out += "no model applied yet: nothing to compare with, the proposed model alone\n";
+  } else {
+    out += "against the active model, version " + std::to_string(r.active_version) + "\n";
+    if (r.diff.empty()) {
+      out += "the two models score alike: no rule, entry or threshold differs\n";
+    } else {
+      out += "\nwhat changes:\n";
+      for (const std::string& d : r.diff) out += "  " + d + "\n";
+    }
+    out += "\nleads whose action changes: " + GroupThousands(r.changed_leads) + " (" +
+           GroupThousands(r.changed_at_creation) + " at creation, " +
+           GroupThousands(r.changed_at_mql) + " at MQL time); the changes, by moment:\n";
+    for (const auto& [move, n] : r.moves) {
+      out += "  " + move + ": " + GroupThousands(n) + "\n";
+    }
+  }
+  out += "\nleads sent to MQL and how they ended:\n";
+  char line[200];
+  std::snprintf(line, sizeof line, "  %-34s %8s  %-36s %s\n", "", "mqls", "win rate",
+                "median cycle");
+  out += line;
+  auto row = [&](const char* label, const MqlCohort& c) {
+    std::snprintf(line, sizeof line, "  %-34s %8s  %-36s %s\n", label,
+                  GroupThousands(c.leads).c_str(), RateText(c).c_str(), CycleText(c).c_str());
+    out += line;
+  };
+  row("history (the log)", r.history);
+  if (r.active_version != 0) row("active model, re-scored", r.current);
+  row("proposed model", r.proposed_mqls);
+  if (r.active_version != 0) {
+    row("  only the active model sends", r.only_current);
+    row("  only the proposed model sends", r.only_proposed);
+  }
+  if (r.history.known + r.proposed_mqls.known == 0) {
+    out +=
+        "\nno lead in the window has a known outcome yet: import outcomes or move leads to won "
+        "or lost to compare win rates\n";
+  }
+  return out;
+}
+
+std::string BacktestJson(const BacktestReport& r) {
+  nlohmann::json j = {{"proposed", r.proposed},
+                      {"active_version", r.active_version},
+                      {"diff", r.diff},
+                      {"leads", r.leads},
+                      {"evaluations", r.evaluations},
+                      {"changed_leads", r.changed_leads},
+                      {"changed_at_creation", r.changed_at_creation},
+                      {"changed_at_mql", r.changed_at_mql},
+                      {"moves", r.moves},
+                      {"history", CohortJson(r.history)},
+                      {"proposed_mqls", CohortJson(r.proposed_mqls)}};
+  if (r.active_version != 0) {
+    j["active_mqls"] = CohortJson(r.current);
+    j["only_active"] = CohortJson(r.only_current);
+    j["only_proposed"] = CohortJson(r.only_proposed);
+  }
+  return j.dump(2) + "\n";
 }
 
 }  // namespace leadq::service

@@ -18,6 +18,8 @@
 //   LEADQ_TRY(std::vector<LeadSnapshot> then, ScoreAtTimes(*tx, model, at));
 #pragma once
 
+#include <filesystem>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,7 +39,7 @@ std::string_view OutcomeName(Outcome o);  // "unknown", "won", "lost"
 
 struct LeadHistory {
   std::string lead_id, account_id;
-  TimePoint created_at = 0;                      // first transition
+  TimePoint created_at = 0;  // its created_at field when that holds a time, else first transition
   std::optional<TimePoint> mql_at;               // first entry into mql
   std::optional<store::ScoreRecord> mql_scores;  // scores recorded on that transition
   std::string stage;                             // current stage
@@ -72,5 +74,46 @@ struct LeadSnapshot {
 Result<std::vector<LeadSnapshot>> ScoreAtTimes(
     store::Transaction& tx, const model::Model& model,
     std::span<const std::pair<std::string, TimePoint>> leads);
+
+// --- model backtest ---------------------------------------------------------------------------
+
+// The leads one version sends to MQL and how they ended.
+struct MqlCohort {
+  uint64_t leads = 0;  // sent to MQL
+  uint64_t known = 0;  // of which the outcome is known
+  uint64_t won = 0;
+  std::vector<double> cycle_days;  // of the won and lost ones with a known cycle
+
+  double WinRate() const;                     // NaN when no outcome is known
+  std::optional<double> MedianCycle() const;  // days
+};
+
+struct BacktestRequest {
+  std::filesystem::path model;                   // the proposed model file
+  std::optional<TimePoint> from = std::nullopt;  // leads created at or after
+  std::optional<TimePoint> to = std::nullopt;    // leads created before
+};
+
+struct BacktestReport {
+  std::string proposed;           // the file
+  int64_t active_version = 0;     // 0: no model applied yet, nothing to compare with
+  std::vector<std::string> diff;  // the change in words (DiffModels), when there is an active one
+  uint64_t leads = 0;             // leads in the window
+  uint64_t evaluations = 0;       // (lead, moment) pairs re-scored per version
+  uint64_t changed_at_creation = 0, changed_at_mql = 0, changed_leads = 0;
+  std::map<std::string, uint64_t> moves;  // "nurture -> mql": count of changed evaluations
+  MqlCohort history;                      // the leads that really became MQLs (the log)
+  MqlCohort current;                      // the active version, re-scored the same way
+  MqlCohort proposed_mqls;                // the proposed version
+  MqlCohort only_current, only_proposed;  // sent by one version and not the other
+};
+
+// Re-scores every lead of the window as of its creation and (when it has one) its MQL time, with
+// the active and the proposed model, and compares the actions and the MQLs each sends. A version
+// "sends a lead to MQL" when its action is `mql` at either moment. Fails on a bad model file
+// (every error, with positions).
+Result<BacktestReport> Backtest(Workspace& ws, const BacktestRequest& request);
+std::string BacktestText(const BacktestReport& report);
+std::string BacktestJson(const BacktestReport& report);
 
 }  // namespace leadq::service

@@ -179,3 +179,53 @@ TEST_F(Evidence, SnapshotsScoreEachLeadAtItsOwnTime) {
 
 }  // namespace
 }  // namespace leadq::service
+
+namespace leadq::service {
+namespace {
+
+TEST_F(Evidence, BacktestComparesTheMqlsOfBothVersions) {
+  std::string weaker = kModel;
+  weaker.replace(weaker.find("points = 60"), 11, "points = 40");  // every CTO falls to grade B
+  Write(dir_ / "weaker.toml", weaker);
+  Result<BacktestReport> r = Backtest(ws_, {.model = dir_ / "weaker.toml"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->active_version, 1);
+  EXPECT_EQ(r->diff, std::vector<std::string>{"fit rule \"Executive\" points: 60 -> 40"});
+  EXPECT_EQ(r->leads, 4u);
+  EXPECT_EQ(r->evaluations, 7u) << "4 creations and 3 mql moments";
+  EXPECT_EQ(r->changed_leads, 3u);
+  EXPECT_EQ(r->changed_at_creation, 3u);
+  EXPECT_EQ(r->changed_at_mql, 3u);
+  EXPECT_EQ(r->moves, (std::map<std::string, uint64_t>{{"mql -> lead", 6}}));
+  EXPECT_EQ(r->history.leads, 3u);
+  EXPECT_EQ(r->history.known, 3u);
+  EXPECT_EQ(r->history.won, 2u);
+  EXPECT_EQ(r->current.leads, 3u);
+  EXPECT_EQ(r->proposed_mqls.leads, 0u);
+  EXPECT_EQ(r->only_current.won, 2u);
+  EXPECT_EQ(r->only_proposed.leads, 0u);
+  EXPECT_DOUBLE_EQ(*r->current.MedianCycle(), 30.0) << "cycles 1, 30 and 60 days";
+  std::string text = BacktestText(*r);
+  EXPECT_NE(
+      text.find(
+          "leads whose action changes: 3 (3 at creation, 3 at MQL time); the changes, by moment:"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("2 won of 3 known (66.67%)"), std::string::npos) << text;
+
+  // A window that starts after every lead was created holds nothing.
+  Result<BacktestReport> none =
+      Backtest(ws_, {.model = dir_ / "weaker.toml", .from = At("2026-04-01T00:00:00Z")});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->leads, 0u);
+
+  // A broken model is refused with its position.
+  Write(dir_ / "broken.toml", "[fit]\n[[fit.rule]]\nname = \"x\"\npoints = \"many\"\n");
+  Result<BacktestReport> bad = Backtest(ws_, {.model = dir_ / "broken.toml"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("broken.toml:"), std::string::npos)
+      << bad.status().message();
+}
+
+}  // namespace
+}  // namespace leadq::service
