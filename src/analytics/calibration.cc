@@ -259,7 +259,9 @@ std::string RenderCalibrationTable(const CalibrationReport& r) {
     deciles.AddRow({b.label, Range(b), Count(b.leads), Count(b.wins), Percent(b.win_rate),
                     Fixed(b.median_cycle_days, 1)});
   }
-  out += "By score band (bands of equal size, lowest scores first; cycle: mql -> won)\n";
+  out +=
+      "By score band (bands of equal size, lowest scores first; cycle: the sales cycle of the "
+      "won leads)\n";
   out += deciles.Render("  ") + "\n";
   TextTable cells({"grade cell", "scores", "leads", "won", "win rate", "cycle median (days)"});
   for (const Band& b : r.cells) {

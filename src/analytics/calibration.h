@@ -32,7 +32,7 @@ struct LabelledLead {
   double score = 0;                  // at mql
   std::string cell;                  // "A1" at mql; empty when unknown
   bool won = false;                  // false: lost
-  std::optional<double> cycle_days;  // mql -> outcome
+  std::optional<double> cycle_days;  // the sales cycle, start to outcome (evidence.h CycleDays)
   std::vector<std::string> rules;    // the rules it matched at mql ("fit: Core industry")
 };
 
@@ -51,7 +51,7 @@ struct Band {
   double low = 0, high = 0;  // scores in the band
   uint64_t leads = 0, wins = 0;
   std::optional<double> win_rate;
-  std::optional<double> median_cycle_days;
+  std::optional<double> median_cycle_days;  // of the won leads
 };
 
 // p(score) = 1 / (1 + exp(-(intercept + slope * score))).

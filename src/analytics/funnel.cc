@@ -223,7 +223,13 @@ void RenderGroupTable(std::string& out, const FunnelGroup& g, bool any_clocks) {
            Money(d.value_won) + "\n";
     out += "    sales cycle (days, created -> closed, " + Count(d.cycles) + " deals): median " +
            Fixed(d.median_cycle_days, 1) + ", p90 " + Fixed(d.p90_cycle_days, 1) + "\n";
-    RenderReasons(out, "deal lost because", d.lost_reasons);
+    // A lost reason nobody recorded says nothing: the table shows only when one was.
+    if (d.lost_reasons.size() > 1 ||
+        (d.lost_reasons.size() == 1 && d.lost_reasons[0].reason != "(none)")) {
+      RenderReasons(out, "deal lost because", d.lost_reasons);
+    } else if (d.lost > 0) {
+      out += "    no lost deal has a reason\n";
+    }
   }
 }
 
@@ -304,8 +310,13 @@ std::string RenderFunnelTable(const FunnelReport& r) {
         "(leadq import outcomes)\n";
     return out;
   }
-  if (all.leads == 0) out += "  no leads in this period; deals only\n";
-  out += "  reached: entered the stage or a later one; conversion: reached over the stage before\n";
+  if (all.leads == 0) {
+    out += "  no leads in this period; deals only\n";
+  } else {
+    out +=
+        "  reached: entered the stage or a later one; conversion: reached over the stage "
+        "before\n";
+  }
   if (r.backwards_visits > 0) {
     out += "  note: " + Count(r.backwards_visits) +
            " stage visits end before they start (transitions recorded out of order) and are "
@@ -315,6 +326,8 @@ std::string RenderFunnelTable(const FunnelReport& r) {
   const bool any_clocks = all.clocks.clocks > 0;
   if (r.groups.size() > 1) RenderOverview(out, r, all.leads > 0, all.deals.deals > 0);
   for (const FunnelGroup& g : r.groups) {
+    // With deals only, the overview above says everything a group's section would.
+    if (g.name != "all" && g.leads == 0 && g.clocks.clocks == 0) continue;
     out += g.name == "all" ? "All\n" : r.by + " " + g.name + "\n";
     RenderGroupTable(out, g, any_clocks);
     out += "\n";

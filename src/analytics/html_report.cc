@@ -195,6 +195,7 @@ std::string CalibrationSection(const CalibrationReport& c) {
     rows.push_back({b.label, Fixed(b.low, 1) + " – " + Fixed(b.high, 1), Count(b.leads),
                     Count(b.wins), Percent(b.win_rate), Fixed(b.median_cycle_days, 1)});
   }
+  s += Para("Cycle: the median sales cycle of the won leads, in days.");
   s += HtmlTable({"score band", "scores", "leads", "won", "win rate", "cycle median (days)"}, rows);
   rows.clear();
   for (const Band& b : c.cells) {

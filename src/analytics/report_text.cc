@@ -41,7 +41,12 @@ nlohmann::ordered_json JsonNumber(const std::optional<double>& value) {
 std::string CsvNumber(const std::optional<double>& value) {
   if (!value || !std::isfinite(*value)) return "";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", *value);
+  const double v = *value;
+  if (v == std::floor(v) && std::abs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);  // counts, sums of money: every digit
+  } else {
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+  }
   return buf;
 }
 
