@@ -789,6 +789,7 @@ FitRule ReadFitRule(LoadContext& ctx, const toml::table& table) {
   }
   if (const toml::node* points = Require(ctx, table, "points", kWhere)) {
     rule.points = ReadNumber(ctx, *points, "points").value_or(0);
+    rule.points_pos = PosOf(*points);
   }
   return rule;
 }
@@ -833,6 +834,7 @@ IntentEntry ReadIntentEntry(LoadContext& ctx, const toml::table& table) {
   }
   if (const toml::node* points = Require(ctx, table, "points", kWhere)) {
     entry.points = ReadNonNegative(ctx, *points, "points").value_or(0);
+    entry.points_pos = PosOf(*points);
   }
   if (const toml::node* cap = table.get("cap")) entry.cap = ReadNonNegative(ctx, *cap, "cap");
   if (const toml::node* half_life = table.get("half_life_days")) {
@@ -885,6 +887,7 @@ NegativeEntry ReadNegative(LoadContext& ctx, const toml::table& table) {
   if (event != nullptr) entry.event_type = ReadName(ctx, *event, "event");
   if (const toml::node* points = Require(ctx, table, "points", kWhere)) {
     entry.points = ReadNonPositive(ctx, *points, "points").value_or(0);
+    entry.points_pos = PosOf(*points);
   }
   return entry;
 }

@@ -108,6 +108,7 @@ struct FitRule {
   Condition when;
   double points = 0;
   SourcePos pos;
+  SourcePos points_pos;  // where the points value is written (for tools that rewrite it)
 };
 
 struct FitSection {
@@ -123,6 +124,7 @@ struct IntentEntry {
   std::optional<double> half_life_days;  // >= 0; overrides IntentSection::half_life_days
   std::optional<Condition> when;         // over event.* fields
   SourcePos pos;
+  SourcePos points_pos;
 
   // "demo_request" or the name when one is given, for explanations.
   std::string Label() const { return name.empty() ? type : name; }
@@ -141,6 +143,7 @@ struct NegativeEntry {
   std::optional<std::string> event_type;  // any event of this type in the intent window
   double points = 0;                      // <= 0
   SourcePos pos;
+  SourcePos points_pos;
 };
 
 struct ScoreSection {

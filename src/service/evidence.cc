@@ -5,9 +5,12 @@
 #include <unordered_map>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 
+#include "analytics/logistic.h"
 #include "analytics/metrics.h"
 #include "core/text.h"
 #include "engine/score.h"
@@ -357,6 +360,296 @@ std::string BacktestJson(const BacktestReport& r) {
     j["only_active"] = CohortJson(r.only_current);
     j["only_proposed"] = CohortJson(r.only_proposed);
   }
+  return j.dump(2) + "\n";
+}
+
+// --- suggest-weights ----------------------------------------------------------------------------
+
+std::string RewriteNumbers(std::string_view text,
+                           std::vector<std::pair<model::SourcePos, double>> edits) {
+  // Byte offset of each edit, then replace from the last to the first so offsets stay valid.
+  std::vector<size_t> line_start{0};
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') line_start.push_back(i + 1);
+  }
+  std::vector<std::pair<size_t, double>> at;
+  for (const auto& [pos, value] : edits) {
+    if (pos.line < 1 || static_cast<size_t>(pos.line) > line_start.size() || pos.column < 1) {
+      continue;
+    }
+    size_t i = line_start[static_cast<size_t>(pos.line - 1)];
+    for (int col = 1; col < pos.column && i < text.size() && text[i] != '\n'; ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
+      // skip the continuation bytes of the code point just counted
+      while (i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) ++i;
+    }
+    at.emplace_back(i, value);
+  }
+  std::sort(at.begin(), at.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out(text);
+  for (const auto& [offset, value] : at) {
+    size_t end = offset;
+    while (end < out.size() &&
+           (std::isdigit(static_cast<unsigned char>(out[end])) != 0 ||
+            std::string_view("+-._eE").find(out[end]) != std::string_view::npos)) {
+      ++end;
+    }
+    std::string number;
+    if (value == std::round(value)) {
+      number = std::to_string(static_cast<int64_t>(std::round(value)));
+    } else {
+      number = FormatFixed2(value);
+    }
+    out.replace(offset, end - offset, number);
+  }
+  return out;
+}
+
+namespace {
+
+struct Item {
+  std::string section, name;
+  double current = 0;
+  model::SourcePos pos;
+  int sign = 0;  // 0: any; +1: >= 0; -1: <= 0
+};
+
+}  // namespace
+
+Result<SuggestReport> SuggestWeights(Workspace& ws, const SuggestRequest& request) {
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::optional<store::ModelVersion> stored, tx->ActiveModel());
+  LEADQ_TRY(ActiveModel active, LoadActiveModel(ws, *tx));
+  SuggestReport report;
+  report.active_version = active.version;
+  report.out = request.out;
+  const model::Model& m = active.model;
+
+  LEADQ_TRY(std::vector<LeadHistory> histories, LoadLeadHistories(*tx));
+  std::vector<std::pair<std::string, TimePoint>> moments;
+  std::vector<uint8_t> label;
+  for (const LeadHistory& h : histories) {
+    if (h.outcome == Outcome::kUnknown || h.transitions.empty()) continue;
+    TimePoint moment = h.created_at;
+    if (h.mql_at) {
+      moment = *h.mql_at;
+    } else if (h.transitions.size() > 1) {
+      moment = h.transitions[1].at;
+    }
+    moments.emplace_back(h.lead_id, moment);
+    label.push_back(h.outcome == Outcome::kWon ? 1 : 0);
+  }
+  report.leads = label.size();
+  for (uint8_t y : label) report.won += y;
+  if (report.leads < 20 || report.won < 5 || report.leads - report.won < 5) {
+    return Status::FailedPrecondition(
+        "too few outcomes to suggest weights: " + std::to_string(report.leads) +
+        " leads with a known outcome (" + std::to_string(report.won) +
+        " won); at least 20, with 5 won and 5 lost, are needed (import outcomes, or move leads "
+        "to won or lost)");
+  }
+  LEADQ_TRY(std::vector<LeadSnapshot> snaps, ScoreAtTimes(*tx, m, moments));
+
+  // The items and each lead's indicators.
+  std::vector<Item> items;
+  for (const model::FitRule& r : m.fit.rules)
+    items.push_back({"fit", r.name, r.points, r.points_pos, 0});
+  for (const model::IntentEntry& e : m.intent.entries) {
+    items.push_back({"intent", e.Label(), e.points, e.points_pos, +1});
+  }
+  for (const model::NegativeEntry& n : m.negatives) {
+    items.push_back({"negative", n.name, n.points, n.points_pos, -1});
+  }
+  const size_t fit_end = m.fit.rules.size();
+  const size_t intent_end = fit_end + m.intent.entries.size();
+  const size_t n = label.size();
+  Eigen::MatrixXd all =
+      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(items.size()));
+  std::vector<double> scores(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto row = static_cast<Eigen::Index>(i);
+    for (uint16_t r : snaps[i].fit_rule_ids) all(row, r) = 1;
+    for (uint16_t e : snaps[i].intent_entry_ids)
+      all(row, static_cast<Eigen::Index>(fit_end + e)) = 1;
+    for (uint16_t g : snaps[i].negative_ids) {
+      all(row, static_cast<Eigen::Index>(intent_end + g)) = 1;
+    }
+    scores[i] = snaps[i].score;
+  }
+  report.current_auc = analytics::RocAuc(scores, label);
+
+  // Rows of the report, and which items have enough leads on both sides to estimate.
+  std::vector<size_t> used;
+  for (size_t k = 0; k < items.size(); ++k) {
+    WeightSuggestion w;
+    w.section = items[k].section;
+    w.name = items[k].name;
+    w.current = items[k].current;
+    w.proposed = items[k].current;
+    for (size_t i = 0; i < n; ++i) {
+      const bool hit = all(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) != 0;
+      ++(hit ? w.matched : w.unmatched);
+      if (label[i] != 0) ++(hit ? w.matched_won : w.unmatched_won);
+    }
+    if (w.matched < request.min_leads || w.unmatched < request.min_leads) {
+      w.note = "too few leads to say (" + std::to_string(w.matched) + " matched, " +
+               std::to_string(w.unmatched) + " not; " + std::to_string(request.min_leads) +
+               " each needed): points kept";
+    } else {
+      used.push_back(k);
+    }
+    report.rows.push_back(std::move(w));
+  }
+  if (used.empty()) {
+    return Status::FailedPrecondition(
+        "no rule of the active model is matched by at least " + std::to_string(request.min_leads) +
+        " leads with an outcome and missed by as many: nothing to estimate (lower --min-leads)");
+  }
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(used.size()));
+  for (size_t c = 0; c < used.size(); ++c) {
+    x.col(static_cast<Eigen::Index>(c)) = all.col(static_cast<Eigen::Index>(used[c]));
+  }
+  std::vector<double> y(label.begin(), label.end());
+  const int folds = std::clamp(request.folds, 2, static_cast<int>(std::min<uint64_t>(n, 10)));
+  std::vector<int> fold(n);
+  for (size_t i = 0; i < n; ++i) fold[i] = static_cast<int>(i % static_cast<size_t>(folds));
+  std::shuffle(fold.begin(), fold.end(), std::mt19937_64(request.seed));
+  analytics::LogisticCrossValidation cv =
+      analytics::CrossValidateLogistic(x, y, fold, folds, analytics::DefaultL2Grid());
+  report.l2 = cv.best_l2;
+  report.indicators_auc = analytics::RocAuc(cv.out_of_fold, label);
+  analytics::LogisticFit fit = analytics::FitLogistic(x, y, {.l2 = cv.best_l2});
+
+  // Points proportional to the coefficients, each section keeping its total.
+  for (const char* section : {"fit", "intent", "negative"}) {
+    double current_total = 0, coef_total = 0;
+    for (size_t c = 0; c < used.size(); ++c) {
+      const Item& it = items[used[c]];
+      if (it.section != section) continue;
+      current_total += std::abs(it.current);
+      coef_total += std::abs(fit.coef[c]);
+    }
+    for (size_t c = 0; c < used.size(); ++c) {
+      const Item& it = items[used[c]];
+      if (it.section != section) continue;
+      WeightSuggestion& w = report.rows[used[c]];
+      w.coef = fit.coef[c];
+      if (coef_total == 0 || current_total == 0) {
+        w.note = "the section has no points to share: points kept";
+        continue;
+      }
+      double points = std::round(fit.coef[c] * current_total / coef_total);
+      if (it.sign > 0 && points < 0) {
+        points = 0;
+        w.note = "goes with losing, not winning: 0 points proposed";
+      } else if (it.sign < 0 && points > 0) {
+        points = 0;
+        w.note = "goes with winning, not losing: 0 points proposed";
+      }
+      w.proposed = points == 0 ? 0 : points;  // no "-0"
+    }
+  }
+
+  // The model file: the active text with the changed points rewritten.
+  std::vector<std::pair<model::SourcePos, double>> edits;
+  for (size_t k = 0; k < items.size(); ++k) {
+    if (report.rows[k].proposed != items[k].current) {
+      edits.emplace_back(items[k].pos, report.rows[k].proposed);
+    }
+  }
+  std::string text = RewriteNumbers(stored->content, edits);
+  const std::filesystem::path base =
+      request.out.has_parent_path() ? request.out.parent_path() : std::filesystem::path(".");
+  for (const auto& [rel, content] : stored->files) {
+    std::filesystem::path file = base / rel;
+    if (std::filesystem::exists(file)) continue;
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    std::ofstream f(file, std::ios::binary);
+    f << content;
+    if (!f) return Status::IoError(file.string() + ": cannot write");
+    report.files_written.push_back(file.string());
+  }
+  {
+    std::ofstream f(request.out, std::ios::binary);
+    f << text;
+    if (!f) return Status::IoError(request.out.string() + ": cannot write");
+  }
+  Result<model::Model> proposed = model::LoadModel(request.out);
+  if (!proposed.ok()) {
+    return Status::Internal("the suggested model does not load (a bug): " +
+                            proposed.status().message());
+  }
+  report.diff = DiffModels(m, *proposed);
+  return report;
+}
+
+std::string SuggestText(const SuggestReport& r) {
+  std::string out = "suggest-weights: " + GroupThousands(r.leads) + " leads with an outcome (" +
+                    GroupThousands(r.won) +
+                    " won), seen as of their MQL time, against model version " +
+                    std::to_string(r.active_version) + "\n";
+  out += "  the current score ranks them: AUC " +
+         (std::isnan(r.current_auc) ? std::string("-") : FormatFixed2(r.current_auc)) + "\n";
+  out += "  the rules re-weighted by logistic regression (L2 " + FormatFixed2(r.l2) +
+         ", chosen by cross-validation): AUC " +
+         (std::isnan(r.indicators_auc) ? std::string("-") : FormatFixed2(r.indicators_auc)) +
+         " out of fold\n\n";
+  char line[400];
+  std::snprintf(line, sizeof line, "  %-8s %-30s %14s %14s %8s %8s %8s  %s\n", "section", "rule",
+                "matched: won", "missed: won", "log-odds", "points", "proposed", "note");
+  out += line;
+  auto rate = [](uint64_t won, uint64_t all) {
+    if (all == 0) return std::string("0: -");
+    return std::to_string(all) + ": " + std::to_string(100 * won / all) + "%";
+  };
+  for (const WeightSuggestion& w : r.rows) {
+    std::string coef = w.coef ? FormatFixed2(*w.coef) : "-";
+    std::snprintf(line, sizeof line, "  %-8s %-30s %14s %14s %8s %8s %8s  %s\n", w.section.c_str(),
+                  w.name.substr(0, 30).c_str(), rate(w.matched_won, w.matched).c_str(),
+                  rate(w.unmatched_won, w.unmatched).c_str(), coef.c_str(),
+                  FormatFixed2(w.current).c_str(), FormatFixed2(w.proposed).c_str(),
+                  w.note.c_str());
+    out += line;
+  }
+  out += "\nwritten: " + r.out.string() + "\n";
+  for (const std::string& f : r.files_written) out += "  with its list file " + f + "\n";
+  if (r.diff.empty()) {
+    out += "the suggestion changes nothing: the current points already agree with the outcomes\n";
+  } else {
+    out += "what it changes:\n";
+    for (const std::string& d : r.diff) out += "  " + d + "\n";
+    out += "check it with `leadq model backtest " + r.out.string() +
+           "`, then `leadq model apply` it if the evidence holds\n";
+  }
+  return out;
+}
+
+std::string SuggestJson(const SuggestReport& r) {
+  auto num = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  nlohmann::json rows = nlohmann::json::array();
+  for (const WeightSuggestion& w : r.rows) {
+    rows.push_back({{"section", w.section},
+                    {"name", w.name},
+                    {"matched", w.matched},
+                    {"matched_won", w.matched_won},
+                    {"unmatched", w.unmatched},
+                    {"unmatched_won", w.unmatched_won},
+                    {"coef", w.coef ? nlohmann::json(*w.coef) : nlohmann::json(nullptr)},
+                    {"current", w.current},
+                    {"proposed", w.proposed},
+                    {"note", w.note}});
+  }
+  nlohmann::json j = {{"active_version", r.active_version},
+                      {"leads", r.leads},
+                      {"won", r.won},
+                      {"l2", r.l2},
+                      {"indicators_auc", num(r.indicators_auc)},
+                      {"current_auc", num(r.current_auc)},
+                      {"rules", rows},
+                      {"diff", r.diff},
+                      {"out", r.out.string()},
+                      {"files_written", r.files_written}};
   return j.dump(2) + "\n";
 }
 

@@ -116,4 +116,54 @@ Result<BacktestReport> Backtest(Workspace& ws, const BacktestRequest& request);
 std::string BacktestText(const BacktestReport& report);
 std::string BacktestJson(const BacktestReport& report);
 
+// --- suggest-weights ----------------------------------------------------------------------------
+
+struct SuggestRequest {
+  std::filesystem::path out = "suggested-model.toml";  // the proposed model is written here
+  uint64_t min_leads = 10;  // a rule needs this many leads (with an outcome) matched and not
+  int folds = 5;
+  uint64_t seed = 7;
+};
+
+// One fit rule, intent entry or negative signal of the active model.
+struct WeightSuggestion {
+  std::string section;  // "fit", "intent" or "negative"
+  std::string name;
+  uint64_t matched = 0, matched_won = 0;      // leads with an outcome that it matched, won
+  uint64_t unmatched = 0, unmatched_won = 0;  // and that it did not
+  std::optional<double> coef;  // log-odds of winning when it matches; none when not estimable
+  double current = 0, proposed = 0;
+  std::string note;  // why the proposal is what it is, when that is not just the fit
+};
+
+struct SuggestReport {
+  int64_t active_version = 0;
+  uint64_t leads = 0, won = 0;  // leads with a known outcome, and how many won
+  double l2 = 0;                // the penalty cross-validation chose
+  double indicators_auc = 0;    // cross-validated AUC of the rule indicators (NaN: unknown)
+  double current_auc = 0;       // AUC of the current score at the same moments
+  std::vector<WeightSuggestion> rows;
+  std::vector<std::string> diff;           // the proposed model against the active one, in words
+  std::filesystem::path out;               // the model file written
+  std::vector<std::string> files_written;  // list files written beside it
+};
+
+// Fits L2-regularised logistic regression of the outcome on the indicators of the active model's
+// fit rules, intent entries (took at least one event) and negative signals, each lead seen as of
+// its MQL time (else its first move, else its creation), and proposes points proportional to the
+// coefficients, scaled so that each section keeps the total points it has (grade thresholds keep
+// their meaning). Intent points stay >= 0 and negative points <= 0: an entry whose coefficient
+// has the wrong sign is proposed at 0. Rules matched (or missed) by fewer than min_leads leads
+// keep their points. Writes the active model's text with only those points changed to `out`, and
+// checks it loads. Needs an active model and at least 20 leads with an outcome, some won and
+// some lost.
+Result<SuggestReport> SuggestWeights(Workspace& ws, const SuggestRequest& request);
+std::string SuggestText(const SuggestReport& report);
+std::string SuggestJson(const SuggestReport& report);
+
+// `text` with the number written at each position replaced by its new value (whole numbers
+// without a decimal point). Positions are toml++'s: 1-based line and column in code points.
+std::string RewriteNumbers(std::string_view text,
+                           std::vector<std::pair<model::SourcePos, double>> edits);
+
 }  // namespace leadq::service

@@ -229,3 +229,96 @@ TEST_F(Evidence, BacktestComparesTheMqlsOfBothVersions) {
 
 }  // namespace
 }  // namespace leadq::service
+
+namespace leadq::service {
+namespace {
+
+TEST(RewriteNumbers, ReplacesOnlyTheNumbersAtThePositions) {
+  std::string text = "a = 1\n[x]\npoints = 25   # keep\nname = \"Zoë\" ; p = -3.5\n";
+  std::string out = RewriteNumbers(text, {{{3, 10}, 40}, {{4, 20}, -1.25}, {{9, 1}, 7}});
+  EXPECT_EQ(out, "a = 1\n[x]\npoints = 40   # keep\nname = \"Zoë\" ; p = -1.25\n");
+}
+
+// 80 leads: executives win far more often, gmail addresses less; demo requests say nothing.
+TEST(SuggestWeights, ProposesPointsThatFollowTheOutcomes) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "leadq-suggest-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string model = kModel;
+  model.insert(model.find("[intent]"),
+               "[[fit.rule]]\nname = \"Gmail\"\nwhen = { field = \"lead.email\", ends_with = "
+               "\"@gmail.com\" }\npoints = 10\n\n");
+  Write(dir / "model.toml", model);
+  std::string leads = "lead_id,title,email,created_at\n";
+  std::string events = "lead_id,type,occurred_at\n";
+  std::string deals = "deal_id,lead_id,status,created_at,closed_at\n";
+  for (int i = 0; i < 80; ++i) {
+    const bool exec = i % 2 == 0;
+    const bool gmail = i % 3 == 0;
+    const std::string id = "L" + std::to_string(i);
+    leads += id + "," + (exec ? "CTO" : "Analyst") + "," + id +
+             (gmail ? "@gmail.com" : "@corp.io") + ",2026-01-01\n";
+    if (i % 4 < 2) events += id + ",demo_request,2026-01-05\n";
+    // Executives win 3 in 4, others 1 in 4; gmail turns a win into a loss half the time.
+    bool won = exec ? (i % 8 != 0) : (i % 8 == 1);
+    if (gmail && won && i % 5 < 3) won = false;
+    deals += "D" + id + "," + id + "," + (won ? "won" : "lost") + ",2026-01-10,2026-02-10\n";
+  }
+  Write(dir / "leads.csv", leads);
+  Write(dir / "events.csv", events);
+  Write(dir / "deals.csv", deals);
+  Result<Workspace> ws = InitWorkspace(dir / "ws");
+  ASSERT_TRUE(ws.ok()) << ws.status().message();
+  for (auto [kind, file] :
+       {std::pair{ImportKind::kLeads, "leads.csv"}, std::pair{ImportKind::kEvents, "events.csv"},
+        std::pair{ImportKind::kOutcomes, "deals.csv"}}) {
+    ImportRequest req;
+    req.kind = kind;
+    req.file = dir / file;
+    req.actor = "test";
+    req.now = At("2026-01-01T00:00:00Z");
+    Result<ImportReport> r = ImportFile(*ws, req);
+    ASSERT_TRUE(r.ok() && r->committed) << file;
+  }
+  ASSERT_TRUE(ApplyModel(*ws, dir / "model.toml", "first", "test", 0).ok());
+  Progress quiet("test", false);
+  ASSERT_TRUE(Rescore(*ws, At("2026-01-06T00:00:00Z"), quiet).ok());
+
+  Result<SuggestReport> r = SuggestWeights(*ws, {.out = dir / "suggested.toml"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->leads, 80u);
+  ASSERT_EQ(r->rows.size(), 3u);
+  const WeightSuggestion& exec = r->rows[0];
+  const WeightSuggestion& gmail = r->rows[1];
+  const WeightSuggestion& demo = r->rows[2];
+  EXPECT_EQ(exec.name, "Executive");
+  EXPECT_EQ(exec.matched, 40u);
+  ASSERT_TRUE(exec.coef.has_value());
+  EXPECT_GT(*exec.coef, 0);
+  ASSERT_TRUE(gmail.coef.has_value());
+  EXPECT_LT(*gmail.coef, 0);
+  EXPECT_LT(gmail.proposed, 0) << "a fit rule that goes with losing gets negative points";
+  EXPECT_GT(exec.proposed, 0);
+  EXPECT_NEAR(std::abs(exec.proposed) + std::abs(gmail.proposed), 70, 1) << "fit keeps its total";
+  EXPECT_EQ(demo.section, "intent");
+  EXPECT_GT(r->current_auc, 0.5);
+  EXPECT_GT(r->indicators_auc, 0.6);
+  Result<model::Model> written = model::LoadModel(dir / "suggested.toml");
+  ASSERT_TRUE(written.ok()) << written.status().message();
+  EXPECT_EQ(written->fit.rules[0].points, exec.proposed);
+  EXPECT_EQ(written->fit.rules[1].points, gmail.proposed);
+  EXPECT_FALSE(r->diff.empty());
+  EXPECT_NE(SuggestText(*r).find("model backtest"), std::string::npos);
+
+  // Too few outcomes: a clear refusal.
+  Result<Workspace> empty = InitWorkspace(dir / "empty");
+  ASSERT_TRUE(empty.ok());
+  ASSERT_TRUE(ApplyModel(*empty, dir / "model.toml", "first", "test", 0).ok());
+  Result<SuggestReport> none = SuggestWeights(*empty, {.out = dir / "none.toml"});
+  EXPECT_EQ(none.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(none.status().message().find("too few outcomes"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace leadq::service
