@@ -59,21 +59,24 @@ std::vector<double> LogisticProbabilities(const LogisticFit& fit, const Eigen::M
 // The outcome of choosing l2 by K-fold cross-validation.
 struct LogisticCrossValidation {
   std::vector<double> grid;           // the l2 values tried, largest first
-  std::vector<double> mean_log_loss;  // held-out log loss per grid value
-  double best_l2 = 0;                 // the grid value with the lowest held-out log loss
+  std::vector<double> mean_log_loss;  // held-out log loss per value tried
+  double best_l2 = 0;                 // the value with the lowest held-out log loss
   std::vector<double> out_of_fold;    // each row's held-out probability at best_l2
 };
 
-// Tries each value of `grid` (fitted largest first, each fold warm-started from the previous
-// value) with the folds given by `fold` (one fold number in [0, folds) per row), and picks the
-// value with the lowest mean held-out log loss. Folds run on WorkerCount() threads.
-// Deterministic. Requires at least 2 folds, each with rows.
+// Walks `grid` from the largest penalty down with the folds given by `fold` (one fold number in
+// [0, folds) per row), each fold warm-started from its fit at the previous value, and picks the
+// value with the lowest held-out log loss (metrics.h LogLoss over all rows). Stops once the
+// loss has risen twice in a row past its minimum, so `grid` in the result may be shorter than
+// the one given. Folds run in parallel on WorkerCount() threads. Deterministic. Requires at
+// least 2 folds, each with rows.
 LogisticCrossValidation CrossValidateLogistic(const Eigen::MatrixXd& x, std::span<const double> y,
                                               std::span<const int> fold, int folds,
                                               std::vector<double> grid,
                                               const LogisticOptions& options = {});
 
-// The default grid: 10^-2 ... 10^4 in steps of half a decade (13 values), largest first.
+// The default grid: 10^3 ... 10^-1 in steps of half a decade (9 values), largest first. The
+// features are expected standardised, so the same grid suits any data set.
 std::vector<double> DefaultL2Grid();
 
 }  // namespace leadq::analytics
