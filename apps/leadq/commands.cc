@@ -201,6 +201,8 @@ CommandResult RunDemoCommand(const DemoCommand& command) {
   if (!work.issues.empty()) std::cout << "  input: " << work.issues.Summary() << "\n";
   for (const std::string& note : work.notes) std::cout << "  note: " << note << "\n";
   std::cout << "  scores written to " << (command.dir / "scores.csv").string() << "\n";
+  std::cout << "  deals (won, lost, open) in " << (command.dir / "deals.csv").string()
+            << ": import them with `leadq import outcomes` to learn from them\n";
 
   std::cout << "\nLeads by action\n";
   for (size_t a = 0; a < cm.actions.size(); ++a) {

@@ -610,6 +610,7 @@ class DemoGenerator {
   std::string AccountsCsv() const;
   std::string LeadsCsv() const;
   Status WriteEventsCsv(const std::filesystem::path& path);
+  std::string DealsCsv() const;
 
  private:
   // --- accounts -----------------------------------------------------------------------------
@@ -1248,6 +1249,67 @@ std::string DemoGenerator::LeadsCsv() const {
   return out;
 }
 
+// Deals follow the hidden propensity, not the score: hot leads often open a deal and win half of
+// them, warm ones less, cold ones rarely, so that learning from outcomes has something true to
+// find (and the model's points something to be checked against). Their own dice, so the other
+// files do not change with them.
+std::string DemoGenerator::DealsCsv() const {
+  struct Odds {
+    double deal, win;
+  };
+  auto odds = [](Propensity p) -> Odds {
+    switch (p) {
+      case Propensity::kHot:
+        return {0.65, 0.7};
+      case Propensity::kWarm:
+        return {0.35, 0.35};
+      case Propensity::kLukewarm:
+        return {0.07, 0.1};
+      case Propensity::kCold:
+        return {0.015, 0.03};
+      case Propensity::kStudent:
+      case Propensity::kJobSeeker:
+      case Propensity::kCompetitor:
+        break;
+    }
+    return {0, 0};
+  };
+  static constexpr std::string_view kSellers[] = {"ana", "ben", "chloe", "dev"};
+  static constexpr Weighted<std::string_view> kLostReasons[] = {
+      {"no_budget", 4}, {"no_timing", 3}, {"competitor", 3}, {"no_need", 2}, {"no_authority", 1}};
+  Dice dice(options_.seed ^ 0x9e3779b97f4a7c15ULL);
+  std::string out;
+  AppendRow(out, {"deal_id", "lead_id", "account_id", "owner", "status", "created_at", "closed_at",
+                  "value", "lost_reason"});
+  uint64_t n = 0;
+  for (const Lead& lead : leads_) {
+    const Odds o = odds(lead.propensity);
+    if (!lead.duplicate_of.empty() || !dice.Chance(o.deal)) continue;
+    const TimePoint created = lead.created_at + dice.Between(5, 60) * kMicrosPerDay;
+    if (created >= end_) continue;
+    const bool won = dice.Chance(o.win);
+    // Won deals close a little faster: the buyer was ready.
+    const TimePoint closed = created + dice.Between(won ? 15 : 20, won ? 100 : 140) * kMicrosPerDay;
+    const bool open = closed >= end_;
+    std::string_view account;
+    int64_t employees = 50;
+    if (lead.account >= 0) {
+      const Account& a = accounts_[static_cast<size_t>(lead.account)];
+      account = a.id;
+      employees = a.employees;
+    }
+    const int64_t value =
+        (4000 + std::min<int64_t>(employees, 5000) * 12 + dice.Between(0, 40) * 100) / 100 * 100;
+    char id[32];
+    std::snprintf(id, sizeof id, "D%05llu", static_cast<unsigned long long>(++n));
+    AppendRow(out, {id, lead.id, account, PickAny<std::string_view>(dice, kSellers),
+                    open ? "open" : (won ? "won" : "lost"), FormatTimestamp(created),
+                    open ? "" : FormatTimestamp(closed), std::to_string(value),
+                    open || won ? "" : Pick<std::string_view>(dice, kLostReasons)});
+  }
+  return out;
+}
+
 // Writes `bytes` to `path`, replacing it. Names the path on failure.
 Status WriteFile(const std::filesystem::path& path, std::string_view bytes) {
   errno = 0;
@@ -1340,6 +1402,7 @@ Status WriteDemoData(const DemoOptions& options, const std::filesystem::path& di
   LEADQ_TRY(WriteFile(dir / "accounts.csv", generator.AccountsCsv()));
   LEADQ_TRY(WriteFile(dir / "leads.csv", generator.LeadsCsv()));
   LEADQ_TRY(generator.WriteEventsCsv(dir / "events.csv"));
+  LEADQ_TRY(WriteFile(dir / "deals.csv", generator.DealsCsv()));
   return Status::Ok();
 }
 

@@ -54,6 +54,9 @@ struct DemoOptions {
 //                  a few exact duplicate rows that share an event_id, as a retried webhook would
 //                  deliver them; `page` is the path of a page view or form, `asset` the title of
 //                  a download or webinar, `campaign` the e-mail, webinar or trade-show campaign
+//   deals.csv      deal_id,lead_id,account_id,owner,status,created_at,closed_at,value,
+//                  lost_reason: the deals the leads opened (open, won or lost), for
+//                  `leadq import outcomes`; they follow the hidden propensity, not the score
 // Existing files of those names are replaced. Fails with an I/O Status naming the path when the
 // directory cannot be created or a file cannot be written; files written before the failure
 // are left in place. Memory grows with the number of events (about 24 bytes each, some ten per

@@ -95,8 +95,8 @@ DemoOptions Options(size_t leads, uint64_t seed) {
   return options;
 }
 
-const char* const kFiles[] = {"model.toml", "free-mail.txt", "accounts.csv", "leads.csv",
-                              "events.csv"};
+const char* const kFiles[] = {"model.toml", "free-mail.txt", "accounts.csv",
+                              "leads.csv",  "events.csv",    "deals.csv"};
 
 TEST(WriteDemoDataTest, SameSeedWritesIdenticalBytes) {
   ScratchDir a("same_a");
@@ -115,7 +115,7 @@ TEST(WriteDemoDataTest, DifferentSeedsWriteDifferentData) {
   ScratchDir b("seed_b");
   ASSERT_TRUE(WriteDemoData(Options(400, 1), a.path()).ok());
   ASSERT_TRUE(WriteDemoData(Options(400, 2), b.path()).ok());
-  for (const char* name : {"accounts.csv", "leads.csv", "events.csv"}) {
+  for (const char* name : {"accounts.csv", "leads.csv", "events.csv", "deals.csv"}) {
     EXPECT_NE(ReadBytes(a.path() / name), ReadBytes(b.path() / name)) << name;
   }
   EXPECT_EQ(ReadBytes(a.path() / "model.toml"), ReadBytes(b.path() / "model.toml"));
@@ -142,6 +142,41 @@ TEST(WriteDemoDataTest, WritesTheDocumentedColumnsAndRowCounts) {
   EXPECT_EQ(leads.rows.back()[0], "L001000");
   EXPECT_GT(events.rows.size(), 5 * leads.rows.size());
   EXPECT_EQ(events.rows.front()[0], "E00000001");
+}
+
+TEST(WriteDemoDataTest, DealsBelongToLeadsAndCloseBeforeTheEnd) {
+  ScratchDir dir("deals");
+  ASSERT_TRUE(WriteDemoData(Options(2000, 42), dir.path()).ok());
+  Table leads = ReadTable(dir.path() / "leads.csv");
+  Table deals = ReadTable(dir.path() / "deals.csv");
+  EXPECT_EQ(deals.header,
+            (std::vector<std::string>{"deal_id", "lead_id", "account_id", "owner", "status",
+                                      "created_at", "closed_at", "value", "lost_reason"}));
+  std::map<std::string, std::pair<std::string, std::string>> lead_info;  // account, created
+  for (const auto& row : leads.rows) {
+    lead_info[row[leads.Column("lead_id")]] = {row[leads.Column("account_id")],
+                                               row[leads.Column("created_at")]};
+  }
+  std::map<std::string, int> by_status;
+  for (const auto& row : deals.rows) {
+    const std::string& status = row[deals.Column("status")];
+    ++by_status[status];
+    auto it = lead_info.find(row[deals.Column("lead_id")]);
+    ASSERT_NE(it, lead_info.end()) << row[0];
+    EXPECT_EQ(row[deals.Column("account_id")], it->second.first) << row[0];
+    TimePoint created = *ParseTimestamp(row[deals.Column("created_at")]);
+    EXPECT_GT(created, *ParseTimestamp(it->second.second)) << row[0];
+    EXPECT_LT(created, kAsOf);
+    const std::string& closed = row[deals.Column("closed_at")];
+    EXPECT_EQ(closed.empty(), status == "open") << row[0];
+    if (!closed.empty()) {
+      EXPECT_LT(*ParseTimestamp(closed), kAsOf);
+    }
+    EXPECT_EQ(row[deals.Column("lost_reason")].empty(), status != "lost") << row[0];
+  }
+  EXPECT_GT(by_status["won"], 20);
+  EXPECT_GT(by_status["lost"], 20);
+  EXPECT_GT(by_status["open"], 5);
 }
 
 TEST(WriteDemoDataTest, EveryReferenceResolves) {

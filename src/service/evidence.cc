@@ -100,7 +100,9 @@ Result<std::vector<LeadHistory>> LoadLeadHistories(store::Transaction& tx) {
   std::unordered_map<std::string, std::vector<const store::OutcomeRow*>> by_lead, by_account;
   for (const store::OutcomeRow& d : deals) {
     if (!d.lead_id.empty()) by_lead[d.lead_id].push_back(&d);
-    if (!d.account_id.empty()) by_account[d.account_id].push_back(&d);
+    // A deal that names a lead is that lead's; only deals of an account as a whole count for
+    // every lead of the account.
+    if (d.lead_id.empty() && !d.account_id.empty()) by_account[d.account_id].push_back(&d);
   }
 
   for (LeadHistory& h : out) {
@@ -433,6 +435,8 @@ Result<SuggestReport> SuggestWeights(Workspace& ws, const SuggestRequest& reques
     TimePoint moment = h.created_at;
     if (h.mql_at) {
       moment = *h.mql_at;
+    } else if (h.cycle_start && *h.cycle_start > h.created_at) {
+      moment = *h.cycle_start;  // a deal opened without the lead becoming an MQL
     } else if (h.transitions.size() > 1) {
       moment = h.transitions[1].at;
     }

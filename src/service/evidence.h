@@ -6,8 +6,8 @@
 //   1. its own lifecycle: the last move into `won` or `lost` (closed_at = that move's time);
 //   2. else its deals (outcomes with its lead_id): won if any is won (the earliest close), lost
 //      if every one is lost;
-//   3. else the deals of its account created at or after the lead was (account-based selling):
-//      the same rule.
+//   3. else the deals of its account that name no lead, created at or after the lead was
+//      (account-based selling): the same rule.
 // Open deals and leads without either are kUnknown. The sales cycle runs from the deal's
 // creation (2, 3) or from the lead's first move into `opportunity`, else `mql`, else its
 // creation (1), to closed_at.
@@ -150,13 +150,13 @@ struct SuggestReport {
 
 // Fits L2-regularised logistic regression of the outcome on the indicators of the active model's
 // fit rules, intent entries (took at least one event) and negative signals, each lead seen as of
-// its MQL time (else its first move, else its creation), and proposes points proportional to the
-// coefficients, scaled so that each section keeps the total points it has (grade thresholds keep
-// their meaning). Intent points stay >= 0 and negative points <= 0: an entry whose coefficient
-// has the wrong sign is proposed at 0. Rules matched (or missed) by fewer than min_leads leads
-// keep their points. Writes the active model's text with only those points changed to `out`, and
-// checks it loads. Needs an active model and at least 20 leads with an outcome, some won and
-// some lost.
+// its MQL time (else when its deal opened, else its first move, else its creation), and proposes
+// points proportional to the coefficients, scaled so that each section keeps the total points it
+// has (grade thresholds keep their meaning). Intent points stay >= 0 and negative points <= 0: an
+// entry whose coefficient has the wrong sign is proposed at 0. Rules matched (or missed) by fewer
+// than min_leads leads keep their points. Writes the active model's text with only those points
+// changed to `out`, and checks it loads. Needs an active model and at least 20 leads with an
+// outcome, some won and some lost.
 Result<SuggestReport> SuggestWeights(Workspace& ws, const SuggestRequest& request);
 std::string SuggestText(const SuggestReport& report);
 std::string SuggestJson(const SuggestReport& report);
