@@ -296,15 +296,7 @@ std::string RenderCalibrationCsv(const CalibrationReport& r) {
   std::string out = "section,item,metric,value\n";
   auto row = [&](std::string_view section, std::string_view item, std::string_view metric,
                  const std::string& value) {
-    std::string line;
-    AppendCsvField(line, section);
-    line += ',';
-    AppendCsvField(line, item);
-    line += ',';
-    AppendCsvField(line, metric);
-    line += ',';
-    AppendCsvField(line, value);
-    out += line + "\n";
+    AppendCsvRow(out, {section, item, metric, value});
   };
   row("summary", "", "leads", std::to_string(r.leads));
   row("summary", "", "wins", std::to_string(r.wins));

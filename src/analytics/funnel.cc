@@ -345,17 +345,7 @@ std::string RenderFunnelCsv(const FunnelReport& r) {
   std::string out = "section,group,item,metric,value\n";
   auto row = [&](std::string_view section, const std::string& group, std::string_view item,
                  std::string_view metric, const std::string& value) {
-    std::string line;
-    AppendCsvField(line, section);
-    line += ',';
-    AppendCsvField(line, group);
-    line += ',';
-    AppendCsvField(line, item);
-    line += ',';
-    AppendCsvField(line, metric);
-    line += ',';
-    AppendCsvField(line, value);
-    out += line + "\n";
+    AppendCsvRow(out, {section, group, item, metric, value});
   };
   auto num = [](uint64_t n) { return std::to_string(n); };
   for (const FunnelGroup& g : r.groups) {

@@ -147,7 +147,7 @@ std::string CalibrationSection(const CalibrationReport& c) {
   s += "<div class=\"charts\">\n";
   BarChart bands;
   bands.title = "Win rate by score band";
-  bands.x_label = "score band (equal-size bands, lowest scores first)";
+  bands.x_label = "score band (equal-size bands, each named by its lowest score)";
   bands.y_label = "win rate";
   bands.percent = true;
   for (const Band& b : c.deciles) bands.bars.emplace_back(Fixed(b.low, 0), b.win_rate.value_or(0));
@@ -157,12 +157,13 @@ std::string CalibrationSection(const CalibrationReport& c) {
     rel.title = "Reliability: predicted against observed";
     rel.x_label = "predicted probability of a win";
     rel.y_label = "observed win rate";
-    Series diag{"perfect calibration", {{0, 0}, {1, 1}}, "ref"};
-    Series pts{"bins of the fitted probability", {}, "point"};
-    Series line{"", {}, "line"};
+    Series diag{"perfect calibration", {{0, 0}, {1, 1}}, "ref", {}};
+    Series pts{"bins (n = leads in the bin)", {}, "point", {}};
+    Series line{"", {}, "line", {}};
     for (const ReliabilityBin& b : c.reliability) {
       if (b.count == 0) continue;
       pts.points.emplace_back(b.mean_predicted, b.observed_rate);
+      pts.labels.push_back("n=" + std::to_string(b.count));
       line.points.emplace_back(b.mean_predicted, b.observed_rate);
     }
     rel.series = {diag, line, pts};
@@ -173,8 +174,8 @@ std::string CalibrationSection(const CalibrationReport& c) {
     roc.title = "ROC curve (AUC " + Fixed(c.auc, 2) + ")";
     roc.x_label = "false positive rate (lost leads above the line)";
     roc.y_label = "true positive rate (won leads above the line)";
-    Series diag{"chance", {{0, 0}, {1, 1}}, "ref"};
-    Series curve{"the score", {}, "line"};
+    Series diag{"chance", {{0, 0}, {1, 1}}, "ref", {}};
+    Series curve{"the score", {}, "line", {}};
     for (const RocPoint& p : c.roc) {
       curve.points.emplace_back(p.false_positive_rate, p.true_positive_rate);
     }
@@ -234,8 +235,9 @@ std::string ThresholdSection(const std::optional<ThresholdReport>& t, const std:
   std::vector<std::vector<std::string>> rows;
   std::vector<bool> chosen;
   for (const ThresholdLine& l : t->lines) {
-    rows.push_back({Fixed(l.line, 0), Fixed(l.leads_per_week, 1), Fixed(l.wins_per_week, 2),
-                    Percent(l.conversion), Percent(l.load)});
+    rows.push_back({Fixed(l.line, 0), Fixed(l.leads_per_week, 1),
+                    Fixed(l.wins_per_week, 2) + (l.extrapolated ? " *" : ""), Percent(l.conversion),
+                    Percent(l.load)});
     chosen.push_back(l.chosen);
   }
   if (!rows.empty()) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace leadq::analytics {
 namespace {
 
@@ -48,6 +50,16 @@ std::string CsvNumber(const std::optional<double>& value) {
     std::snprintf(buf, sizeof buf, "%.6g", v);
   }
   return buf;
+}
+
+void AppendCsvRow(std::string& out, std::initializer_list<std::string_view> fields) {
+  bool first = true;
+  for (std::string_view f : fields) {
+    if (!first) out += ',';
+    first = false;
+    AppendCsvField(out, f);
+  }
+  out += '\n';
 }
 
 std::optional<double> Ratio(double a, double b) {

@@ -8,8 +8,10 @@
 //   std::string text = t.Render("  ");  // two spaces of indent
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +27,8 @@ std::string Percent(const std::optional<double>& rate);
 nlohmann::ordered_json JsonNumber(const std::optional<double>& value);
 // A number for CSV: empty when absent or not finite, else up to 6 significant decimals.
 std::string CsvNumber(const std::optional<double>& value);
+// Appends one CSV record (RFC 4180 quoting where needed) and its '\n' to `out`.
+void AppendCsvRow(std::string& out, std::initializer_list<std::string_view> fields);
 // The fraction a / b, none when b is 0.
 std::optional<double> Ratio(double a, double b);
 

@@ -233,6 +233,8 @@ TEST(Thresholds, LowestLineThatFitsCapacity) {
   in.weeks = 10;
   in.capacity = 3;  // 30 leads over the window: scores 70..99
   in.fit = {-6, 0.08, true};
+  in.labelled_low = 60;
+  in.labelled_high = 100;
   in.window = "test";
   ThresholdReport r = ComputeThresholds(in);
   ASSERT_TRUE(r.chosen);
@@ -250,6 +252,12 @@ TEST(Thresholds, LowestLineThatFitsCapacity) {
   EXPECT_TRUE(found);
   EXPECT_GT(r.lines.front().line, r.lines.back().line);  // highest first
   EXPECT_TRUE(r.notes.empty());
+  EXPECT_TRUE(r.lines.back().extrapolated);  // 50, below the fitted scores
+  in.capacity = 8;                           // 80 leads: the line at 20, below the fitted scores
+  ThresholdReport low = ComputeThresholds(in);
+  EXPECT_DOUBLE_EQ(*low.chosen, 20);
+  ASSERT_EQ(low.notes.size(), 1u);
+  EXPECT_NE(low.notes[0].find("extrapolate"), std::string::npos);
 }
 
 TEST(Thresholds, NoFitAndNoArrivals) {

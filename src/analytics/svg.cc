@@ -122,7 +122,12 @@ std::string RenderBarChart(const BarChart& c) {
 }
 
 std::string RenderLineChart(const LineChart& c) {
-  std::string s = Open(c.width, c.height, c.title);
+  // A legend row under the axis label, so it never hides a curve.
+  const bool legend = std::any_of(c.series.begin(), c.series.end(),
+                                  [](const Series& series) { return !series.name.empty(); });
+  const double legend_h = legend ? 18 : 0;
+  const int height = c.height + static_cast<int>(legend_h);
+  std::string s = Open(c.width, height, c.title);
   const double plot_w = c.width - kLeft - kRight, plot_h = c.height - kTop - kBottom;
   const double xr = c.x_max > c.x_min ? c.x_max - c.x_min : 1;
   const double yr = c.y_max > c.y_min ? c.y_max - c.y_min : 1;
@@ -137,15 +142,24 @@ std::string RenderLineChart(const LineChart& c) {
   }
   s += Line(kLeft, kTop + plot_h, kLeft + plot_w, kTop + plot_h, "axis");
   s += Line(kLeft, kTop, kLeft, kTop + plot_h, "axis");
-  double legend_y = kTop + 12;
+  double legend_x = kLeft;
+  const double legend_y = height - 6;
   for (const Series& series : c.series) {
     std::vector<std::pair<double, double>> pts;
-    for (const auto& [x, y] : series.points) {
-      if (std::isfinite(x) && std::isfinite(y)) pts.emplace_back(x_of(x), y_of(y));
+    std::vector<std::string> labels;
+    for (size_t i = 0; i < series.points.size(); ++i) {
+      const auto& [x, y] = series.points[i];
+      if (!std::isfinite(x) || !std::isfinite(y)) continue;
+      pts.emplace_back(x_of(x), y_of(y));
+      labels.push_back(i < series.labels.size() ? series.labels[i] : "");
     }
     if (series.css == "point") {
-      for (const auto& [x, y] : pts) {
-        s += "<circle class=\"point\" cx=\"" + Num(x) + "\" cy=\"" + Num(y) + "\" r=\"3.5\"/>\n";
+      for (size_t i = 0; i < pts.size(); ++i) {
+        const auto& [x, y] = pts[i];
+        s += "<circle class=\"point\" cx=\"" + Num(x) + "\" cy=\"" + Num(y) + "\" r=\"3.5\">";
+        s += labels[i].empty() ? "" : "<title>" + HtmlEscape(labels[i]) + "</title>";
+        s += "</circle>\n";
+        if (!labels[i].empty()) s += Text(x + 6, y - 5, labels[i], "start", "value");
       }
     } else if (!pts.empty()) {
       s += "<polyline class=\"" + HtmlEscape(series.css) + "\" points=\"";
@@ -153,15 +167,14 @@ std::string RenderLineChart(const LineChart& c) {
       s += "\"/>\n";
     }
     if (!series.name.empty()) {  // a legend entry: a sample of the style, then the name
-      const double lx = kLeft + plot_w * 0.55;
       if (series.css == "point") {
-        s += "<circle class=\"point\" cx=\"" + Num(lx + 8) + "\" cy=\"" + Num(legend_y - 4) +
+        s += "<circle class=\"point\" cx=\"" + Num(legend_x + 8) + "\" cy=\"" + Num(legend_y - 4) +
              "\" r=\"3.5\"/>\n";
       } else {
-        s += Line(lx, legend_y - 4, lx + 16, legend_y - 4, series.css.c_str());
+        s += Line(legend_x, legend_y - 4, legend_x + 16, legend_y - 4, series.css.c_str());
       }
-      s += Text(lx + 22, legend_y, series.name, "start", "legend");
-      legend_y += 14;
+      s += Text(legend_x + 22, legend_y, series.name, "start", "legend");
+      legend_x += 40 + 6.2 * static_cast<double>(series.name.size());
     }
   }
   s += AxisLabels(c.width, c.height, c.x_label, c.y_label);

@@ -31,6 +31,7 @@ struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;
   std::string css = "line";  // "line" (a polyline), "point" (dots) or "ref" (dashed reference)
+  std::vector<std::string> labels;  // optional, one a point: written beside dots ("n=12")
 };
 
 struct LineChart {

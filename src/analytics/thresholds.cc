@@ -51,6 +51,7 @@ ThresholdReport ComputeThresholds(const ThresholdInput& input) {
       l.conversion = Ratio(wins_above[k], static_cast<double>(k));
     }
     l.load = r.capacity > 0 ? l.leads_per_week / r.capacity : 0;
+    l.extrapolated = r.fit.fitted && (line < input.labelled_low || line > input.labelled_high);
     return l;
   };
   const double lowest = std::floor(desc.back());
@@ -78,6 +79,11 @@ ThresholdReport ComputeThresholds(const ThresholdInput& input) {
         "the capacity exceeds the inflow: every arriving lead fits, at any line "
         "up to " +
         Fixed(chosen, 0));
+  }
+  if (r.fit.fitted && (chosen < input.labelled_low || chosen > input.labelled_high)) {
+    r.notes.push_back("the line is outside the scores of the labelled leads (" +
+                      Fixed(input.labelled_low, 1) + " to " + Fixed(input.labelled_high, 1) +
+                      "): its expected wins extrapolate the fitted curve");
   }
   if (!r.fit.fitted) {
     r.notes.push_back(std::string(kNoOutcomesMessage) +
@@ -110,18 +116,24 @@ std::string RenderThresholdsTable(const ThresholdReport& r) {
   TextTable t({"line", "leads/week", "expected wins/week", "conversion", "load"});
   for (const ThresholdLine& l : r.lines) {
     t.AddRow({(l.chosen ? "> " : "  ") + Fixed(l.line, 0), Fixed(l.leads_per_week, 1),
-              Fixed(l.wins_per_week, 2), Percent(l.conversion), Percent(l.load)});
+              Fixed(l.wins_per_week, 2) + (l.extrapolated ? " *" : ""), Percent(l.conversion),
+              Percent(l.load)});
   }
   out += t.Render("  ");
+  if (std::any_of(r.lines.begin(), r.lines.end(),
+                  [](const ThresholdLine& l) { return l.extrapolated; })) {
+    out += "  * below or above the scores the win probability was fitted on: an extrapolation\n";
+  }
   return out;
 }
 
 std::string RenderThresholdsCsv(const ThresholdReport& r) {
-  std::string out = "line,leads_per_week,expected_wins_per_week,conversion,load,chosen\n";
+  std::string out =
+      "line,leads_per_week,expected_wins_per_week,conversion,load,chosen,extrapolated\n";
   for (const ThresholdLine& l : r.lines) {
     out += CsvNumber(l.line) + "," + CsvNumber(l.leads_per_week) + "," +
            CsvNumber(l.wins_per_week) + "," + CsvNumber(l.conversion) + "," + CsvNumber(l.load) +
-           "," + (l.chosen ? "true" : "false") + "\n";
+           "," + (l.chosen ? "true" : "false") + "," + (l.extrapolated ? "true" : "false") + "\n";
   }
   return out;
 }
@@ -134,7 +146,8 @@ std::string RenderThresholdsJson(const ThresholdReport& r) {
                      {"expected_wins_per_week", JsonNumber(l.wins_per_week)},
                      {"conversion", JsonNumber(l.conversion)},
                      {"load", l.load},
-                     {"chosen", l.chosen}});
+                     {"chosen", l.chosen},
+                     {"extrapolated", l.extrapolated}});
   }
   Json j = {{"capacity_per_week", r.capacity},
             {"window", r.window},

@@ -3,7 +3,8 @@
 // conversion and workload at neighbouring lines. Pure.
 //
 // The model of the week (the report prints it):
-// - inflow: the scores of the leads that arrived in the last `weeks` weeks; at line t the weekly
+// - inflow: the scores of the leads that arrived in the last `weeks` weeks (the caller leaves out
+//   leads a disqualifier stops, since they never reach a seller); at line t the weekly
 //   workload is the number of them scoring >= t, divided by `weeks`;
 // - win probability: p(score) from the labelled history (calibration.h FitLogistic); expected
 //   wins per week at line t are the sum of p over the leads scoring >= t, divided by `weeks`;
@@ -31,7 +32,8 @@ struct ThresholdInput {
   double capacity = 0;         // leads per week the sellers can work
   LogisticFit fit;             // fitted == false: no win probability (workload only)
   uint64_t labelled = 0;       // leads the fit was made on, for the text
-  std::string window;          // "2026-08-02 to 2026-11-01", for the text
+  double labelled_low = 0, labelled_high = 0;  // their scores: outside, p(score) extrapolates
+  std::string window;                          // "2026-08-02 to 2026-11-01", for the text
 };
 
 struct ThresholdLine {
@@ -41,6 +43,7 @@ struct ThresholdLine {
   std::optional<double> conversion;     // wins / leads
   double load = 0;                      // leads_per_week / capacity
   bool chosen = false;
+  bool extrapolated = false;  // the line is outside the scores the fit was made on
 };
 
 struct ThresholdReport {

@@ -236,7 +236,7 @@ Result<analytics::ThresholdInput> GatherThresholds(store::Transaction& tx,
   q.sort = store::LeadQuery::Sort::kLeadId;
   LEADQ_TRY(std::vector<store::LeadSummary> leads, tx.ListLeads(q));
   for (const store::LeadSummary& l : leads) {
-    if (!l.score) continue;
+    if (!l.score || l.score->action == "disqualified") continue;  // never reaches a seller
     TimePoint arrived = l.created_at;
     auto c = created.find(l.lead_id);
     if (c != created.end()) {
@@ -246,7 +246,26 @@ Result<analytics::ThresholdInput> GatherThresholds(store::Transaction& tx,
   }
   in.fit = cal.fit;
   in.labelled = cal.leads;
+  if (!cal.deciles.empty()) {
+    in.labelled_low = cal.deciles.front().low;
+    in.labelled_high = cal.deciles.back().high;
+  }
   return in;
+}
+
+// A report in the format asked for.
+template <typename Report>
+std::string Rendered(const Report& r, ListFormat format, std::string (*table)(const Report&),
+                     std::string (*csv)(const Report&), std::string (*json)(const Report&)) {
+  switch (format) {
+    case ListFormat::kCsv:
+      return csv(r);
+    case ListFormat::kJson:
+      return json(r);
+    case ListFormat::kTable:
+      break;
+  }
+  return table(r);
 }
 
 }  // namespace
@@ -261,30 +280,16 @@ Result<std::string> FunnelReportText(Workspace& ws, const FunnelRequest& request
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   LEADQ_TRY(analytics::FunnelInput in, GatherFunnel(*tx, request));
   analytics::FunnelReport r = analytics::ComputeFunnel(in);
-  switch (format) {
-    case ListFormat::kCsv:
-      return analytics::RenderFunnelCsv(r);
-    case ListFormat::kJson:
-      return analytics::RenderFunnelJson(r);
-    case ListFormat::kTable:
-      break;
-  }
-  return analytics::RenderFunnelTable(r);
+  return Rendered(r, format, analytics::RenderFunnelTable, analytics::RenderFunnelCsv,
+                  analytics::RenderFunnelJson);
 }
 
 Result<std::string> CalibrationReportText(Workspace& ws, ListFormat format) {
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   LEADQ_TRY(CalibrationData data, GatherCalibration(ws, *tx, /*rules=*/true));
   analytics::CalibrationReport r = Calibrate(data);
-  switch (format) {
-    case ListFormat::kCsv:
-      return analytics::RenderCalibrationCsv(r);
-    case ListFormat::kJson:
-      return analytics::RenderCalibrationJson(r);
-    case ListFormat::kTable:
-      break;
-  }
-  return analytics::RenderCalibrationTable(r);
+  return Rendered(r, format, analytics::RenderCalibrationTable, analytics::RenderCalibrationCsv,
+                  analytics::RenderCalibrationJson);
 }
 
 Result<std::string> ThresholdsReportText(Workspace& ws, const ThresholdRequest& request,
@@ -294,15 +299,8 @@ Result<std::string> ThresholdsReportText(Workspace& ws, const ThresholdRequest& 
   analytics::CalibrationReport cal = Calibrate(data);
   LEADQ_TRY(analytics::ThresholdInput in, GatherThresholds(*tx, request, cal));
   analytics::ThresholdReport r = analytics::ComputeThresholds(in);
-  switch (format) {
-    case ListFormat::kCsv:
-      return analytics::RenderThresholdsCsv(r);
-    case ListFormat::kJson:
-      return analytics::RenderThresholdsJson(r);
-    case ListFormat::kTable:
-      break;
-  }
-  return analytics::RenderThresholdsTable(r);
+  return Rendered(r, format, analytics::RenderThresholdsTable, analytics::RenderThresholdsCsv,
+                  analytics::RenderThresholdsJson);
 }
 
 Status WriteHtmlReport(Workspace& ws, const HtmlReportRequest& request) {
