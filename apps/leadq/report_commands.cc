@@ -186,10 +186,15 @@ void AddReportCommands(CLI::App& app, CLI::App& /*model_cmd*/, std::vector<Runna
                         "funnel, calibration or thresholds\n";
            return CommandResult{kExitUsage};
          }
-         // `report -w DIR funnel` names the workspace before the subcommand.
+         // `report -w DIR funnel` names the workspace before the subcommand; so may --as-of,
+         // --capacity and --weeks be.
          for (Common* c : {&o->funnel_common, &o->calibration_common, &o->thresholds_common}) {
            if (c->workspace.empty()) c->workspace = o->common.workspace;
          }
+         if (o->funnel_as_of.empty()) o->funnel_as_of = o->as_of;
+         if (o->thresholds_as_of.empty()) o->thresholds_as_of = o->as_of;
+         if (o->thresholds_capacity.empty()) o->thresholds_capacity = o->capacity;
+         if (thresholds->count("--weeks") == 0) o->thresholds_weeks = o->weeks;
          if (funnel->parsed()) return RunFunnel(*o);
          if (calibration->parsed()) {
            return WithWorkspace(

@@ -212,7 +212,7 @@ void RenderGroupTable(std::string& out, const FunnelGroup& g, bool any_clocks) {
       out += "    response clocks: " + Count(c.clocks) + "; met " + Count(c.met) + ", late " +
              Count(c.late) + ", overdue untouched " + Count(c.overdue) + ", running " +
              Count(c.running) + "; adherence " + Percent(c.adherence) +
-             "; first touch after (minutes) median " + Fixed(c.median_minutes_to_touch, 0) +
+             "; time to first touch (minutes) median " + Fixed(c.median_minutes_to_touch, 0) +
              ", p90 " + Fixed(c.p90_minutes_to_touch, 0) + "\n";
     }
   }

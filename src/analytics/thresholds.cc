@@ -26,6 +26,11 @@ ThresholdReport ComputeThresholds(const ThresholdInput& input) {
   r.labelled = input.labelled;
   r.window = input.window;
   r.fit = input.fit;
+  if (input.unscored > 0) {
+    r.notes.push_back(GroupThousands(input.unscored) +
+                      " leads arrived in the window without a score and are left out: leadq "
+                      "rescore");
+  }
   if (input.scores.empty()) {
     r.notes.push_back("no lead arrived in the window (" + input.window +
                       "): nothing to draw a line through");

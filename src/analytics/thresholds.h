@@ -34,6 +34,7 @@ struct ThresholdInput {
   uint64_t labelled = 0;       // leads the fit was made on, for the text
   double labelled_low = 0, labelled_high = 0;  // their scores: outside, p(score) extrapolates
   std::string window;                          // "2026-08-02 to 2026-11-01", for the text
+  uint64_t unscored = 0;  // leads that arrived in the window without a score (left out)
 };
 
 struct ThresholdLine {

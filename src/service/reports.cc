@@ -236,13 +236,17 @@ Result<analytics::ThresholdInput> GatherThresholds(store::Transaction& tx,
   q.sort = store::LeadQuery::Sort::kLeadId;
   LEADQ_TRY(std::vector<store::LeadSummary> leads, tx.ListLeads(q));
   for (const store::LeadSummary& l : leads) {
-    if (!l.score || l.score->action == "disqualified") continue;  // never reaches a seller
     TimePoint arrived = l.created_at;
     auto c = created.find(l.lead_id);
     if (c != created.end()) {
       if (std::optional<TimePoint> t = ParseTimestamp(c->second)) arrived = *t;
     }
-    if (arrived > start && arrived <= req.as_of) in.scores.push_back(l.score->score);
+    if (arrived <= start || arrived > req.as_of) continue;
+    if (!l.score) {
+      ++in.unscored;
+    } else if (l.score->action != "disqualified") {  // a disqualified lead never reaches a seller
+      in.scores.push_back(l.score->score);
+    }
   }
   in.fit = cal.fit;
   in.labelled = cal.leads;

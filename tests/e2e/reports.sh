@@ -67,6 +67,9 @@ done
 for kind in accounts leads events; do
   expect_ok "import $kind" "$LEADQ" import $kind "$D/$kind.csv" -w "$W"
 done
+expect_ok "thresholds before rescore" "$LEADQ" report thresholds --capacity 20/week \
+  --as-of "$AS_OF" -w "$W"
+expect_in "thresholds say what to do" "without a score and are left out: leadq rescore"
 expect_ok "rescore" "$LEADQ" rescore --as-of "${AS_OF}T09:00:00Z" -w "$W"
 expect_ok "mqls" "$LEADQ" list --stage mql --limit 0 --format csv -w "$W"
 tail -n +2 <<<"$LAST" | cut -d, -f1,4,11 > "$T/mql.csv"  # lead_id,score,owner; best first
@@ -195,6 +198,11 @@ python3 -c 'import json,sys; j=json.load(sys.stdin); lines={l["line"]: l for l i
   t=j["line"]; assert lines[t]["chosen"] and lines[t]["leads_per_week"] <= 20; \
   assert t - 1 not in lines or lines[t - 1]["leads_per_week"] > 20; \
   assert lines[t]["expected_wins_per_week"] is not None' <<<"$LAST" && pass || fail "threshold line"
+line=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["line"])' <<<"$LAST")
+expect_ok "options before the subcommand" "$LEADQ" report -w "$W" --as-of "$AS_OF" \
+  --capacity 20/week thresholds --format json
+expect_eq "the same line" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["line"])' \
+  <<<"$LAST")" "$line"
 expect_ok "thresholds from the owners' capacity" "$LEADQ" report thresholds --as-of "$AS_OF" -w "$W"
 expect_in "owners' capacity" "capacity of 290 leads a week"
 
