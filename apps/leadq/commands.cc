@@ -11,6 +11,7 @@
 #include "service/demo.h"
 #include "service/explain_render.h"
 #include "service/model_summary.h"
+#include "service/predictive.h"
 #include "service/progress.h"
 
 namespace leadq::cli {
@@ -154,7 +155,22 @@ CommandResult RunModelCheck(const std::filesystem::path& path) {
               << (errors == 1 ? " error" : " errors") << ")\n";
     return {kExitInput};
   }
+  Result<std::optional<analytics::LearnedModel>> learned = service::LoadPredictive(*model);
+  if (!learned.ok()) {
+    std::cerr << learned.status().message() << "\n";
+    std::cerr << "leadq model check: " << path.string() << " is not valid (1 error)\n";
+    return {kExitInput};
+  }
   std::cout << service::ModelSummary(*model);
+  if (*learned) {
+    std::cout << "\npredictive: " << service::DescribePredictive(*model, **learned) << "\n";
+    const engine::DataNeeds needs = engine::NeedsOf(*model);
+    if (std::find(needs.lead_fields.begin(), needs.lead_fields.end(), model->predictive->field) ==
+        needs.lead_fields.end()) {
+      std::cout << "warning: no rule reads lead." << model->predictive->field
+                << ": the predictive model is computed for nothing\n";
+    }
+  }
   return {0};
 }
 

@@ -1804,6 +1804,49 @@ struct SectionSpec {
 // In the order they are parsed: [lists] before the conditions that name its lists, [grades]
 // before the action lists whose cells it defines, [[framework]] before the gates of [lifecycle]
 // that name them, [[channel]] before the [handoff] rules that name channels.
+// ---------------------------------------------------------------------------------------------
+// [predictive]
+
+void ParsePredictive(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[predictive]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 2> kKeys = {"model", "field"};
+  CheckKeys(ctx, *table, kKeys, "[predictive]");
+  PredictiveSection p;
+  p.pos = PosOf(*table);
+  if (const toml::node* field = table->get("field")) {
+    std::optional<std::string> name = ReadName(ctx, *field, "field");
+    if (name) {
+      if (ColumnKey(*name) != *name) {
+        ctx.Error(PosOf(*field), "[predictive] field " + Quote(*name) +
+                                     " is not a column key: write it as " +
+                                     Quote(ColumnKey(*name)));
+      } else if (*name == "lead_id" || *name == "account_id" || *name == "email_domain") {
+        ctx.Error(PosOf(*field), "[predictive] field " + Quote(*name) +
+                                     " would hide a field leadq defines; choose another name");
+      } else {
+        p.field = *name;
+      }
+    }
+  }
+  const toml::node* file = Require(ctx, *table, "model", "[predictive]");
+  if (file == nullptr) return;
+  std::optional<std::string> name = ReadName(ctx, *file, "model");
+  if (!name) return;
+  p.file_pos = PosOf(*file);
+  p.written = *name;
+  std::filesystem::path path = ctx.dir / *name;
+  Result<std::string> bytes = ReadFileBytes(path);
+  if (!bytes.ok()) {
+    ctx.Error(PosOf(*file), "cannot read the predictive model " + Quote(path.string()) + ": " +
+                                bytes.status().message() + " (write one with `leadq learn`)");
+    return;
+  }
+  p.file = path.string();
+  p.content = std::move(*bytes);
+  ctx.model.predictive = std::move(p);
+}
+
 constexpr std::array kSections = {
     SectionSpec{"model", "[model]", &ParseModelInfo},
     SectionSpec{"lists", "[lists]", &ParseLists},
@@ -1818,6 +1861,7 @@ constexpr std::array kSections = {
     SectionSpec{"framework", "[[framework]]", &ParseFrameworks},
     SectionSpec{"lifecycle", "[lifecycle]", &ParseLifecycle},
     SectionSpec{"handoff", "[handoff]", &ParseHandoff},
+    SectionSpec{"predictive", "[predictive]", &ParsePredictive},
 };
 
 void CheckSectionNames(LoadContext& ctx, const toml::table& root) {

@@ -304,6 +304,22 @@ struct HandoffSection {
   SourcePos pos;
 };
 
+// [predictive]: a model learned from outcomes (`leadq learn`) whose probability becomes a lead
+// field that conditions can use (fit rules, negatives, disqualify, channels, handoff rules):
+//   [predictive]
+//   model = "p_convert.json"   # relative to the model file
+//   field = "p_convert"        # optional; conditions read it as lead.p_convert
+// The model layer reads the file's bytes (so a missing file is a position error here); the
+// service layer parses and applies it (analytics/predictor.h).
+struct PredictiveSection {
+  std::string file;     // the path, resolved against the model's folder
+  std::string written;  // the path as written in the model
+  std::string content;  // the file's bytes
+  std::string field = "p_convert";
+  SourcePos pos;       // of the [predictive] table
+  SourcePos file_pos;  // of the model key
+};
+
 struct Model {
   std::filesystem::path path;  // the file it was read from
   std::string name;            // [model] name, optional
@@ -322,6 +338,7 @@ struct Model {
   LifecycleSection lifecycle;
   std::vector<Framework> frameworks;  // [[framework]]: the model's own; built-ins live in engine
   HandoffSection handoff;
+  std::optional<PredictiveSection> predictive;
 
   std::vector<Diagnostic> warnings;  // things worth a look that do not refuse the model
 

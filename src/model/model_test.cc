@@ -1129,3 +1129,55 @@ at_least = 2
 
 }  // namespace
 }  // namespace leadq::model
+
+namespace leadq::model {
+namespace {
+
+TEST_F(ListFileTest, PredictiveReadsTheLearnedModelBesideTheModel) {
+  Write("p.json", "{\"any\": \"bytes\"}");
+  Write("model.toml", "[predictive]\nmodel = \"p.json\"\nfield = \"p_win\"\n");
+  Result<Model> result = LoadModel(dir_ / "model.toml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  ASSERT_TRUE(result->predictive.has_value());
+  EXPECT_EQ(result->predictive->field, "p_win");
+  EXPECT_EQ(result->predictive->written, "p.json");
+  EXPECT_EQ(result->predictive->file, (dir_ / "p.json").string());
+  EXPECT_EQ(result->predictive->content, "{\"any\": \"bytes\"}");
+  EXPECT_EQ(result->predictive->file_pos.line, 2);
+
+  Write("default.toml", "[predictive]\nmodel = \"p.json\"\n");
+  result = LoadModel(dir_ / "default.toml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_EQ(result->predictive->field, "p_convert");
+  Write("none.toml", "[fit]\n");
+  result = LoadModel(dir_ / "none.toml");
+  ASSERT_TRUE(result.ok());
+  EXPECT_FALSE(result->predictive.has_value());
+}
+
+TEST_F(ListFileTest, PredictiveMistakesHavePositions) {
+  Write("model.toml", "[predictive]\nmodel = \"gone.json\"\nfield = \"P Convert\"\nwhy = 1\n");
+  Result<Model> result = LoadModel(dir_ / "model.toml");
+  ASSERT_FALSE(result.ok());
+  std::string file = (dir_ / "model.toml").string();
+  EXPECT_EQ(result.status().message(),
+            file + ":2:9: cannot read the predictive model \"" + (dir_ / "gone.json").string() +
+                "\": no such file (write one with `leadq learn`)\n" + file +
+                ":3:9: [predictive] field \"P Convert\" is not a column key: write it as "
+                "\"p_convert\"\n" +
+                file + ":4:1: unknown key \"why\" in [predictive]");
+  Write("p.json", "{}");
+  Write("hide.toml", "[predictive]\nmodel = \"p.json\"\nfield = \"lead_id\"\n");
+  result = LoadModel(dir_ / "hide.toml");
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("would hide a field leadq defines"), std::string::npos);
+  Write("nofile.toml", "[predictive]\nfield = \"p\"\n");
+  result = LoadModel(dir_ / "nofile.toml");
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("missing required key \"model\" in [predictive]"),
+            std::string::npos)
+      << result.status().message();
+}
+
+}  // namespace
+}  // namespace leadq::model

@@ -10,6 +10,7 @@
 #include "service/explain_render.h"
 #include "service/handoff.h"
 #include "service/models.h"
+#include "service/predictive.h"
 #include "service/scoring.h"
 
 namespace leadq::service {
@@ -44,6 +45,8 @@ Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Mo
   work->as_of = as_of;
   engine::DataNeeds needs = engine::NeedsOf(work->model);
   needs.event_ids = true;
+  LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(work->model));
+  if (learned) AddPredictiveNeeds(*learned, needs);
   engine::DatasetBuilder builder(needs, "workspace");
   if (!only_lead.empty()) {
     // One lead: read it, its account and its events through the primary keys.
@@ -88,6 +91,7 @@ Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Mo
         }));
   }
   work->data = builder.Finish(work->issues);
+  if (learned) AttachPredictions(work->model, *learned, work->data, as_of, work->notes);
   work->compiled = engine::CompileModel(work->model, work->data);
   return work;
 }

@@ -8,6 +8,7 @@
 
 #include "core/text.h"
 #include "service/model_summary.h"
+#include "service/predictive.h"
 #include "store/hash.h"
 
 namespace leadq::service {
@@ -81,6 +82,7 @@ Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path
                                 const std::string& message, const std::string& author,
                                 TimePoint now) {
   LEADQ_TRY(model::Model m, model::LoadModel(path));
+  LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(m));
   store::ModelVersion v;
   LEADQ_TRY(v.content, ReadWhole(path));
   const std::filesystem::path base = path.has_parent_path() ? path.parent_path() : ".";
@@ -97,6 +99,16 @@ Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path
     }
     LEADQ_TRY(std::string text, ReadWhole(list.file));
     v.files.emplace_back(rel.string(), std::move(text));
+  }
+  if (m.predictive) {
+    // Stored with the version, like list files, so that a version is complete on its own.
+    std::filesystem::path rel = std::filesystem::path(m.predictive->written).lexically_normal();
+    if (rel.is_absolute() || (!rel.empty() && *rel.begin() == "..")) {
+      return Status::Invalid(path.string() + ": [predictive] model reads " + m.predictive->written +
+                             ", outside the model's folder; keep the learned model next to the "
+                             "model (or below it) so that a stored version is complete");
+    }
+    v.files.emplace_back(rel.string(), m.predictive->content);
   }
   v.hash = HashOf(v.content, v.files);
   v.author = author;
@@ -322,6 +334,15 @@ std::vector<std::string> DiffModels(const model::Model& a, const model::Model& b
     if (it != ca.end() && it->second.action != action.action) {
       out.push_back("cell " + cell + ": " + it->second.action + " -> " + action.action);
     }
+  }
+  auto predictive = [](const model::Model& m) {
+    return m.predictive ? "lead." + m.predictive->field + " from " + m.predictive->written
+                        : std::string("none");
+  };
+  Changed(out, "predictive model", predictive(a), predictive(b));
+  if (a.predictive && b.predictive && predictive(a) == predictive(b) &&
+      a.predictive->content != b.predictive->content) {
+    out.push_back("predictive model " + b.predictive->written + ": learned again (new content)");
   }
   return out;
 }

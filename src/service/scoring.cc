@@ -11,6 +11,7 @@
 #include "core/parallel.h"
 #include "core/text.h"
 #include "service/explain_render.h"
+#include "service/predictive.h"
 
 namespace leadq::service {
 namespace {
@@ -95,7 +96,13 @@ Result<std::unique_ptr<Workset>> LoadWorkset(const ScoreRequest& request, Progre
 
   engine::DataNeeds needs = engine::NeedsOf(work->model);
   needs.event_ids = request.keep_event_ids;
-  NoteMissingColumns(needs.lead_fields, "lead", &leads, "leads", notes);
+  LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(work->model));
+  std::vector<std::string> lead_keys = needs.lead_fields;
+  if (work->model.predictive) {
+    std::erase(lead_keys, work->model.predictive->field);  // computed, not read
+  }
+  NoteMissingColumns(lead_keys, "lead", &leads, "leads", notes);
+  if (learned) AddPredictiveNeeds(*learned, needs);
   NoteMissingColumns(needs.account_fields, "account", accounts ? &*accounts : nullptr, "accounts",
                      notes);
   if (!needs.event_props.empty()) {
@@ -127,6 +134,7 @@ Result<std::unique_ptr<Workset>> LoadWorkset(const ScoreRequest& request, Progre
     notes.push_back(GroupThousands(work->data.events.duplicates) +
                     " events repeat an earlier event_id and count once (the first)");
   }
+  if (learned) AttachPredictions(work->model, *learned, work->data, work->as_of, notes);
   work->compiled = engine::CompileModel(work->model, work->data);
   return work;
 }
