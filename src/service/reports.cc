@@ -150,6 +150,7 @@ struct CalibrationData {
   analytics::CalibrationInput input;
   uint64_t known = 0;      // leads with a known outcome
   uint64_t never_mql = 0;  // of those, no mql with recorded scores
+  uint64_t mql_after = 0;  // of those kept, mql only after the outcome was known
 };
 
 // The leads with a known outcome and their mql scores; with `rules`, which rules of the active
@@ -165,6 +166,7 @@ Result<CalibrationData> GatherCalibration(Workspace& ws, store::Transaction& tx,
       ++data.never_mql;
       continue;
     }
+    if (h.closed_at && *h.mql_at > *h.closed_at) ++data.mql_after;
     analytics::LabelledLead l;
     l.lead_id = h.lead_id;
     l.score = h.mql_scores->score;
@@ -206,6 +208,11 @@ analytics::CalibrationReport Calibrate(const CalibrationData& data) {
     r.notes.push_back(GroupThousands(data.never_mql) + " of " + GroupThousands(data.known) +
                       " leads with a known outcome never became an mql with recorded scores "
                       "and are left out");
+  }
+  if (data.mql_after > 0) {
+    r.notes.push_back(GroupThousands(data.mql_after) +
+                      " leads became an mql only after their outcome was known (history imported "
+                      "after the fact): their scores may reflect it");
   }
   return r;
 }

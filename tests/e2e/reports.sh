@@ -181,6 +181,7 @@ expect_in "calibration cells" "A1"
 expect_in "calibration rules" "fit: Core industry"
 expect_in "calibration Brier" "Brier score"
 grep -qi "nan" <<<"$LAST" && fail "calibration prints nan" || pass
+grep -q "only after their outcome" <<<"$LAST" && fail "every mql here came before its outcome" || pass
 expect_ok "calibration json" "$LEADQ" report calibration --format json -w "$W"
 python3 -c "import json,sys; j=json.load(sys.stdin); assert j['leads'] == $labelled, j['leads']; \
   assert sum(b['leads'] for b in j['deciles']) == $labelled; \
