@@ -359,7 +359,29 @@ bool IsMissingCell(std::string_view cell, std::span<const std::string> tokens) {
   return false;
 }
 
-std::string MonthOf(TimePoint t) { return FormatDate(t).substr(5, 2); }
+namespace {
+
+// The month (1..12) of a day count since 1970-01-01: the inverse of DaysFromCivil (H. Hinnant's
+// civil_from_days), without formatting the whole date (this runs once per date cell).
+unsigned MonthOfDay(int64_t days) {
+  const int64_t z = days + 719'468;
+  const int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
+  const int64_t doe = z - era * 146'097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  return static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
+}
+
+const char* const kMonths[] = {"01", "02", "03", "04", "05", "06",
+                               "07", "08", "09", "10", "11", "12"};
+
+}  // namespace
+
+std::string MonthOf(TimePoint t) {
+  int64_t days = t / kMicrosPerDay - (t % kMicrosPerDay < 0 ? 1 : 0);
+  return kMonths[MonthOfDay(days) - 1];
+}
 
 namespace {
 
@@ -404,7 +426,8 @@ void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
         std::optional<TimePoint> t = missing ? std::nullopt : ParseTimestamp(cell);
         if (t) {
           f[0] = EncodeNumber(c, AgeDays(*t, as_of));
-          int m = FindLevel(c.levels, MonthOf(*t));
+          int64_t days = *t / kMicrosPerDay - (*t % kMicrosPerDay < 0 ? 1 : 0);
+          int m = FindLevel(c.levels, kMonths[MonthOfDay(days) - 1]);
           if (m >= 0) f[1 + m] = 1;
         } else {
           missing = true;

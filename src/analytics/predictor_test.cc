@@ -88,6 +88,14 @@ TEST(EncodeRow, MissingCellsTokensAndNonNumbers) {
   EXPECT_EQ(Encode(m, {"many", "  ", ""}, as_of), (std::vector<double>{0, 1, 0, 0, 0, 1, 0, 0, 0}));
 }
 
+TEST(MonthOf, AgreesWithTheCalendar) {
+  EXPECT_EQ(MonthOf(*ParseTimestamp("2026-03-01")), "03");
+  EXPECT_EQ(MonthOf(*ParseTimestamp("2026-02-28T23:59:59Z")), "02");
+  EXPECT_EQ(MonthOf(*ParseTimestamp("2024-12-31")), "12");
+  EXPECT_EQ(MonthOf(*ParseTimestamp("1969-12-31T12:00:00Z")), "12");
+  EXPECT_EQ(MonthOf(*ParseTimestamp("2000-01-01")), "01");
+}
+
 TEST(LearnedModelJson, RoundTripsExactly) {
   LearnedModel m = SmallModel();
   Result<LearnedModel> back = ParseLearnedModel(LearnedModelToJson(m), "m.json");
