@@ -11,7 +11,9 @@
 
 #include "commands.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "core/time.h"
+#include "service/lifecycle_ops.h"
 #include "service/workspace.h"
 
 namespace leadq::cli {
@@ -51,6 +53,42 @@ inline bool TimeOption(std::string_view command, const std::string& name, const 
     return false;
   }
   out = *t;
+  return true;
+}
+
+// --format table|csv|json, as a service::ListFormat.
+inline service::ListFormat FormatOf(const std::string& name) {
+  return name == "csv"    ? service::ListFormat::kCsv
+         : name == "json" ? service::ListFormat::kJson
+                          : service::ListFormat::kTable;
+}
+
+inline void AddFormatOption(CLI::App* cmd, std::string& format) {
+  cmd->add_option("--format", format, "table (default), csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+}
+
+// Prints text or the failure of a service call that returns text.
+inline CommandResult PrintOr(std::string_view command, const Result<std::string>& text) {
+  if (!text.ok()) return Fail(command, text.status());
+  std::cout << *text;
+  return {0};
+}
+
+// An optional --from/--to bound: empty is none. With `end_of_day`, a date alone (--to
+// 2026-03-31) means the end of that day, so the day is included. False (after saying why) when
+// the text is not an ISO 8601 date or time.
+inline bool RangeOption(std::string_view command, const std::string& name, const std::string& text,
+                        bool end_of_day, std::optional<TimePoint>& out) {
+  if (text.empty()) return true;
+  std::optional<TimePoint> t = ParseTimestamp(text);
+  if (!t) {
+    std::cerr << "leadq " << command << ": " << name << " \"" << text
+              << "\" is not an ISO 8601 date or time (for example 2026-03-01)\n";
+    return false;
+  }
+  const bool date_only = Trim(text).size() == 10;
+  out = end_of_day && date_only ? *t + kMicrosPerDay : *t;
   return true;
 }
 

@@ -7,20 +7,6 @@
 #include "service/evidence.h"
 
 namespace leadq::cli {
-namespace {
-
-// An optional ISO 8601 bound; false (after printing why) when it does not parse.
-bool BoundOption(std::string_view command, const char* name, const std::string& text,
-                 std::optional<TimePoint>& out) {
-  if (text.empty()) return true;
-  TimePoint t = 0;
-  if (!TimeOption(command, name, text, t)) return false;
-  out = t;
-  return true;
-}
-
-}  // namespace
-
 void AddEvidenceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnable>& out) {
   // suggest-weights
   {
@@ -72,14 +58,16 @@ void AddEvidenceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnabl
         "and cycle length of the MQLs each version sends");
     cmd->add_option("file", o->file, "The proposed model (TOML)")->required();
     cmd->add_option("--from", o->from, "Only leads created at or after this ISO 8601 time");
-    cmd->add_option("--to", o->to, "Only leads created before this ISO 8601 time");
+    cmd->add_option(
+        "--to", o->to,
+        "Only leads created before this ISO 8601 time (a date alone: to the end of that day)");
     cmd->add_flag("--json", o->json, "Print JSON instead of text");
     AddWorkspaceOption(cmd, o->common);
     out.push_back({cmd, [o]() {
                      service::BacktestRequest req;
                      req.model = o->file;
-                     if (!BoundOption("model backtest", "--from", o->from, req.from) ||
-                         !BoundOption("model backtest", "--to", o->to, req.to)) {
+                     if (!RangeOption("model backtest", "--from", o->from, false, req.from) ||
+                         !RangeOption("model backtest", "--to", o->to, true, req.to)) {
                        return CommandResult{kExitUsage};
                      }
                      return WithWorkspace("model backtest", o->common, [&](service::Workspace& ws) {

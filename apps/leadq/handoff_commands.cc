@@ -12,24 +12,6 @@
 namespace leadq::cli {
 namespace {
 
-service::ListFormat FormatOf(const std::string& name) {
-  return name == "csv"    ? service::ListFormat::kCsv
-         : name == "json" ? service::ListFormat::kJson
-                          : service::ListFormat::kTable;
-}
-
-void AddFormatOption(CLI::App* cmd, std::string& format) {
-  cmd->add_option("--format", format, "table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
-}
-
-// Prints text or the failure of a service call that returns text.
-CommandResult PrintOr(std::string_view command, const Result<std::string>& text) {
-  if (!text.ok()) return Fail(command, text.status());
-  std::cout << *text;
-  return {0};
-}
-
 struct OwnerOptions {
   Common common;
   std::string id, name, email, role, hours, tz, manager, active;

@@ -12,12 +12,6 @@
 namespace leadq::cli {
 namespace {
 
-service::ListFormat FormatOf(const std::string& name) {
-  return name == "csv"    ? service::ListFormat::kCsv
-         : name == "json" ? service::ListFormat::kJson
-                          : service::ListFormat::kTable;
-}
-
 // "40/week", "40 / week" or "40": leads a week, > 0. nullopt when it is none of those.
 std::optional<double> ParseCapacity(std::string_view text) {
   text = Trim(text);
@@ -30,21 +24,6 @@ std::optional<double> ParseCapacity(std::string_view text) {
   std::optional<double> n = ParseNumber(text);
   if (!n || !std::isfinite(*n) || *n <= 0) return std::nullopt;
   return n;
-}
-
-// An optional --from/--to: empty is none. A date alone in --to means the end of that day.
-bool RangeOption(const std::string& name, const std::string& text, bool end_of_day,
-                 std::optional<TimePoint>& out) {
-  if (text.empty()) return true;
-  std::optional<TimePoint> t = ParseTimestamp(text);
-  if (!t) {
-    std::cerr << "leadq report: " << name << " \"" << text
-              << "\" is not an ISO 8601 date or time (for example 2026-03-01)\n";
-    return false;
-  }
-  const bool date_only = Trim(text).size() == 10;
-  out = end_of_day && date_only ? *t + kMicrosPerDay : *t;
-  return true;
 }
 
 struct ReportOptions {
@@ -63,17 +42,6 @@ struct ReportOptions {
   double thresholds_weeks = 13;
 };
 
-void AddFormatOption(CLI::App* cmd, std::string& format) {
-  cmd->add_option("--format", format, "table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
-}
-
-CommandResult Print(std::string_view command, const Result<std::string>& text) {
-  if (!text.ok()) return Fail(command, text.status());
-  std::cout << *text;
-  return {0};
-}
-
 // The capacity option: empty is "from the owners".
 bool CapacityOption(const std::string& text, std::optional<double>& out) {
   if (text.empty()) return true;
@@ -88,7 +56,8 @@ bool CapacityOption(const std::string& text, std::optional<double>& out) {
 
 CommandResult RunFunnel(const ReportOptions& o) {
   service::FunnelRequest r;
-  if (!RangeOption("--from", o.from, false, r.from) || !RangeOption("--to", o.to, true, r.to) ||
+  if (!RangeOption("report", "--from", o.from, false, r.from) ||
+      !RangeOption("report", "--to", o.to, true, r.to) ||
       !TimeOption("report funnel", "--as-of", o.funnel_as_of, r.as_of)) {
     return {kExitUsage};
   }
@@ -98,7 +67,7 @@ CommandResult RunFunnel(const ReportOptions& o) {
   }
   r.by = o.by;
   return WithWorkspace("report funnel", o.funnel_common, [&](service::Workspace& ws) {
-    return Print("report funnel", service::FunnelReportText(ws, r, FormatOf(o.funnel_format)));
+    return PrintOr("report funnel", service::FunnelReportText(ws, r, FormatOf(o.funnel_format)));
   });
 }
 
@@ -110,8 +79,8 @@ CommandResult RunThresholds(const ReportOptions& o) {
   }
   r.weeks = o.thresholds_weeks;
   return WithWorkspace("report thresholds", o.thresholds_common, [&](service::Workspace& ws) {
-    return Print("report thresholds",
-                 service::ThresholdsReportText(ws, r, FormatOf(o.thresholds_format)));
+    return PrintOr("report thresholds",
+                   service::ThresholdsReportText(ws, r, FormatOf(o.thresholds_format)));
   });
 }
 
@@ -199,8 +168,8 @@ void AddReportCommands(CLI::App& app, CLI::App& /*model_cmd*/, std::vector<Runna
          if (calibration->parsed()) {
            return WithWorkspace(
                "report calibration", o->calibration_common, [&](service::Workspace& ws) {
-                 return Print("report calibration",
-                              service::CalibrationReportText(ws, FormatOf(o->calibration_format)));
+                 return PrintOr("report calibration", service::CalibrationReportText(
+                                                          ws, FormatOf(o->calibration_format)));
                });
          }
          if (thresholds->parsed()) return RunThresholds(*o);

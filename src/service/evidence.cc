@@ -614,7 +614,9 @@ std::string SuggestText(const SuggestReport& r) {
                   rate(w.unmatched_won, w.unmatched).c_str(), coef.c_str(),
                   FormatFixed2(w.current).c_str(), FormatFixed2(w.proposed).c_str(),
                   w.note.c_str());
-    out += line;
+    std::string text = line;  // without the padding of an empty note
+    while (text.size() > 1 && text[text.size() - 2] == ' ') text.erase(text.size() - 2, 1);
+    out += text;
   }
   out += "\nwritten: " + r.out.string() + "\n";
   for (const std::string& f : r.files_written) out += "  with its list file " + f + "\n";

@@ -123,6 +123,6 @@ print(sum(1 for r in csv.DictReader(open(sys.argv[1]))
           if "2026-05-01" <= r["created_at"] < "2026-06-01"))' "$T/d/leads.csv")
 expect_eq "the window holds the leads created in it" "$in_window" "$expected_window"
 expect_fail "a bad --from" "$LEADQ" model backtest "$T/d/model.toml" -w "$T/ws" --from yesterday
-expect_in "says what is wrong" "--from \"yesterday\" is not an ISO 8601 time"
+expect_in "says what is wrong" "--from \"yesterday\" is not an ISO 8601 date or time"
 
 finish
