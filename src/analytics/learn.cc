@@ -754,9 +754,11 @@ Result<LearnOutcome> LearnFromCsv(const LearnOptions& options) {
       << logistic->grid_size << " tried), AUC " << Fixed(logistic->auc, 4) << "\n";
   }
   if (gbdt) {
-    r << "  gbdt: XGBoost, depth 4, learning rate 0.1, early stopping on a fifth of each "
-         "training fold, "
-      << gbdt->rounds << " rounds, AUC " << Fixed(gbdt->auc, 4) << "\n";
+    const GbdtOptions defaults;
+    r << "  gbdt: XGBoost, depth " << defaults.max_depth << ", learning rate "
+      << Fixed(defaults.learning_rate, 2) << ", early stopping on a fifth of each training fold, "
+      << gbdt->rounds << " rounds (the folds' mean, used for the final model), AUC "
+      << Fixed(gbdt->auc, 4) << "\n";
   }
   r << "method: " << (use_gbdt ? "gbdt" : "logistic");
   if (logistic && gbdt) r << " (the better cross-validated AUC)";
@@ -765,11 +767,13 @@ Result<LearnOutcome> LearnFromCsv(const LearnOptions& options) {
     << Fixed(s.auc_high, 4) << "], log loss " << Fixed(s.log_loss, 4) << ", Brier "
     << Fixed(s.brier, 4) << "\n";
   r << "top features:\n";
+  // Names line up in a column up to 48 characters; a longer one pushes its own line out.
   size_t width = 0;
   for (const TopFeature& f : s.top_features) width = std::max(width, f.name.size());
+  width = std::min<size_t>(width, 48);
   for (const TopFeature& f : s.top_features) {
     std::string effect = (f.effect >= 0 ? "+" : "") + Fixed(f.effect, 3);
-    r << "  " << f.name << std::string(width - f.name.size() + 2, ' ')
+    r << "  " << f.name << std::string(width - std::min(width, f.name.size()) + 2, ' ')
       << std::string(8 - std::min<size_t>(8, effect.size()), ' ') << effect << "  " << f.note
       << "\n";
   }
