@@ -13,4 +13,4 @@ set_source_files_properties(
   ${CMAKE_CURRENT_SOURCE_DIR}/logistic.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/learn.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/gbdt.cc
-  PROPERTIES COMPILE_OPTIONS "$<$<CONFIG:Debug>:-O2;-fno-sanitize=undefined>")
+  PROPERTIES COMPILE_OPTIONS "$<$<CONFIG:Debug>:-O2>")
