@@ -36,52 +36,20 @@ constexpr uint64_t kMinRowsForIdCheck = 20;
 
 // ------------------------------------------------------------------ reading in chunks
 
-struct Chunk {
-  size_t begin = 0, end = 0;
-  int64_t first_line = 0;
-};
+using Chunk = CsvChunk;
 
 // Splits the file's rows into chunks for WorkerCount() threads (one chunk when `whole`).
 std::vector<Chunk> SplitChunks(const CsvFile& csv, bool whole) {
-  std::string_view bytes = csv.bytes();
-  std::vector<size_t> cuts = SplitCsvRows(bytes, csv.body_begin(), whole ? 1 : WorkerCount() * 4);
-  size_t n = cuts.size() - 1;
-  std::vector<Chunk> chunks(n);
-  std::vector<int64_t> newlines(n, 0);
-  ParallelTasks(n, [&](size_t i) {
-    newlines[i] = std::count(bytes.begin() + static_cast<ptrdiff_t>(cuts[i]),
-                             bytes.begin() + static_cast<ptrdiff_t>(cuts[i + 1]), '\n');
-  });
-  int64_t line = csv.body_line();
-  for (size_t i = 0; i < n; ++i) {
-    chunks[i] = {cuts[i], cuts[i + 1], line};
-    line += newlines[i];
-  }
-  return chunks;
+  return SplitCsvChunks(csv, whole ? 1 : WorkerCount() * 4);
 }
 
 // Runs on_row over every row of each chunk, chunks in parallel. Returns false when a chunk's
 // reader disagreed with the split (a quote the splitter did not expect): read again whole.
 bool ReadChunks(const CsvFile& csv, const std::vector<Chunk>& chunks, Status& status,
                 const std::function<void(size_t, CsvReader&)>& on_row) {
-  std::vector<Status> statuses(chunks.size());
-  std::vector<size_t> stopped(chunks.size());
-  ParallelTasks(chunks.size(), [&](size_t i) {
-    CsvReader reader(csv.bytes(), chunks[i].begin, chunks[i].end, chunks[i].first_line);
-    while (reader.Next()) on_row(i, reader);
-    statuses[i] = reader.status();
-    stopped[i] = reader.position();
-  });
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    if (!statuses[i].ok()) {
-      status = statuses[i].WithPrefix(csv.name());
-      return true;
-    }
-  }
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    if (stopped[i] != chunks[i].end) return false;
-  }
-  return true;
+  bool consistent = true;
+  status = ReadCsvChunks(csv, chunks, consistent, on_row);
+  return !status.ok() || consistent;
 }
 
 // ------------------------------------------------------------------ pass 1: scan

@@ -302,4 +302,40 @@ int CsvFile::FindColumn(std::string_view key) const {
 
 bool CsvFile::header_only() const { return Trim(bytes().substr(body_begin_)).empty(); }
 
+std::vector<CsvChunk> SplitCsvChunks(const CsvFile& csv, size_t parts) {
+  std::string_view bytes = csv.bytes();
+  std::vector<size_t> cuts = SplitCsvRows(bytes, csv.body_begin(), parts);
+  const size_t n = cuts.size() - 1;
+  std::vector<int64_t> newlines(n, 0);
+  ParallelTasks(n, [&](size_t i) {
+    newlines[i] = std::count(bytes.begin() + static_cast<ptrdiff_t>(cuts[i]),
+                             bytes.begin() + static_cast<ptrdiff_t>(cuts[i + 1]), '\n');
+  });
+  std::vector<CsvChunk> chunks(n);
+  int64_t line = csv.body_line();
+  for (size_t i = 0; i < n; ++i) {
+    chunks[i] = {cuts[i], cuts[i + 1], line};
+    line += newlines[i];
+  }
+  return chunks;
+}
+
+Status ReadCsvChunks(const CsvFile& csv, std::span<const CsvChunk> chunks, bool& consistent,
+                     const std::function<void(size_t, CsvReader&)>& on_row) {
+  std::vector<Status> statuses(chunks.size());
+  std::vector<size_t> stopped(chunks.size());
+  ParallelTasks(chunks.size(), [&](size_t i) {
+    CsvReader reader(csv.bytes(), chunks[i].begin, chunks[i].end, chunks[i].first_line);
+    while (reader.Next()) on_row(i, reader);
+    statuses[i] = reader.status();
+    stopped[i] = reader.position();
+  });
+  consistent = true;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    if (!statuses[i].ok()) return statuses[i].WithPrefix(csv.name());
+    if (stopped[i] != chunks[i].end) consistent = false;
+  }
+  return Status::Ok();
+}
+
 }  // namespace leadq

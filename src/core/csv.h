@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -125,5 +126,32 @@ struct TextPosition {
   int64_t column = 1;
 };
 TextPosition PositionOf(std::string_view data, size_t offset);
+
+// One slice of a file's rows, for one thread: bytes [begin, end), starting on physical line
+// first_line.
+struct CsvChunk {
+  size_t begin = 0;
+  size_t end = 0;
+  int64_t first_line = 0;
+};
+
+// Splits the rows of `csv` into at most `parts` chunks of whole rows (SplitCsvRows), each with
+// the line it starts on. Uses all cores.
+std::vector<CsvChunk> SplitCsvChunks(const CsvFile& csv, size_t parts);
+
+// Reads every row of each chunk with on_row(chunk index, reader), chunks in parallel, rows in
+// file order within a chunk. Fails with the first reader error (prefixed with the file name).
+// Sets `consistent` to false when a reader's rows ended elsewhere than its chunk (a quote the
+// splitter did not expect): split again in one piece and read again.
+//
+// Example:
+//   for (size_t parts : {WorkerCount() * 4, size_t{1}}) {
+//     std::vector<CsvChunk> chunks = SplitCsvChunks(csv, parts);
+//     bool consistent = true;
+//     LEADQ_TRY(ReadCsvChunks(csv, chunks, consistent, [&](size_t c, CsvReader& r) { ... }));
+//     if (consistent) break;
+//   }
+Status ReadCsvChunks(const CsvFile& csv, std::span<const CsvChunk> chunks, bool& consistent,
+                     const std::function<void(size_t, CsvReader&)>& on_row);
 
 }  // namespace leadq

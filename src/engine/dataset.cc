@@ -27,13 +27,8 @@ namespace {
 
 // ------------------------------------------------------------------ chunked reading
 
-// One slice of a file's rows, read by one thread.
-struct Chunk {
-  size_t begin = 0;
-  size_t end = 0;
-  int64_t first_line = 0;
-  size_t stopped_at = 0;
-  Status status;
+// One slice of a file's rows, read by one thread, with the problems of its rows.
+struct Chunk : CsvChunk {
   RowIssues issues;
 };
 
@@ -44,37 +39,15 @@ struct Chunk {
 Status ReadRows(const CsvFile& csv, std::vector<Chunk>& chunks,
                 const std::function<void(size_t chunk_count)>& on_reset,
                 const std::function<void(size_t, CsvReader&, RowIssues&)>& on_row) {
-  std::string_view bytes = csv.bytes();
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    size_t parts = attempt == 0 ? WorkerCount() * 4 : 1;
-    std::vector<size_t> cuts = SplitCsvRows(bytes, csv.body_begin(), parts);
-    size_t n = cuts.size() - 1;
-    chunks.assign(n, Chunk{});
-    std::vector<int64_t> newlines(n, 0);
-    ParallelTasks(n, [&](size_t i) {
-      newlines[i] = std::count(bytes.begin() + static_cast<ptrdiff_t>(cuts[i]),
-                               bytes.begin() + static_cast<ptrdiff_t>(cuts[i + 1]), '\n');
-    });
-    int64_t line = csv.body_line();
-    for (size_t i = 0; i < n; ++i) {
-      chunks[i].begin = cuts[i];
-      chunks[i].end = cuts[i + 1];
-      chunks[i].first_line = line;
-      line += newlines[i];
-    }
-    on_reset(n);
-    ParallelTasks(n, [&](size_t i) {
-      Chunk& c = chunks[i];
-      CsvReader reader(bytes, c.begin, c.end, c.first_line);
-      while (reader.Next()) on_row(i, reader, c.issues);
-      c.status = reader.status();
-      c.stopped_at = reader.position();
-    });
+  for (size_t parts : {WorkerCount() * 4, size_t{1}}) {
+    std::vector<CsvChunk> split = SplitCsvChunks(csv, parts);
+    chunks.assign(split.size(), Chunk{});
+    for (size_t i = 0; i < split.size(); ++i) static_cast<CsvChunk&>(chunks[i]) = split[i];
+    on_reset(split.size());
     bool consistent = true;
-    for (size_t i = 0; i < n; ++i) {
-      if (!chunks[i].status.ok()) return chunks[i].status.WithPrefix(csv.name());
-      if (chunks[i].stopped_at != chunks[i].end) consistent = false;
-    }
+    LEADQ_TRY(ReadCsvChunks(csv, split, consistent, [&](size_t i, CsvReader& reader) {
+      on_row(i, reader, chunks[i].issues);
+    }));
     if (consistent) return Status::Ok();
   }
   return Status::Internal(csv.name() + ": rows could not be split consistently");
