@@ -25,6 +25,22 @@ void Write(const std::filesystem::path& path, const std::string& text) {
   out << text;
 }
 
+// Imports leads.csv, events.csv and deals.csv of `dir`; each must import whole.
+void ImportAll(Workspace& ws, const std::filesystem::path& dir, TimePoint now) {
+  for (auto [kind, file] :
+       {std::pair{ImportKind::kLeads, "leads.csv"}, std::pair{ImportKind::kEvents, "events.csv"},
+        std::pair{ImportKind::kOutcomes, "deals.csv"}}) {
+    ImportRequest req;
+    req.kind = kind;
+    req.file = dir / file;
+    req.actor = "test";
+    req.now = now;
+    Result<ImportReport> r = ImportFile(ws, req);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_TRUE(r->committed) << file << ": " << r->first_reasons;
+  }
+}
+
 constexpr const char* kModel = R"toml(
 [fit]
 [[fit.rule]]
@@ -78,18 +94,7 @@ class Evidence : public ::testing::Test {
     ASSERT_TRUE(ws.ok()) << ws.status().message();
     ws_ = std::move(*ws);
     const TimePoint t0 = At("2026-03-01T00:00:00Z");
-    for (auto [kind, file] :
-         {std::pair{ImportKind::kLeads, "leads.csv"}, std::pair{ImportKind::kEvents, "events.csv"},
-          std::pair{ImportKind::kOutcomes, "deals.csv"}}) {
-      ImportRequest req;
-      req.kind = kind;
-      req.file = dir_ / file;
-      req.actor = "test";
-      req.now = t0;
-      Result<ImportReport> r = ImportFile(ws_, req);
-      ASSERT_TRUE(r.ok()) << r.status().message();
-      ASSERT_TRUE(r->committed) << file << ": " << r->first_reasons;
-    }
+    ImportAll(ws_, dir_, t0);
     ASSERT_TRUE(ApplyModel(ws_, dir_ / "model.toml", "first", "test", t0).ok());
     Progress quiet("test", false);
     Result<RescoreReport> r = Rescore(ws_, At("2026-03-02T00:00:00Z"), quiet);
@@ -269,17 +274,7 @@ TEST(SuggestWeights, ProposesPointsThatFollowTheOutcomes) {
   Write(dir / "deals.csv", deals);
   Result<Workspace> ws = InitWorkspace(dir / "ws");
   ASSERT_TRUE(ws.ok()) << ws.status().message();
-  for (auto [kind, file] :
-       {std::pair{ImportKind::kLeads, "leads.csv"}, std::pair{ImportKind::kEvents, "events.csv"},
-        std::pair{ImportKind::kOutcomes, "deals.csv"}}) {
-    ImportRequest req;
-    req.kind = kind;
-    req.file = dir / file;
-    req.actor = "test";
-    req.now = At("2026-01-01T00:00:00Z");
-    Result<ImportReport> r = ImportFile(*ws, req);
-    ASSERT_TRUE(r.ok() && r->committed) << file;
-  }
+  ImportAll(*ws, dir, At("2026-01-01T00:00:00Z"));
   ASSERT_TRUE(ApplyModel(*ws, dir / "model.toml", "first", "test", 0).ok());
   Progress quiet("test", false);
   ASSERT_TRUE(Rescore(*ws, At("2026-01-06T00:00:00Z"), quiet).ok());
