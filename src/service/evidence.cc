@@ -421,11 +421,15 @@ struct Item {
 Result<SuggestReport> SuggestWeights(Workspace& ws, const SuggestRequest& request) {
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   LEADQ_TRY(std::optional<store::ModelVersion> stored, tx->ActiveModel());
-  LEADQ_TRY(ActiveModel active, LoadActiveModel(ws, *tx));
+  if (!stored) {
+    return Status::FailedPrecondition(
+        "the workspace has no model yet: run `leadq model apply MODEL.toml -m \"why\"`, then "
+        "suggest-weights re-weighs its rules");
+  }
+  LEADQ_TRY(const model::Model m, LoadModelVersion(ws, *stored));
   SuggestReport report;
-  report.active_version = active.version;
+  report.active_version = stored->version;
   report.out = request.out;
-  const model::Model& m = active.model;
 
   LEADQ_TRY(std::vector<LeadHistory> histories, LoadLeadHistories(*tx));
   std::vector<std::pair<std::string, TimePoint>> moments;
