@@ -13,43 +13,20 @@
 # bench/out/learn-<time>.log.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build="${BUILD:-$root/build/release}"
 out="$root/bench/out/learn"
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h | --help)
-      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'
-      exit 0
-      ;;
-    *)
-      echo "learn.sh: unknown argument $arg" >&2
-      exit 2
-      ;;
-  esac
-done
+bench_args learn.sh "$@"
 mkdir -p "$out"
-log="$root/bench/out/learn-$(date -u +%Y%m%dT%H%M%SZ).log"
-exec > >(tee "$log") 2>&1
+bench_log "$root/bench/out/learn-$(date -u +%Y%m%dT%H%M%SZ).log"
 
 cd "$root"
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  cmake --preset release \
-    "-DCMAKE_CXX_FLAGS=-Wno-error=restrict -Wno-error=maybe-uninitialized" >/dev/null
-  cmake --build --preset release --target leadq leadq_bench_learn_gen leadq_bench_predict
-fi
+bench_build leadq leadq_bench_learn_gen leadq_bench_predict
 leadq="$build/apps/leadq/leadq"
 gen="$build/bench/leadq_bench_learn_gen"
 predict_bench="$build/bench/leadq_bench_predict"
 
-echo "== machine"
-echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "cpu:      $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
-echo "memory:   $(free -g | awk '/^Mem:/ { print $2 " GB" }')"
-echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "load:     $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_machine
 
 # step NAME ROWS cmd...: runs the command once, prints wall time, rows per second and max RSS,
 # then the command's own summary lines.

@@ -14,50 +14,23 @@
 # bench/out/run-<time>.log. Timings are with the input files in the page cache.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build="$root/build/release"
 out="$root/bench/out"
 as_of=2026-11-01
 runs=${RUNS:-3}
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h | --help)
-      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'
-      exit 0
-      ;;
-    *)
-      echo "run.sh: unknown argument $arg" >&2
-      exit 2
-      ;;
-  esac
-done
+bench_args run.sh "$@"
 
 mkdir -p "$out"
-log="$out/run-$(date -u +%Y%m%dT%H%M%SZ).log"
-exec > >(tee "$log") 2>&1
+bench_log "$out/run-$(date -u +%Y%m%dT%H%M%SZ).log"
 
 cd "$root"
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  # -Wno-error for two warnings that GCC 12 raises at -O3 only, inside libstdc++ inlining
-  # (-Wrestrict in core/row_issues.cc, -Wmaybe-uninitialized in core/time.cc): false positives
-  # that stop the release build with -Werror. Warning flags do not change the generated code.
-  cmake --preset release \
-    "-DCMAKE_CXX_FLAGS=-Wno-error=restrict -Wno-error=maybe-uninitialized" >/dev/null
-  cmake --build --preset release --target leadq leadq_bench_gen leadq_score_bench
-fi
+bench_build leadq leadq_bench_gen leadq_score_bench
 leadq="$build/apps/leadq/leadq"
 gen="$build/bench/leadq_bench_gen"
 bench="$build/bench/leadq_score_bench"
 
-echo "== machine"
-echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "cpu:      $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
-echo "memory:   $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
-echo "compiler: $(c++ --version | head -1)"
-echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
-echo "load:     $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_machine
 
 # cpu_busy: the share of all CPUs busy over the next second (0.00 to 1.00), from /proc/stat.
 cpu_busy() {

@@ -11,43 +11,21 @@
 # bench/out/workspace-<time>.log.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build="$root/build/release"
 out="$root/bench/out"
 as_of=2026-11-01
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h | --help)
-      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'
-      exit 0
-      ;;
-    *)
-      echo "workspace.sh: unknown argument $arg" >&2
-      exit 2
-      ;;
-  esac
-done
+bench_args workspace.sh "$@"
 mkdir -p "$out"
-log="$out/workspace-$(date -u +%Y%m%dT%H%M%SZ).log"
-exec > >(tee "$log") 2>&1
+bench_log "$out/workspace-$(date -u +%Y%m%dT%H%M%SZ).log"
 
 cd "$root"
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  cmake --preset release \
-    "-DCMAKE_CXX_FLAGS=-Wno-error=restrict -Wno-error=maybe-uninitialized" >/dev/null
-  cmake --build --preset release --target leadq leadq_bench_gen
-fi
+bench_build leadq leadq_bench_gen
 leadq="$build/apps/leadq/leadq"
 gen="$build/bench/leadq_bench_gen"
 
-echo "== machine"
-echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "cpu:      $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+bench_machine
 echo "disk:     $(df -h "$out" | awk 'NR == 2 { print $1 " " $2 }')"
-echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "load:     $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # step NAME ROWS cmd...: runs the command once, prints wall time, rows per second and max RSS.
 step() {
