@@ -8,6 +8,7 @@
 #include <cassert>
 #include <charconv>
 #include <climits>
+#include <cmath>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -267,10 +268,70 @@ constexpr const char* kSchemaV3 = R"sql(
 ALTER TABLE outcomes ADD COLUMN owner TEXT;
 )sql";
 
+// Version 4: export pre-qualification (spec/SHIPMENTS.md). Shipments are kept in the order the
+// screen reads them, by arrival, bol_number and hs_code: the scan is one sequential read. Their
+// identity, (bol_number, hs_code), is a unique index that the upsert looks rows up by. Measured
+// at 1M rows against a WITHOUT ROWID table keyed by (bol_number, hs_code) with an index on
+// arrival, and a rowid table with a unique index and an arrival index: imports within 15% of
+// each other (the best of the three here), the ordered scan 1.5 to 5 times faster (the others
+// visit the table at random through the arrival index, or sort it). Text is NULL when empty,
+// numbers NULL when absent. Rules take AUTOINCREMENT ids, never reused: a user removes a rule by
+// the id a list showed. Buyer notes are keyed by what identifies them, in the order listed.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE shipments(
+  arrival INTEGER NOT NULL,
+  bol_number TEXT NOT NULL,
+  hs_code TEXT NOT NULL,
+  consignee_name TEXT NOT NULL,
+  shipper_name TEXT,
+  consignee_address TEXT,
+  consignee_city TEXT,
+  consignee_country TEXT,
+  shipper_country TEXT,
+  notify_party TEXT,
+  country_of_origin TEXT,
+  port_of_lading TEXT,
+  port_of_unlading TEXT,
+  description TEXT,
+  carrier TEXT,
+  weight_kg REAL,
+  containers REAL,
+  teu REAL,
+  quantity REAL,
+  value_usd REAL,
+  PRIMARY KEY (arrival, bol_number, hs_code)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX shipments_key ON shipments(bol_number, hs_code);
+
+CREATE TABLE trade_rules(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+  role TEXT NOT NULL CHECK (role IN ('buyer', 'supplier')),
+  country TEXT NOT NULL,
+  a TEXT NOT NULL,
+  b TEXT NOT NULL,
+  made_by TEXT,                -- TradeRule::by
+  note TEXT,
+  at INTEGER NOT NULL
+);
+
+CREATE TABLE buyer_notes(
+  country TEXT NOT NULL,
+  spelling TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('access', 'account')),
+  value TEXT NOT NULL,
+  note TEXT,
+  noted_by TEXT,               -- BuyerNote::by
+  at INTEGER NOT NULL,
+  PRIMARY KEY (country, spelling, kind)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"workspace tables", kSchemaV1},
     {"handoff tables", kSchemaV2},
     {"deal owners", kSchemaV3},
+    {"trade", kSchemaV4},
 };
 
 }  // namespace
@@ -658,6 +719,9 @@ enum FixedStmt : int {
   kWebhookExists,
   kInsertMessage,
   kLeaseMessage,
+  kInsertShipment,
+  kUpdateShipment,
+  kPutBuyerNote,
   kFixedCount,
 };
 constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
@@ -743,6 +807,28 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "VALUES(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10)",
     // kLeaseMessage
     "UPDATE outbox SET next_attempt_at = ?2 WHERE seq = ?1",
+    // kInsertShipment: parameters in kShipmentColumns order
+    "INSERT INTO shipments(bol_number, hs_code, arrival, consignee_name, shipper_name, "
+    "consignee_address, consignee_city, consignee_country, shipper_country, notify_party, "
+    "country_of_origin, port_of_lading, port_of_unlading, description, carrier, weight_kg, "
+    "containers, teu, quantity, value_usd) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT DO NOTHING",
+    // kUpdateShipment: the same parameters; changes nothing when every value is the same
+    "UPDATE shipments SET arrival = ?3, consignee_name = ?4, shipper_name = ?5, "
+    "consignee_address = ?6, consignee_city = ?7, consignee_country = ?8, shipper_country = ?9, "
+    "notify_party = ?10, country_of_origin = ?11, port_of_lading = ?12, port_of_unlading = ?13, "
+    "description = ?14, carrier = ?15, weight_kg = ?16, containers = ?17, teu = ?18, "
+    "quantity = ?19, value_usd = ?20 WHERE bol_number = ?1 AND hs_code = ?2 AND NOT ("
+    "arrival IS ?3 AND consignee_name IS ?4 AND shipper_name IS ?5 AND consignee_address IS ?6 "
+    "AND consignee_city IS ?7 AND consignee_country IS ?8 AND shipper_country IS ?9 AND "
+    "notify_party IS ?10 AND country_of_origin IS ?11 AND port_of_lading IS ?12 AND "
+    "port_of_unlading IS ?13 AND description IS ?14 AND carrier IS ?15 AND weight_kg IS ?16 AND "
+    "containers IS ?17 AND teu IS ?18 AND quantity IS ?19 AND value_usd IS ?20)",
+    // kPutBuyerNote
+    "INSERT INTO buyer_notes(country, spelling, kind, value, note, noted_by, at) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(country, spelling, kind) DO UPDATE SET "
+    "value = excluded.value, note = excluded.note, noted_by = excluded.noted_by, "
+    "at = excluded.at",
 };
 
 constexpr std::string_view kTransitionColumns =
@@ -765,6 +851,13 @@ constexpr std::string_view kHandoffColumns =
 constexpr std::string_view kTouchColumns =
     "seq, lead_id, touched_by, channel, outcome, at, note, handoff_seq";
 constexpr std::string_view kWebhookColumns = "id, url, kinds, secret, max_attempts, created_at";
+constexpr std::string_view kShipmentColumns =
+    "bol_number, hs_code, arrival, consignee_name, shipper_name, consignee_address, "
+    "consignee_city, consignee_country, shipper_country, notify_party, country_of_origin, "
+    "port_of_lading, port_of_unlading, description, carrier, weight_kg, containers, teu, "
+    "quantity, value_usd";
+constexpr std::string_view kTradeRuleColumns = "id, kind, role, country, a, b, made_by, note, at";
+constexpr std::string_view kBuyerNoteColumns = "country, spelling, kind, value, note, noted_by, at";
 constexpr std::string_view kMessageColumns =
     "seq, webhook_id, kind, idempotency_key, body, created_at, status, attempts, "
     "next_attempt_at, last_error, last_http_status, delivered_at";
@@ -1001,6 +1094,97 @@ OutboxMessage ReadMessage(const Stmt& st) {
   m.last_http_status = st.ColInt(10);
   m.delivered_at = st.ColOptInt(11);
   return m;
+}
+
+// The text members of a shipment after its key and arrival, and its numbers, in kShipmentColumns
+// order: parameters and result columns 4 to 15, then 16 to 20.
+constexpr std::array<std::string ShipmentRow::*, 12> kShipmentTexts = {
+    &ShipmentRow::consignee_name,    &ShipmentRow::shipper_name,
+    &ShipmentRow::consignee_address, &ShipmentRow::consignee_city,
+    &ShipmentRow::consignee_country, &ShipmentRow::shipper_country,
+    &ShipmentRow::notify_party,      &ShipmentRow::country_of_origin,
+    &ShipmentRow::port_of_lading,    &ShipmentRow::port_of_unlading,
+    &ShipmentRow::description,       &ShipmentRow::carrier,
+};
+constexpr std::array<std::pair<std::optional<double> ShipmentRow::*, std::string_view>, 5>
+    kShipmentNumbers = {{
+        {&ShipmentRow::weight_kg, "weight_kg"},
+        {&ShipmentRow::containers, "containers"},
+        {&ShipmentRow::teu, "teu"},
+        {&ShipmentRow::quantity, "quantity"},
+        {&ShipmentRow::value_usd, "value_usd"},
+    }};
+constexpr int kFirstShipmentText = 4;
+constexpr int kFirstShipmentNumber = kFirstShipmentText + static_cast<int>(kShipmentTexts.size());
+
+// InvalidInput for a shipment the store cannot keep.
+Status CheckShipment(const ShipmentRow& row) {
+  if (row.bol_number.empty()) return Status::Invalid("a shipment with an empty bol_number");
+  std::string name = "shipment '" + row.bol_number + "' hs_code '" + row.hs_code + "'";
+  bool digits = !row.hs_code.empty() && std::all_of(row.hs_code.begin(), row.hs_code.end(),
+                                                    [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return Status::Invalid(name + ": the hs_code must be digits only");
+  if (row.consignee_name.empty()) return Status::Invalid(name + ": no consignee_name");
+  for (const auto& [member, column] : kShipmentNumbers) {
+    const std::optional<double>& v = row.*member;
+    if (v && !std::isfinite(*v)) {
+      return Status::Invalid(name + ": " + std::string(column) + " is not a finite number");
+    }
+  }
+  return Status::Ok();
+}
+
+// Binds a shipment at ?1 .. ?20, in kShipmentColumns order.
+void BindShipment(Stmt& st, const ShipmentRow& row) {
+  st.TextNotNull(1, row.bol_number);
+  st.TextNotNull(2, row.hs_code);
+  st.Int(3, row.arrival);
+  for (size_t i = 0; i < kShipmentTexts.size(); ++i) {
+    st.Text(kFirstShipmentText + static_cast<int>(i), row.*kShipmentTexts[i]);
+  }
+  for (size_t i = 0; i < kShipmentNumbers.size(); ++i) {
+    st.OptDouble(kFirstShipmentNumber + static_cast<int>(i), row.*kShipmentNumbers[i].first);
+  }
+}
+
+// Reads a shipment selected in kShipmentColumns order into `row`, reusing its strings.
+void ReadShipment(const Stmt& st, ShipmentRow& row) {
+  row.bol_number.assign(st.Col(0));
+  row.hs_code.assign(st.Col(1));
+  row.arrival = st.ColInt(2);
+  for (size_t i = 0; i < kShipmentTexts.size(); ++i) {
+    (row.*kShipmentTexts[i]).assign(st.Col(kFirstShipmentText - 1 + static_cast<int>(i)));
+  }
+  for (size_t i = 0; i < kShipmentNumbers.size(); ++i) {
+    row.*kShipmentNumbers[i].first =
+        st.ColOptDouble(kFirstShipmentNumber - 1 + static_cast<int>(i));
+  }
+}
+
+TradeRule ReadTradeRule(const Stmt& st) {
+  TradeRule r;
+  r.id = st.ColInt(0);
+  r.kind = st.ColString(1);
+  r.role = st.ColString(2);
+  r.country = st.ColString(3);
+  r.a = st.ColString(4);
+  r.b = st.ColString(5);
+  r.by = st.ColString(6);
+  r.note = st.ColString(7);
+  r.at = st.ColInt(8);
+  return r;
+}
+
+BuyerNote ReadBuyerNote(const Stmt& st) {
+  BuyerNote n;
+  n.country = st.ColString(0);
+  n.spelling = st.ColString(1);
+  n.kind = st.ColString(2);
+  n.value = st.ColString(3);
+  n.note = st.ColString(4);
+  n.by = st.ColString(5);
+  n.at = st.ColInt(6);
+  return n;
 }
 
 class SqliteStore final : public Store {
@@ -1923,6 +2107,140 @@ class SqliteTransaction final : public Transaction {
       out.push_back(c);
     }
     return out;
+  }
+
+  // --- trade
+
+  Status UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats) override {
+    return Atomically([&]() -> Status {
+      WriteStats local;
+      LEADQ_TRY(Stmt * insert, Fixed(kInsertShipment));
+      LEADQ_TRY(Stmt * update, Fixed(kUpdateShipment));
+      for (const ShipmentRow& row : rows) {
+        LEADQ_TRY(CheckShipment(row));
+        BindShipment(*insert, row);
+        LEADQ_TRY(conn_->Run(*insert, "insert shipment", row.bol_number));
+        if (sqlite3_changes(conn_->db()) > 0) {
+          ++local.inserted;
+          continue;
+        }
+        BindShipment(*update, row);
+        LEADQ_TRY(conn_->Run(*update, "update shipment", row.bol_number));
+        ++(sqlite3_changes(conn_->db()) > 0 ? local.updated : local.unchanged);
+      }
+      Add(stats, local);
+      return Status::Ok();
+    });
+  }
+
+  Status ScanShipments(const ShipmentVisitor& visit) override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kShipmentColumns) +
+                                          " FROM shipments ORDER BY arrival, bol_number, hs_code",
+                                      "scan shipments"));
+    ShipmentRow row;
+    for (;;) {
+      int rc = st.Step();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return conn_->Error(rc, "scan shipments");
+      ReadShipment(st, row);
+      if (!visit(row)) break;
+    }
+    return Status::Ok();
+  }
+
+  Result<uint64_t> CountShipments() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT count(*) FROM shipments", "count shipments"));
+    LEADQ_TRY(bool row, conn_->Fetch(st, "count shipments"));
+    return row ? static_cast<uint64_t>(st.ColInt(0)) : 0;
+  }
+
+  Result<int64_t> AddTradeRule(const TradeRule& rule) override {
+    LEADQ_TRY(CheckUsable());
+    int64_t id = 0;
+    LEADQ_TRY(Atomically([&]() -> Status {
+      if (rule.kind != "merge" && rule.kind != "split") {
+        return Status::Invalid("a trade rule of kind '" + rule.kind +
+                               "': the kinds are merge and split");
+      }
+      if (rule.role != "buyer" && rule.role != "supplier") {
+        return Status::Invalid("a trade rule for role '" + rule.role +
+                               "': the roles are buyer and supplier");
+      }
+      if (rule.a.empty() || rule.b.empty()) {
+        return Status::Invalid("a " + rule.kind + " rule needs two spellings");
+      }
+      LEADQ_TRY(Stmt st, conn_->Prepare("INSERT INTO trade_rules(kind, role, country, a, b, "
+                                        "made_by, note, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                        "add trade rule"));
+      st.TextNotNull(1, rule.kind);
+      st.TextNotNull(2, rule.role);
+      st.TextNotNull(3, rule.country);
+      st.TextNotNull(4, rule.a);
+      st.TextNotNull(5, rule.b);
+      st.Text(6, rule.by);
+      st.Text(7, rule.note);
+      st.Int(8, rule.at);
+      LEADQ_TRY(conn_->Run(st, "add trade rule", rule.a));
+      id = sqlite3_last_insert_rowid(conn_->db());
+      return Status::Ok();
+    }));
+    return id;
+  }
+
+  Result<std::vector<TradeRule>> TradeRules() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kTradeRuleColumns) +
+                                          " FROM trade_rules ORDER BY id",
+                                      "read trade rules"));
+    return conn_->FetchAll<TradeRule>(st, "read trade rules", {}, ReadTradeRule);
+  }
+
+  Status RemoveTradeRule(int64_t id) override {
+    return Atomically([&]() -> Status {
+      std::string subject = std::to_string(id);
+      LEADQ_TRY(Stmt st,
+                conn_->Prepare("DELETE FROM trade_rules WHERE id = ?1", "remove trade rule"));
+      st.Int(1, id);
+      LEADQ_TRY(conn_->Run(st, "remove trade rule", subject));
+      if (sqlite3_changes(conn_->db()) == 0) return Status::NotFound("no trade rule " + subject);
+      return Status::Ok();
+    });
+  }
+
+  Status PutBuyerNote(const BuyerNote& note) override {
+    return Atomically([&]() -> Status {
+      if (note.spelling.empty()) return Status::Invalid("a buyer note without a spelling");
+      std::string subject = "buyer note on '" + note.spelling + "'";
+      if (note.kind == "access") {
+        if (note.value != "yes" && note.value != "no") {
+          return Status::Invalid(subject + ": access is yes or no, not '" + note.value + "'");
+        }
+      } else if (note.kind == "account") {
+        if (note.value.empty()) return Status::Invalid(subject + ": no account_id");
+      } else {
+        return Status::Invalid(subject + " of kind '" + note.kind +
+                               "': the kinds are access and account");
+      }
+      LEADQ_TRY(Stmt * st, Fixed(kPutBuyerNote));
+      st->TextNotNull(1, note.country);
+      st->TextNotNull(2, note.spelling);
+      st->TextNotNull(3, note.kind);
+      st->TextNotNull(4, note.value);
+      st->Text(5, note.note);
+      st->Text(6, note.by);
+      st->Int(7, note.at);
+      return conn_->Run(*st, "write buyer note", note.spelling);
+    });
+  }
+
+  Result<std::vector<BuyerNote>> BuyerNotes() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kBuyerNoteColumns) +
+                                          " FROM buyer_notes ORDER BY country, spelling, kind",
+                                      "read buyer notes"));
+    return conn_->FetchAll<BuyerNote>(st, "read buyer notes", {}, ReadBuyerNote);
   }
 
  private:

@@ -222,7 +222,7 @@ TEST(SqliteStore, AVersion1WorkspaceIsUpgradedWithItsDataIntact) {
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
   ASSERT_TRUE(store.ok()) << store.status().message();
   EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations ORDER BY version"),
-            "1|workspace tables\n2|handoff tables\n3|deal owners\n");
+            "1|workspace tables\n2|handoff tables\n3|deal owners\n4|trade\n");
   EXPECT_EQ(Query(db,
                   "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN "
                   "('owners', 'handoffs', 'touches', 'webhooks', 'outbox') ORDER BY name"),
@@ -271,6 +271,84 @@ TEST(SqliteStore, AVersion1WorkspaceIsUpgradedWithItsDataIntact) {
   ASSERT_TRUE((*tx)->Commit().ok());
   EXPECT_EQ(Query(db, "SELECT lead_id, channel FROM scores"), "L1|partner\n");
   EXPECT_EQ(Query(db, "PRAGMA foreign_key_check"), "");
+}
+
+TEST(SqliteStore, AVersion3WorkspaceGainsTheTradeTablesWithItsDataIntact) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  std::span<const internal::Migration> all = internal::SqliteMigrations();
+  ASSERT_GE(all.size(), 4u);
+  {
+    Result<std::unique_ptr<Store>> v3 =
+        internal::OpenSqliteStoreWithMigrations(db, true, all.first(3));
+    ASSERT_TRUE(v3.ok()) << v3.status().message();
+    Result<std::unique_ptr<Transaction>> tx = (*v3)->Begin();
+    ASSERT_TRUE(tx.ok()) << tx.status().message();
+    WriteStats stats;
+    ASSERT_TRUE((*tx)
+                    ->UpsertLeads(std::vector<LeadRow>{Lead("L1", "A1", {{"company", "Acme"}})},
+                                  At(0), "import", stats)
+                    .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'shipments'"), "0\n");
+
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations WHERE version > 3"),
+            "4|trade\n");
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok()) << tx.status().message();
+  Result<std::vector<Field>> fields = (*tx)->LeadFields("L1");
+  ASSERT_TRUE(fields.ok()) << fields.status().message();
+  ASSERT_EQ(fields->size(), 1u);
+  EXPECT_EQ((*fields)[0].value, "Acme");
+  ShipmentRow row = conformance::Shipment("MAEU1", "870830", 3, "ACME");
+  WriteStats stats;
+  ASSERT_TRUE((*tx)->UpsertShipments(std::vector<ShipmentRow>{row}, stats).ok());
+  ASSERT_TRUE((*tx)->AddTradeRule(conformance::Rule("merge", "ACME", "ACME INC", At(1))).ok());
+  ASSERT_TRUE((*tx)->PutBuyerNote(conformance::Note("US", "ACME", "access", "yes", At(1))).ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(Query(db, "SELECT bol_number, hs_code, consignee_name FROM shipments"),
+            "MAEU1|870830|ACME\n");
+  EXPECT_EQ(Query(db, "SELECT kind, a, b FROM trade_rules"), "merge|ACME|ACME INC\n");
+  EXPECT_EQ(Query(db, "SELECT country, spelling, kind, value FROM buyer_notes"),
+            "US|ACME|access|yes\n");
+}
+
+TEST(SqliteStore, ShipmentsKeepAbsentValuesAsNullAndScanInTableOrder) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  ShipmentRow bare;
+  bare.bol_number = "MAEU1";
+  bare.hs_code = "8708";
+  bare.consignee_name = "ACME";
+  bare.arrival = At(0);
+  ShipmentRow zero = bare;
+  zero.bol_number = "MAEU2";
+  zero.weight_kg = 0.0;
+  WriteStats stats;
+  ASSERT_TRUE((*tx)->UpsertShipments(std::vector<ShipmentRow>{bare, zero}, stats).ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(Query(db,
+                  "SELECT bol_number, shipper_name IS NULL, carrier IS NULL, weight_kg, "
+                  "value_usd IS NULL FROM shipments ORDER BY bol_number"),
+            "MAEU1|1|1|NULL|1\nMAEU2|1|1|0.0|1\n");
+
+  // The scan reads the table in its own order; the upsert finds a row by its unique key.
+  std::string scan = Query(db,
+                           "EXPLAIN QUERY PLAN SELECT * FROM shipments "
+                           "ORDER BY arrival, bol_number, hs_code");
+  EXPECT_NE(scan.find("SCAN shipments"), std::string::npos) << scan;
+  EXPECT_EQ(scan.find("INDEX"), std::string::npos) << scan;
+  EXPECT_EQ(scan.find("TEMP B-TREE"), std::string::npos) << scan;
+  std::string update = Query(db,
+                             "EXPLAIN QUERY PLAN UPDATE shipments SET carrier = 'x' "
+                             "WHERE bol_number = 'MAEU1' AND hs_code = '8708'");
+  EXPECT_NE(update.find("INDEX shipments_key (bol_number=? AND hs_code=?)"), std::string::npos)
+      << update;
 }
 
 TEST(SqliteStore, AFailingMigrationChangesNothing) {

@@ -1,5 +1,7 @@
 // The workspace store: the system of record for leads, accounts, events, outcomes, model
-// versions, scores, the lifecycle's transition log and framework answers.
+// versions, scores, the lifecycle's transition log and framework answers, and for export
+// pre-qualification the customs records (shipments), the user's merge and split rules of trade
+// names and what the user recorded about buyers.
 //
 // `Store` is an interface with one implementation per database (SQLite now, PostgreSQL later),
 // all held to one conformance suite (store_conformance.h). Everything happens inside a
@@ -22,6 +24,7 @@
 //   LEADQ_TRY(std::unique_ptr<Store> store, OpenSqliteStore("ws/leadq.db"));
 //   LEADQ_TRY(std::unique_ptr<Transaction> tx, store->Begin());
 //   LEADQ_TRY(tx->UpsertLeads(rows, now, stats));
+//   LEADQ_TRY(tx->UpsertShipments(shipments, shipment_stats));
 //   LEADQ_TRY(tx->Commit());
 #pragma once
 
@@ -284,6 +287,49 @@ struct OutboxCounts {
   uint64_t pending = 0, delivered = 0, dead = 0;
 };
 
+// --- trade: customs records (spec/SHIPMENTS.md) and what the user decided about trade names
+
+// One bill-of-lading line (SHIPMENTS.md). (bol_number, hs_code) identifies it. Empty text and
+// absent numbers are stored as absent (a number 0 stays 0).
+struct ShipmentRow {
+  std::string bol_number;      // not empty
+  std::string hs_code;         // digits only, not empty
+  TimePoint arrival = 0;       // midnight UTC of the arrival date
+  std::string consignee_name;  // not empty
+  std::string shipper_name, consignee_address, consignee_city, consignee_country, shipper_country,
+      notify_party, country_of_origin, port_of_lading, port_of_unlading, description, carrier;
+  std::optional<double> weight_kg, containers, teu, quantity, value_usd;  // finite when present
+
+  bool operator==(const ShipmentRow&) const = default;
+};
+
+// A user's merge or split of two spellings (trade/entities.h EntityRule), kept as a log.
+struct TradeRule {
+  int64_t id = 0;        // assigned by the store, never reused
+  std::string kind;      // "merge" or "split"
+  std::string role;      // "buyer" or "supplier"
+  std::string country;   // ISO alpha-2
+  std::string a, b;      // spellings, not empty
+  std::string by, note;  // who decided, and why
+  TimePoint at = 0;
+
+  bool operator==(const TradeRule&) const = default;
+};
+
+// What the user recorded about a buyer, keyed by one of its spellings (entity ids are recomputed
+// from the data; a spelling is stable).
+struct BuyerNote {
+  std::string country;   // ISO alpha-2
+  std::string spelling;  // not empty
+  std::string kind;      // "access" (value "yes" or "no") or "account" (value: an account_id)
+  std::string value;
+  std::string note;
+  std::string by;
+  TimePoint at = 0;
+
+  bool operator==(const BuyerNote&) const = default;
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;  // rolls back unless committed
@@ -408,6 +454,33 @@ class Transaction {
   virtual Result<std::vector<OutboxMessage>> Messages(int64_t webhook_id, MessageStatus status,
                                                       size_t limit) = 0;
   virtual Result<std::vector<OutboxCounts>> CountMessages() = 0;  // by webhook id
+
+  // --- trade: shipments
+  // Inserts new rows; a row whose key exists with the same values is `unchanged`, with other
+  // values `updated` (replaced; of two rows with one key in a call the later one stays). Counts
+  // into stats. A row with an empty bol_number or consignee_name, an hs_code that is not all
+  // digits, or a number that is not finite fails the call with InvalidInput (nothing written).
+  virtual Status UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats) = 0;
+  // Every shipment, ordered by arrival then bol_number then hs_code. The row passed to `visit`
+  // is reused between calls (copy what you keep). A visitor returning false stops the scan
+  // (and the scan returns Ok).
+  using ShipmentVisitor = std::function<bool(const ShipmentRow&)>;
+  virtual Status ScanShipments(const ShipmentVisitor& visit) = 0;
+  virtual Result<uint64_t> CountShipments() = 0;
+
+  // --- trade: merge and split rules of spellings
+  // Stores a rule and returns its id. A kind other than "merge" or "split", a role other than
+  // "buyer" or "supplier", or an empty spelling: InvalidInput.
+  virtual Result<int64_t> AddTradeRule(const TradeRule& rule) = 0;
+  virtual Result<std::vector<TradeRule>> TradeRules() = 0;  // by id
+  virtual Status RemoveTradeRule(int64_t id) = 0;           // unknown id: NotFound
+
+  // --- trade: buyer notes
+  // Upsert by (country, spelling, kind): the latest call replaces the earlier statement. An
+  // empty spelling, a kind other than "access" or "account", an access value other than "yes"
+  // or "no", or an empty account value: InvalidInput.
+  virtual Status PutBuyerNote(const BuyerNote& note) = 0;
+  virtual Result<std::vector<BuyerNote>> BuyerNotes() = 0;  // by country, spelling, kind
 };
 
 class Store {

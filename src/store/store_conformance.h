@@ -17,9 +17,11 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -142,6 +144,56 @@ inline OutboxMessage Message(int64_t webhook_id, std::string key, TimePoint crea
   m.idempotency_key = std::move(key);
   m.created_at = created_at;
   return m;
+}
+
+// A shipment line of `bol` in HS code `hs`, arriving `day` days after 2026-01-01 (midnight UTC),
+// with a full set of values.
+inline ShipmentRow Shipment(std::string bol, std::string hs, int64_t day, std::string consignee) {
+  ShipmentRow s;
+  s.bol_number = std::move(bol);
+  s.hs_code = std::move(hs);
+  s.arrival = At(0) + day * kMicrosPerDay;
+  s.consignee_name = std::move(consignee);
+  s.shipper_name = "BOSCH LTDA";
+  s.consignee_address = "1200 Industrial Pkwy";
+  s.consignee_city = "Detroit";
+  s.consignee_country = "US";
+  s.shipper_country = "BR";
+  s.notify_party = "EXPEDITORS INTL";
+  s.country_of_origin = "BR";
+  s.port_of_lading = "Santos";
+  s.port_of_unlading = "New York/Newark Area, Newark, New Jersey";
+  s.description = "BRAKE PADS, \"DISC\" TYPE; 24 PKGS";
+  s.carrier = "MAERSK";
+  s.weight_kg = 1200.5;
+  s.containers = 1;
+  s.teu = 2;
+  s.quantity = 300;
+  return s;
+}
+inline TradeRule Rule(std::string kind, std::string a, std::string b, TimePoint at) {
+  TradeRule r;
+  r.kind = std::move(kind);
+  r.role = "buyer";
+  r.country = "MX";
+  r.a = std::move(a);
+  r.b = std::move(b);
+  r.by = "rita";
+  r.note = "same tax id";
+  r.at = at;
+  return r;
+}
+inline BuyerNote Note(std::string country, std::string spelling, std::string kind,
+                      std::string value, TimePoint at) {
+  BuyerNote n;
+  n.country = std::move(country);
+  n.spelling = std::move(spelling);
+  n.kind = std::move(kind);
+  n.value = std::move(value);
+  n.note = "met at Automechanika";
+  n.by = "ana";
+  n.at = at;
+  return n;
 }
 
 inline std::string Stats(const WriteStats& s) {
@@ -287,6 +339,32 @@ inline std::string AnswerText(const Answer& a) {
          (a.expires_at ? FormatTimestamp(*a.expires_at) : "-");
 }
 
+inline std::string NumberText(const std::optional<double>& v) {
+  if (!v) return "-";
+  std::ostringstream out;
+  out << *v;
+  return out.str();
+}
+
+inline std::string ShipmentText(const ShipmentRow& s) {
+  return FormatDate(s.arrival) + " " + s.bol_number + " " + s.hs_code + " " + s.consignee_name +
+         " [" + s.shipper_name + "|" + s.consignee_address + "|" + s.consignee_city + "|" +
+         s.consignee_country + "|" + s.shipper_country + "|" + s.notify_party + "|" +
+         s.country_of_origin + "|" + s.port_of_lading + "|" + s.port_of_unlading + "|" +
+         s.description + "|" + s.carrier + "] kg " + NumberText(s.weight_kg) + " containers " +
+         NumberText(s.containers) + " teu " + NumberText(s.teu) + " qty " + NumberText(s.quantity) +
+         " usd " + NumberText(s.value_usd);
+}
+
+inline std::string TradeRuleText(const TradeRule& r) {
+  return "#" + std::to_string(r.id) + " " + r.kind + " " + r.role + " " + r.country + " [" + r.a +
+         "] [" + r.b + "] by " + r.by + " [" + r.note + "] at " + FormatTimestamp(r.at);
+}
+
+inline std::string BuyerNoteText(const BuyerNote& n) {
+  return n.country + " [" + n.spelling + "] " + n.kind + "=" + n.value + " [" + n.note + "] by " +
+         n.by + " at " + FormatTimestamp(n.at);
+}
 }  // namespace leadq::store::conformance
 
 // How gtest prints the store's values in failed expectations (found by argument-dependent
@@ -299,6 +377,9 @@ inline void PrintTo(const Webhook& w, std::ostream* os) { *os << conformance::We
 inline void PrintTo(const OutboxMessage& m, std::ostream* os) {
   *os << conformance::MessageText(m);
 }
+inline void PrintTo(const ShipmentRow& r, std::ostream* os) { *os << conformance::ShipmentText(r); }
+inline void PrintTo(const TradeRule& r, std::ostream* os) { *os << conformance::TradeRuleText(r); }
+inline void PrintTo(const BuyerNote& n, std::ostream* os) { *os << conformance::BuyerNoteText(n); }
 }  // namespace leadq::store
 
 namespace leadq::store::conformance {
@@ -361,6 +442,20 @@ inline std::string Dump(Transaction& tx) {
   Result<std::vector<ModelVersion>> models = tx.ModelVersions();
   if (!models.ok()) return fail(models.status());
   for (const ModelVersion& m : *models) out += "model " + std::to_string(m.version) + "\n";
+  Result<uint64_t> shipments = tx.CountShipments();
+  if (!shipments.ok()) return fail(shipments.status());
+  out += "shipments " + std::to_string(*shipments) + "\n";
+  Status scanned = tx.ScanShipments([&out](const ShipmentRow& row) {
+    out += ShipmentText(row) + "\n";
+    return true;
+  });
+  if (!scanned.ok()) return fail(scanned);
+  Result<std::vector<TradeRule>> rules = tx.TradeRules();
+  if (!rules.ok()) return fail(rules.status());
+  for (const TradeRule& r : *rules) out += "rule " + TradeRuleText(r) + "\n";
+  Result<std::vector<BuyerNote>> notes = tx.BuyerNotes();
+  if (!notes.ok()) return fail(notes.status());
+  for (const BuyerNote& n : *notes) out += "note " + BuyerNoteText(n) + "\n";
   return out;
 }
 
@@ -380,6 +475,27 @@ inline void ExpectStatesFollowTheLog(Transaction& tx) {
     EXPECT_EQ(s.stage, history->back().to_stage) << s.lead_id;
     EXPECT_EQ(s.stage_since, history->back().at) << s.lead_id;
   }
+}
+
+// The scan as "date bol hs" lines.
+inline std::string ShipmentKeys(Transaction& tx) {
+  std::string out;
+  Status s = tx.ScanShipments([&out](const ShipmentRow& row) {
+    out += FormatDate(row.arrival) + " " + row.bol_number + " " + row.hs_code + "\n";
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  return out;
+}
+// Every stored shipment, copied out of the scan.
+inline std::vector<ShipmentRow> AllShipments(Transaction& tx) {
+  std::vector<ShipmentRow> out;
+  Status s = tx.ScanShipments([&out](const ShipmentRow& row) {
+    out.push_back(row);
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  return out;
 }
 
 class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
@@ -431,6 +547,13 @@ TEST_P(StoreConformance, AnEmptyStoreHoldsNothing) {
   STORE_ASSIGN(std::vector<OutcomeRow> outcomes, tx->Outcomes());
   EXPECT_TRUE(outcomes.empty());
   EXPECT_EQ(ScanEventsText(*tx, {"anything"}), "");
+  STORE_ASSIGN(uint64_t shipments, tx->CountShipments());
+  EXPECT_EQ(shipments, 0u);
+  EXPECT_EQ(ShipmentKeys(*tx), "");
+  STORE_ASSIGN(std::vector<TradeRule> rules, tx->TradeRules());
+  EXPECT_TRUE(rules.empty());
+  STORE_ASSIGN(std::vector<BuyerNote> notes, tx->BuyerNotes());
+  EXPECT_TRUE(notes.empty());
   STORE_ASSERT_OK(tx->Commit());
 }
 
@@ -1862,6 +1985,300 @@ TEST_P(StoreConformance, ADroppedTransactionLeavesNoHandoffTrace) {
   claimed[0].status = MessageStatus::kDelivered;
   STORE_ASSERT_OK(tx->UpdateMessage(claimed[0]));
   STORE_ASSERT_OK(tx->RemoveWebhook(base_hook));
+  tx.reset();  // never committed
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  EXPECT_EQ(Dump(*tx), before);
+}
+
+// --- trade: shipments
+
+TEST_P(StoreConformance, ReImportingShipmentsChangesNothingAndUpdatesAreCounted) {
+  // Two lines of one bill of lading (two HS codes) and a second bill.
+  std::vector<ShipmentRow> file = {Shipment("MAEU1", "870830", 10, "ACME AUTO PARTS LLC"),
+                                   Shipment("MAEU1", "870899", 10, "ACME AUTO PARTS LLC"),
+                                   Shipment("HLCU7", "870830", 12, "Acme Auto Parts, Inc.")};
+  {
+    std::unique_ptr<Transaction> tx = Begin();
+    ASSERT_NE(tx, nullptr);
+    WriteStats stats;
+    STORE_ASSERT_OK(tx->UpsertShipments(file, stats));
+    EXPECT_EQ(Stats(stats), "inserted=3 updated=0 unchanged=0 duplicates=0");
+    STORE_ASSERT_OK(tx->Commit());
+  }
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  std::string before = Dump(*tx);
+  WriteStats again;
+  STORE_ASSERT_OK(tx->UpsertShipments(file, again));
+  EXPECT_EQ(Stats(again), "inserted=0 updated=0 unchanged=3 duplicates=0");
+  EXPECT_EQ(Dump(*tx), before) << "the same file twice adds nothing";
+
+  // A corrected manifest: one weight fixed, one line's arrival moved, one new line; the third
+  // line as it was. 1 inserted + 2 updated + 1 unchanged = the 4 rows given.
+  std::vector<ShipmentRow> corrected = file;
+  corrected[0].weight_kg = 1300;
+  corrected[2].arrival = At(0) + 9 * kMicrosPerDay;
+  corrected.push_back(Shipment("MSCU3", "870830", 11, "ACME AUTO PARTS LLC"));
+  std::swap(corrected[1], corrected[3]);
+  WriteStats third;
+  STORE_ASSERT_OK(tx->UpsertShipments(corrected, third));
+  EXPECT_EQ(Stats(third), "inserted=1 updated=2 unchanged=1 duplicates=0");
+  STORE_ASSIGN(uint64_t count, tx->CountShipments());
+  EXPECT_EQ(count, 4u);
+  EXPECT_EQ(ShipmentKeys(*tx),
+            "2026-01-10 HLCU7 870830\n"  // moved from day 12 to day 9
+            "2026-01-11 MAEU1 870830\n"
+            "2026-01-11 MAEU1 870899\n"
+            "2026-01-12 MSCU3 870830\n");
+
+  // One key twice in one call: the later row stays (1 inserted, then 1 updated).
+  ShipmentRow first = Shipment("ONEY5", "401110", 20, "LLANTAS DEL NORTE SA DE CV");
+  ShipmentRow second = first;
+  second.notify_party = "";
+  second.quantity = 12;
+  WriteStats twice;
+  STORE_ASSERT_OK(tx->UpsertShipments(std::vector<ShipmentRow>{first, second}, twice));
+  EXPECT_EQ(Stats(twice), "inserted=1 updated=1 unchanged=0 duplicates=0");
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  std::vector<ShipmentRow> expected = {corrected[2], corrected[0], corrected[3], corrected[1],
+                                       second};
+  EXPECT_EQ(AllShipments(*tx), expected) << "every value as last written, after a commit";
+}
+
+TEST_P(StoreConformance, ShipmentsAreScannedByArrivalThenBolThenHsCodeAndTheVisitorCanStop) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  WriteStats stats;
+  STORE_ASSERT_OK(tx->UpsertShipments(
+      std::vector<ShipmentRow>{
+          Shipment("B2", "870830", 5, "ACME"), Shipment("A9", "8708", 7, "ACME"),
+          Shipment("B2", "401110", 5, "ACME"), Shipment("A1", "870899", 5, "ACME"),
+          Shipment("C3", "870830", 1, "ACME"), Shipment("B2", "4011100000", 5, "ACME")},
+      stats));
+  EXPECT_EQ(stats.inserted, 6u);
+  EXPECT_EQ(ShipmentKeys(*tx),
+            "2026-01-02 C3 870830\n"
+            "2026-01-06 A1 870899\n"
+            "2026-01-06 B2 401110\n"
+            "2026-01-06 B2 4011100000\n"  // text order: "401110" < "4011100000" < "870830"
+            "2026-01-06 B2 870830\n"
+            "2026-01-08 A9 8708\n");
+
+  // A visitor returning false stops the scan, which is still a success.
+  std::vector<std::string> seen;
+  STORE_ASSERT_OK(tx->ScanShipments([&seen](const ShipmentRow& row) {
+    seen.push_back(row.bol_number + "/" + row.hs_code);
+    return seen.size() < 2;
+  }));
+  EXPECT_EQ(Join(seen), "C3/870830,A1/870899");
+  int calls = 0;
+  STORE_ASSERT_OK(tx->ScanShipments([&calls](const ShipmentRow&) {
+    ++calls;
+    return false;
+  }));
+  EXPECT_EQ(calls, 1);
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreConformance, ShipmentNumbersRoundTripAndAbsentIsNotZero) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  ShipmentRow absent = Shipment("ABSENT", "8708", 1, "ACME");
+  absent.weight_kg = absent.containers = absent.teu = absent.quantity = absent.value_usd =
+      std::nullopt;
+  absent.shipper_name = absent.consignee_address = absent.consignee_city = "";
+  absent.consignee_country = absent.shipper_country = absent.notify_party = "";
+  absent.country_of_origin = absent.port_of_lading = absent.port_of_unlading = "";
+  absent.description = absent.carrier = "";
+  ShipmentRow zero = Shipment("ZERO", "8708", 1, "ACME");
+  zero.weight_kg = zero.containers = zero.teu = zero.quantity = zero.value_usd = 0.0;
+  ShipmentRow exact = Shipment("EXACT", "8708", 1, "ACME");
+  exact.weight_kg = 18234.567;  // values that no float keeps, to the last bit
+  exact.containers = 0.1;
+  exact.teu = 1e-3;
+  exact.quantity = 123456789012.0;
+  exact.value_usd = -2.5;  // a credit note; the store keeps what it is given
+  WriteStats stats;
+  STORE_ASSERT_OK(tx->UpsertShipments(std::vector<ShipmentRow>{absent, zero, exact}, stats));
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  EXPECT_EQ(AllShipments(*tx), (std::vector<ShipmentRow>{absent, exact, zero}));
+  // Absent and 0 are different values: each way is an update.
+  ShipmentRow now_zero = absent;
+  now_zero.weight_kg = 0.0;
+  ShipmentRow now_absent = zero;
+  now_absent.value_usd = std::nullopt;
+  ShipmentRow now_empty = exact;
+  now_empty.carrier = "";
+  WriteStats changed;
+  STORE_ASSERT_OK(
+      tx->UpsertShipments(std::vector<ShipmentRow>{now_zero, now_absent, now_empty}, changed));
+  EXPECT_EQ(Stats(changed), "inserted=0 updated=3 unchanged=0 duplicates=0");
+  EXPECT_EQ(AllShipments(*tx), (std::vector<ShipmentRow>{now_zero, now_empty, now_absent}));
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreConformance, AFailingShipmentBatchWritesNothing) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  ShipmentRow kept = Shipment("MAEU1", "870830", 10, "ACME");
+  WriteStats stats;
+  STORE_ASSERT_OK(tx->UpsertShipments(std::vector<ShipmentRow>{kept}, stats));
+  std::string before = Dump(*tx);
+
+  ShipmentRow changed = kept;
+  changed.weight_kg = 99;
+  ShipmentRow fresh = Shipment("MAEU2", "870830", 11, "ACME");
+  auto bad = [] {
+    std::vector<ShipmentRow> rows;
+    rows.push_back(Shipment("X", "8708.30", 1, "ACME"));  // dots: the caller keeps digits only
+    rows.push_back(Shipment("X", "", 1, "ACME"));
+    rows.push_back(Shipment("", "870830", 1, "ACME"));
+    rows.push_back(Shipment("X", "870830", 1, ""));
+    rows.push_back(Shipment("X", "870830", 1, "ACME"));
+    rows.back().teu = std::numeric_limits<double>::quiet_NaN();
+    rows.push_back(Shipment("X", "870830", 1, "ACME"));
+    rows.back().weight_kg = std::numeric_limits<double>::infinity();
+    return rows;
+  }();
+  for (const ShipmentRow& wrong : bad) {
+    WriteStats none;
+    // The bad row comes last: what came before it in the call is undone too.
+    Status s = tx->UpsertShipments(std::vector<ShipmentRow>{fresh, changed, wrong}, none);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidInput) << ShipmentText(wrong);
+    EXPECT_EQ(Stats(none), "inserted=0 updated=0 unchanged=0 duplicates=0") << s.message();
+    EXPECT_EQ(Dump(*tx), before) << s.message();
+  }
+  // The transaction goes on.
+  WriteStats after;
+  STORE_ASSERT_OK(tx->UpsertShipments(std::vector<ShipmentRow>{fresh, changed}, after));
+  EXPECT_EQ(Stats(after), "inserted=1 updated=1 unchanged=0 duplicates=0");
+  STORE_ASSERT_OK(tx->Commit());
+}
+
+// --- trade: rules and buyer notes
+
+TEST_P(StoreConformance, TradeRulesAreAddedListedAndRemoved) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  TradeRule merge = Rule("merge", "AUTOPARTES DEL NORTE", "AUTO PARTES DEL NORTE", At(1));
+  merge.id = 42;  // the store numbers rules itself
+  TradeRule split = Rule("split", "GRUPO GIGANTE", "GIGANTE AUTOMOTRIZ", At(2));
+  split.role = "supplier";
+  split.country = "CN";
+  split.by = "";
+  split.note = "";
+  STORE_ASSIGN(merge.id, tx->AddTradeRule(merge));
+  STORE_ASSIGN(split.id, tx->AddTradeRule(split));
+  EXPECT_GT(merge.id, 0);
+  EXPECT_LT(merge.id, split.id);
+  STORE_ASSIGN(std::vector<TradeRule> rules, tx->TradeRules());
+  EXPECT_EQ(rules, (std::vector<TradeRule>{merge, split}));
+
+  // Refused rules add nothing.
+  for (TradeRule wrong : {Rule("join", "A", "B", At(3)), Rule("merge", "", "B", At(3)),
+                          Rule("split", "A", "", At(3))}) {
+    EXPECT_EQ(tx->AddTradeRule(wrong).status().code(), StatusCode::kInvalidInput)
+        << TradeRuleText(wrong);
+  }
+  TradeRule no_role = Rule("merge", "A", "B", At(3));
+  no_role.role = "carrier";
+  EXPECT_EQ(tx->AddTradeRule(no_role).status().code(), StatusCode::kInvalidInput);
+  STORE_ASSIGN(rules, tx->TradeRules());
+  EXPECT_EQ(rules.size(), 2u);
+
+  // Removed by id; ids are never reused, even the last one's.
+  STORE_ASSERT_OK(tx->RemoveTradeRule(split.id));
+  EXPECT_EQ(tx->RemoveTradeRule(split.id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(tx->RemoveTradeRule(split.id + 100).code(), StatusCode::kNotFound);
+  TradeRule later = Rule("merge", "LLANTAS SA", "LLANTAS S.A.", At(4));
+  STORE_ASSIGN(later.id, tx->AddTradeRule(later));
+  EXPECT_GT(later.id, split.id);
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(rules, tx->TradeRules());
+  EXPECT_EQ(rules, (std::vector<TradeRule>{merge, later}));
+}
+
+TEST_P(StoreConformance, BuyerNotesAreUpsertedByCountrySpellingAndKind) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  BuyerNote access = Note("MX", "AUTOPARTES DEL NORTE SA DE CV", "access", "yes", At(1));
+  BuyerNote account = Note("MX", "AUTOPARTES DEL NORTE SA DE CV", "account", "ACC-17", At(2));
+  BuyerNote brazil = Note("BR", "AUTOPARTES DEL NORTE SA DE CV", "access", "no", At(3));
+  BuyerNote unknown_country = Note("", "ACME", "account", "ACC-1", At(4));
+  for (const BuyerNote& n : {access, account, brazil, unknown_country}) {
+    STORE_ASSERT_OK(tx->PutBuyerNote(n));
+  }
+  STORE_ASSIGN(std::vector<BuyerNote> notes, tx->BuyerNotes());
+  EXPECT_EQ(notes, (std::vector<BuyerNote>{unknown_country, brazil, access, account}));
+
+  // The latest statement replaces the earlier one of the same country, spelling and kind.
+  BuyerNote revoked = Note("MX", "AUTOPARTES DEL NORTE SA DE CV", "access", "no", At(9));
+  revoked.note = "the buyer left";
+  revoked.by = "rita";
+  STORE_ASSERT_OK(tx->PutBuyerNote(revoked));
+  BuyerNote cleared = account;
+  cleared.note = "";
+  cleared.by = "";
+  STORE_ASSERT_OK(tx->PutBuyerNote(cleared));
+  STORE_ASSIGN(notes, tx->BuyerNotes());
+  EXPECT_EQ(notes, (std::vector<BuyerNote>{unknown_country, brazil, revoked, cleared}));
+
+  // Refused notes change nothing.
+  for (const BuyerNote& wrong :
+       {Note("MX", "ACME", "access", "maybe", At(5)), Note("MX", "ACME", "access", "", At(5)),
+        Note("MX", "ACME", "account", "", At(5)), Note("MX", "ACME", "phone", "x", At(5)),
+        Note("MX", "", "access", "yes", At(5))}) {
+    EXPECT_EQ(tx->PutBuyerNote(wrong).code(), StatusCode::kInvalidInput) << BuyerNoteText(wrong);
+  }
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(notes, tx->BuyerNotes());
+  EXPECT_EQ(notes, (std::vector<BuyerNote>{unknown_country, brazil, revoked, cleared}));
+}
+
+TEST_P(StoreConformance, ADroppedTransactionLeavesNoTradeTrace) {
+  {
+    std::unique_ptr<Transaction> tx = Begin();
+    ASSERT_NE(tx, nullptr);
+    WriteStats stats;
+    STORE_ASSERT_OK(tx->UpsertShipments(
+        std::vector<ShipmentRow>{Shipment("MAEU1", "870830", 10, "ACME")}, stats));
+    STORE_ASSERT_OK(tx->AddTradeRule(Rule("merge", "ACME", "ACME INC", At(1))));
+    STORE_ASSERT_OK(tx->PutBuyerNote(Note("US", "ACME", "access", "yes", At(1))));
+    STORE_ASSERT_OK(tx->Commit());
+  }
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  std::string before = Dump(*tx);
+  EXPECT_NE(before.find("shipments 1\n"), std::string::npos) << before;
+  tx.reset();
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  WriteStats stats;
+  ShipmentRow changed = Shipment("MAEU1", "870830", 10, "ACME");
+  changed.value_usd = 5000;
+  STORE_ASSERT_OK(tx->UpsertShipments(
+      std::vector<ShipmentRow>{changed, Shipment("MAEU2", "870830", 11, "ACME")}, stats));
+  STORE_ASSIGN(std::vector<TradeRule> rules, tx->TradeRules());
+  ASSERT_EQ(rules.size(), 1u);
+  STORE_ASSERT_OK(tx->RemoveTradeRule(rules[0].id));
+  STORE_ASSERT_OK(tx->AddTradeRule(Rule("split", "ACME", "ACME TOOLS", At(2))));
+  STORE_ASSERT_OK(tx->PutBuyerNote(Note("US", "ACME", "access", "no", At(2))));
+  STORE_ASSERT_OK(tx->PutBuyerNote(Note("US", "ACME", "account", "ACC-1", At(2))));
   tx.reset();  // never committed
 
   tx = Begin();
