@@ -457,9 +457,11 @@ class Transaction {
 
   // --- trade: shipments
   // Inserts new rows; a row whose key exists with the same values is `unchanged`, with other
-  // values `updated` (replaced; of two rows with one key in a call the later one stays). Counts
-  // into stats. A row with an empty bol_number or consignee_name, an hs_code that is not all
-  // digits, or a number that is not finite fails the call with InvalidInput (nothing written).
+  // values `updated` (replaced). Counts into stats. Rows are written in scan order: of two rows
+  // with one key in a call, the one with the later arrival stays, or the later given of two
+  // arriving on the same day. A row with an empty bol_number or consignee_name, an hs_code that is
+  // not all digits, or a number that is not finite fails the call with InvalidInput (nothing
+  // written).
   virtual Status UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats) = 0;
   // Every shipment, ordered by arrival then bol_number then hs_code. The row passed to `visit`
   // is reused between calls (copy what you keep). A visitor returning false stops the scan

@@ -2041,12 +2041,19 @@ TEST_P(StoreConformance, ReImportingShipmentsChangesNothingAndUpdatesAreCounted)
   WriteStats twice;
   STORE_ASSERT_OK(tx->UpsertShipments(std::vector<ShipmentRow>{first, second}, twice));
   EXPECT_EQ(Stats(twice), "inserted=1 updated=1 unchanged=0 duplicates=0");
+  // Rows are written in scan order: of one key on two days in a call, the later arrival stays.
+  ShipmentRow late = Shipment("ZIMU9", "870830", 30, "ACME");
+  ShipmentRow early = late;
+  early.arrival -= kMicrosPerDay;
+  WriteStats two_days;
+  STORE_ASSERT_OK(tx->UpsertShipments(std::vector<ShipmentRow>{late, early}, two_days));
+  EXPECT_EQ(Stats(two_days), "inserted=1 updated=1 unchanged=0 duplicates=0");
   STORE_ASSERT_OK(tx->Commit());
 
   tx = Begin();
   ASSERT_NE(tx, nullptr);
-  std::vector<ShipmentRow> expected = {corrected[2], corrected[0], corrected[3], corrected[1],
-                                       second};
+  std::vector<ShipmentRow> expected = {corrected[2], corrected[0], corrected[3],
+                                       corrected[1], second,       late};
   EXPECT_EQ(AllShipments(*tx), expected) << "every value as last written, after a commit";
 }
 
