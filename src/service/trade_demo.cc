@@ -828,13 +828,15 @@ std::vector<Story> Stories() {
        1, "met at Automechanika Frankfurt; the purchasing director asked for our price list"},
       // --- one criterion fails -----------------------------------------------------------------
       {"no recent activity", "fails activity: the last product shipment (Bosch, DE) arrived about 15 "
-       "months before as_of; tyres keep arriving, so capability holds",
+       "months before as_of (and so movement: nothing in the last 12 months to compare); tyres keep "
+       "arriving, so capability holds",
        "US", {"Great Lakes Brake Supply Co.", "GREAT LAKES BRAKE SUPPLY CO", "GREAT LAKES BRAKE SUPPLY COMPANY"}, false,
        "3300 W Fort St", "Detroit", "BALTIMORE, MD", 0, 0,
        {{kBosch, 35, 15, 1, 8000}, {kNingbo, 35, 19, 4, 9000}, {kHaida, 35, 0, 3, 16000}},
        1, "met the owner at AAPEX; he buys brakes domestically now"},
       {"no recent activity", "fails activity: the last product shipment (ZF, DE) arrived about 17 "
-       "months before as_of; filters keep arriving, so capability holds",
+       "months before as_of (and so movement: nothing in the last 12 months to compare); filters "
+       "keep arriving, so capability holds",
        "PL", {"Motohurt Śląsk Sp. z o.o.", "MOTOHURT SLASK SP Z O O", "MOTOHURT SLASK SP. Z O.O."}, false,
        "ul. Katowicka 42", "Chorzów", "GDANSK", 0, 0,
        {{kZf, 35, 17, 1, 5000}, {kDaegu, 35, 18, 6, 4000}, {kMann, 35, 0, 3, 2000}},

@@ -2,8 +2,10 @@
 // auto-parts importers in the US, Brazil, Mexico and Poland (and a few countries the example
 // model leaves out), shaped like a purchased import-data extract, with the access the demo user
 // recorded for some buyers. Screened with examples/models/export-auto-parts.toml as of `as_of`,
-// a handful of designed buyers ("stories") come out qualified and others fail exactly one
-// criterion each, among some hundred buyers with random, plausible patterns.
+// 20 designed buyers ("stories") show the criteria at work: 10 come out qualified, the others
+// developing, each failing the criterion its story names (or, for "access unknown", leaving it
+// unknown; a buyer with no recent activity has no recent movement either). The other buyers have
+// random, plausible patterns and no access recorded as yes, so none of them qualifies.
 //
 // The records look real: each buyer is written several ways (legal forms, punctuation, accents,
 // word order, now and then a typo), suppliers too ("BOSCH GMBH", "Robert Bosch GmbH"); most
