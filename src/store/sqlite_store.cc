@@ -552,6 +552,15 @@ class Connection {
 
 std::string Describe(const std::filesystem::path& path) { return "sqlite:" + path.string(); }
 
+// The page cache limits (PRAGMA cache_size, negative: KiB). A transaction that imports
+// shipments may grow the cache to 2 GiB: the table is written in arrival order, so the pages an
+// import fills are written once, at commit, instead of being spilled to the WAL one at a time
+// when the cache is full. Measured at 5M rows (a 1.46 GB file), CPU of the import: 58 s with
+// 1 GiB, 44 s with 2 GiB, 35 s with 4 GiB. The cache is allocated as it fills, and freed when the
+// connection goes back to the pool.
+constexpr std::string_view kCacheSize = "-1048576";
+constexpr std::string_view kShipmentImportCacheSize = "-2097152";
+
 Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& path, bool create) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -563,10 +572,10 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& 
   // import writes all over the table and a cache that holds it is 3 times faster at 10M events
   // than 128 MiB. The pool frees the cache of an idle connection (SqliteStore::Release). The
   // memory map (at most 2 GiB in Debian's SQLite) serves reads without copying.
-  LEADQ_TRY(
-      conn->Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1048576; "
-                 "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147418112;",
-                 "set connection options"));
+  LEADQ_TRY(conn->Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=" +
+                           std::string(kCacheSize) +
+                           "; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147418112;",
+                       "set connection options"));
   return conn;
 }
 
@@ -1237,6 +1246,9 @@ class SqliteTransaction final : public Transaction {
       (void)conn_->Exec("ROLLBACK", "roll back");
     }
     DropStatements();
+    if (import_cache_) {
+      (void)conn_->Exec("PRAGMA cache_size=" + std::string(kCacheSize), "restore cache size");
+    }
     store_.Release(std::move(conn_));
   }
 
@@ -2115,6 +2127,11 @@ class SqliteTransaction final : public Transaction {
   Status UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats) override {
     return Atomically([&]() -> Status {
       WriteStats local;
+      if (!import_cache_) {
+        LEADQ_TRY(conn_->Exec("PRAGMA cache_size=" + std::string(kShipmentImportCacheSize),
+                              "grow the page cache"));
+        import_cache_ = true;
+      }
       LEADQ_TRY(Stmt * insert, Fixed(kInsertShipment));
       LEADQ_TRY(Stmt * update, Fixed(kUpdateShipment));
       // Writing in the table's order appends to it instead of writing all over it: measured at
@@ -2619,8 +2636,9 @@ class SqliteTransaction final : public Transaction {
 
   SqliteStore& store_;
   std::unique_ptr<Connection> conn_;
-  bool finished_ = false;  // committed (or the commit failed and rolled back)
-  bool broken_ = false;    // SQLite rolled the transaction back after an error
+  bool finished_ = false;      // committed (or the commit failed and rolled back)
+  bool broken_ = false;        // SQLite rolled the transaction back after an error
+  bool import_cache_ = false;  // the cache may grow to kShipmentImportCacheSize
   std::array<Columns, kEntityCount> columns_;
   std::unordered_map<std::string, std::unique_ptr<Shape>> shapes_;
   std::array<Shape*, kEntityCount> last_shape_{};
