@@ -1,5 +1,6 @@
 #include "core/time.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/text.h"
@@ -49,6 +50,23 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+int64_t AddMonths(int64_t days, int months) {
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  CivilFromDays(days, y, m, d);
+  int64_t index = y * 12 + static_cast<int64_t>(m) - 1 + months;
+  int64_t year = index >= 0 ? index / 12 : (index - 11) / 12;
+  auto month = static_cast<unsigned>(index - year * 12 + 1);
+  return DaysFromCivil(year, month, std::min(d, DaysInMonth(year, month)));
+}
+
+int64_t MonthIndex(int64_t days) {
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  CivilFromDays(days, y, m, d);
+  return y * 12 + static_cast<int64_t>(m) - 1;
 }
 
 std::optional<TimePoint> ParseTimestamp(std::string_view text) {

@@ -28,6 +28,12 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text);
 // Days since the epoch of a civil date (proleptic Gregorian).
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 
+// The day `months` calendar months from `days` (negative: back), the day of month clamped to the
+// target month's length (2026-03-31 minus one month is 2026-02-28). Both in days since the epoch.
+int64_t AddMonths(int64_t days, int months);
+// year * 12 + (month - 1) of a day since the epoch: consecutive months are consecutive numbers.
+int64_t MonthIndex(int64_t days);
+
 // "2026-03-01T12:05:00Z", with ".250000" fractional seconds only when they are not zero.
 std::string FormatTimestamp(TimePoint t);
 // "2026-03-01".

@@ -51,5 +51,15 @@ TEST(FormatTimestamp, RoundTrips) {
   EXPECT_EQ(FormatDate(T("2026-03-01T14:05:00Z")), "2026-03-01");
 }
 
+TEST(AddMonths, ClampsToTheTargetMonthAndCrossesYears) {
+  auto day = [](int64_t y, unsigned m, unsigned d) { return DaysFromCivil(y, m, d); };
+  EXPECT_EQ(AddMonths(day(2026, 3, 31), -1), day(2026, 2, 28));
+  EXPECT_EQ(AddMonths(day(2024, 3, 31), -1), day(2024, 2, 29));  // leap year
+  EXPECT_EQ(AddMonths(day(2026, 11, 23), -12), day(2025, 11, 23));
+  EXPECT_EQ(AddMonths(day(2026, 1, 15), -25), day(2023, 12, 15));
+  EXPECT_EQ(AddMonths(day(2026, 12, 1), 1), day(2027, 1, 1));
+  EXPECT_EQ(MonthIndex(day(2026, 1, 1)) - MonthIndex(day(2025, 12, 31)), 1);
+}
+
 }  // namespace
 }  // namespace leadq

@@ -1847,6 +1847,491 @@ void ParsePredictive(LoadContext& ctx, const toml::node& node) {
   ctx.model.predictive = std::move(p);
 }
 
+// ---------------------------------------------------------------------------------------------
+// [export]: the buyer screening of SHIPMENTS.md. trade/ interprets it; here only shapes, ranges
+// and the tariff files' bytes.
+
+bool IsCountryCode(std::string_view s) {
+  return s.size() == 2 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// An ISO 3166-1 alpha-2 code, upper case ("DE").
+std::optional<std::string> ReadCountry(LoadContext& ctx, const toml::node& node,
+                                       std::string_view subject) {
+  std::optional<std::string> text = ReadName(ctx, node, subject);
+  if (!text) return std::nullopt;
+  if (!IsCountryCode(*text)) {
+    ctx.Error(PosOf(node),
+              std::string(subject) + " " + Quote(*text) +
+                  " must be an ISO 3166-1 alpha-2 country code in upper case (\"DE\")");
+    return std::nullopt;
+  }
+  return text;
+}
+
+// An ISO 4217 code ("EUR").
+std::optional<std::string> ReadCurrency(LoadContext& ctx, const toml::node& node,
+                                        std::string_view subject) {
+  std::optional<std::string> text = ReadName(ctx, node, subject);
+  if (!text) return std::nullopt;
+  bool ok = text->size() == 3 &&
+            std::all_of(text->begin(), text->end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  if (!ok) {
+    ctx.Error(PosOf(node), std::string(subject) + " " + Quote(*text) +
+                               " must be an ISO 4217 currency code in upper case (\"EUR\")");
+    return std::nullopt;
+  }
+  return text;
+}
+
+// An HS code prefix of 4 to 10 digits; dots and spaces are ignored. Returns the digits.
+std::optional<std::string> ReadHsPrefix(LoadContext& ctx, const toml::node& node,
+                                        std::string_view subject) {
+  std::optional<std::string> text = ReadName(ctx, node, subject);
+  if (!text) return std::nullopt;
+  std::string digits;
+  for (char c : *text) {
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (c != '.' && c != ' ') {
+      digits.clear();
+      break;
+    }
+  }
+  if (digits.size() < 4 || digits.size() > 10) {
+    ctx.Error(PosOf(node), std::string(subject) + " " + Quote(*text) +
+                               " must be an HS code of 4 to 10 digits (\"8708\", \"8708.30\")");
+    return std::nullopt;
+  }
+  return digits;
+}
+
+std::optional<double> ReadFraction(LoadContext& ctx, const toml::node& node,
+                                   std::string_view subject) {
+  std::optional<double> value = ReadNumber(ctx, node, subject);
+  if (value && (*value < 0 || *value > 1)) {
+    ctx.Error(PosOf(node), std::string(subject) +
+                               " must be between 0 and 1 (a share; 0.2 is 20%), got " +
+                               FormatNumber(*value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> ReadPositive(LoadContext& ctx, const toml::node& node,
+                                   std::string_view subject) {
+  std::optional<double> value = ReadNumber(ctx, node, subject);
+  if (value && *value <= 0) {
+    ctx.Error(PosOf(node), std::string(subject) + " must be > 0, got " + FormatNumber(*value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+// A whole number of months or shipments, within [min, max].
+std::optional<int> ReadCount(LoadContext& ctx, const toml::node& node, std::string_view subject,
+                             int64_t min, int64_t max) {
+  std::optional<int64_t> value = ReadInteger(ctx, node, subject);
+  if (!value) return std::nullopt;
+  if (*value < min || *value > max) {
+    ctx.Error(PosOf(node), std::string(subject) + " must be between " + std::to_string(min) +
+                               " and " + std::to_string(max) + ", got " + std::to_string(*value));
+    return std::nullopt;
+  }
+  return static_cast<int>(*value);
+}
+
+template <typename T>
+void SetIf(const std::optional<T>& value, T& out) {
+  if (value) out = *value;
+}
+
+std::optional<ChargeBase> ReadChargeBase(LoadContext& ctx, const toml::node& node,
+                                         std::string_view subject) {
+  static constexpr std::array<std::string_view, 6> kNames = {"fob",  "customs_value", "cif",
+                                                             "duty", "fees",          "freight"};
+  std::optional<std::string> name = ReadName(ctx, node, subject);
+  if (!name) return std::nullopt;
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    if (*name == kNames[i]) return static_cast<ChargeBase>(i);
+  }
+  ctx.Error(PosOf(node), std::string(subject) + " " + Quote(*name) + " is not a base" +
+                             SuggestOrList(*name, kNames, "bases"));
+  return std::nullopt;
+}
+
+std::optional<std::string> ReadMode(LoadContext& ctx, const toml::node& node,
+                                    std::string_view subject) {
+  static constexpr std::array<std::string_view, 3> kModes = {"ocean", "air", "land"};
+  std::optional<std::string> mode = ReadName(ctx, node, subject);
+  if (!mode) return std::nullopt;
+  if (std::find(kModes.begin(), kModes.end(), *mode) == kModes.end()) {
+    ctx.Error(PosOf(node), std::string(subject) + " " + Quote(*mode) + " is not a transport mode" +
+                               SuggestOrList(*mode, kModes, "modes"));
+    return std::nullopt;
+  }
+  return mode;
+}
+
+// { US = 74.0, BR = 300.0 }: an amount by country or by currency.
+std::vector<std::pair<std::string, double>> ReadAmounts(LoadContext& ctx, const toml::node& node,
+                                                        std::string_view subject, bool currencies) {
+  std::vector<std::pair<std::string, double>> out;
+  const toml::table* table = AsTable(ctx, node, subject);
+  if (table == nullptr) return out;
+  for (const auto& [key, value] : InFileOrder(*table)) {
+    std::string name(key->str());
+    bool ok = currencies
+                  ? name.size() == 3 && std::all_of(name.begin(), name.end(),
+                                                    [](char c) { return c >= 'A' && c <= 'Z'; })
+                  : IsCountryCode(name);
+    if (!ok) {
+      ctx.Error(PosOf(*key), std::string(subject) + ": " + Quote(name) + " must be " +
+                                 (currencies ? "an ISO 4217 currency code (\"EUR\")"
+                                             : "an ISO 3166-1 alpha-2 country code (\"US\")"));
+      continue;
+    }
+    std::optional<double> amount = ReadPositive(ctx, *value, std::string(subject) + " " + name);
+    if (amount) out.emplace_back(name, *amount);
+  }
+  return out;
+}
+
+ExportProduct ReadExportProduct(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 5> kKeys = {"hs", "name", "fob_price",
+                                                            "unit_weight_kg", "market_price"};
+  CheckKeys(ctx, table, kKeys, "[[export.product]]");
+  ExportProduct p;
+  p.pos = PosOf(table);
+  if (const toml::node* hs = Require(ctx, table, "hs", "[[export.product]]")) {
+    SetIf(ReadHsPrefix(ctx, *hs, "[[export.product]] hs"), p.hs);
+  }
+  if (const toml::node* name = table.get("name")) SetIf(ReadName(ctx, *name, "name"), p.name);
+  if (const toml::node* price = Require(ctx, table, "fob_price", "[[export.product]]")) {
+    SetIf(ReadPositive(ctx, *price, "fob_price"), p.fob_price);
+  }
+  if (const toml::node* weight = Require(ctx, table, "unit_weight_kg", "[[export.product]]")) {
+    SetIf(ReadPositive(ctx, *weight, "unit_weight_kg"), p.unit_weight_kg);
+  }
+  if (const toml::node* market = table.get("market_price")) {
+    p.market_price = ReadAmounts(ctx, *market, "market_price", false);
+  }
+  return p;
+}
+
+ExportFee ReadExportFee(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 6> kKeys = {"name", "rate", "base",
+                                                            "min",  "max",  "only_mode"};
+  CheckKeys(ctx, table, kKeys, "[[export.destination.fee]]");
+  ExportFee fee;
+  fee.pos = PosOf(table);
+  if (const toml::node* name = Require(ctx, table, "name", "[[export.destination.fee]]")) {
+    SetIf(ReadName(ctx, *name, "fee name"), fee.name);
+  }
+  if (const toml::node* rate = Require(ctx, table, "rate", "[[export.destination.fee]]")) {
+    SetIf(ReadFraction(ctx, *rate, "fee rate"), fee.rate);
+  }
+  if (const toml::node* base = table.get("base"))
+    SetIf(ReadChargeBase(ctx, *base, "fee base"), fee.base);
+  if (const toml::node* min = table.get("min"))
+    SetIf(ReadNonNegative(ctx, *min, "fee min"), fee.min);
+  if (const toml::node* max = table.get("max"))
+    SetIf(ReadNonNegative(ctx, *max, "fee max"), fee.max);
+  if (fee.max > 0 && fee.min > fee.max) {
+    ctx.Error(fee.pos, "fee " + Quote(fee.name) + ": min " + FormatNumber(fee.min) +
+                           " is above max " + FormatNumber(fee.max));
+  }
+  if (const toml::node* mode = table.get("only_mode"))
+    SetIf(ReadMode(ctx, *mode, "only_mode"), fee.only_mode);
+  return fee;
+}
+
+ExportDestination ReadExportDestination(LoadContext& ctx, const toml::table& table) {
+  static constexpr std::array<std::string_view, 13> kKeys = {"country",
+                                                             "currency",
+                                                             "basis",
+                                                             "duty_free",
+                                                             "mode",
+                                                             "freight_per_kg",
+                                                             "freight_per_teu",
+                                                             "insurance_rate",
+                                                             "fee",
+                                                             "vat",
+                                                             "vat_base",
+                                                             "units_per_entry",
+                                                             "note"};
+  CheckKeys(ctx, table, kKeys, "[[export.destination]]");
+  ExportDestination d;
+  d.pos = PosOf(table);
+  if (const toml::node* country = Require(ctx, table, "country", "[[export.destination]]")) {
+    SetIf(ReadCountry(ctx, *country, "destination country"), d.country);
+  }
+  if (const toml::node* currency = Require(ctx, table, "currency", "[[export.destination]]")) {
+    SetIf(ReadCurrency(ctx, *currency, "destination currency"), d.currency);
+  }
+  if (const toml::node* basis = table.get("basis")) {
+    std::optional<std::string> text = ReadName(ctx, *basis, "basis");
+    if (text) {
+      std::string upper = *text;
+      std::transform(upper.begin(), upper.end(), upper.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      if (upper == "FOB") {
+        d.basis = ValuationBasis::kFob;
+      } else if (upper == "CIF") {
+        d.basis = ValuationBasis::kCif;
+      } else {
+        ctx.Error(PosOf(*basis), "basis " + Quote(*text) +
+                                     " must be \"FOB\" (transaction value, as the US) or \"CIF\" "
+                                     "(cost, insurance and freight, as the EU)");
+      }
+    }
+  }
+  if (const toml::node* free = table.get("duty_free"))
+    SetIf(ReadBool(ctx, *free, "duty_free"), d.duty_free);
+  if (const toml::node* mode = table.get("mode")) SetIf(ReadMode(ctx, *mode, "mode"), d.mode);
+  if (const toml::node* f = table.get("freight_per_kg"))
+    SetIf(ReadNonNegative(ctx, *f, "freight_per_kg"), d.freight_per_kg);
+  if (const toml::node* f = table.get("freight_per_teu"))
+    SetIf(ReadNonNegative(ctx, *f, "freight_per_teu"), d.freight_per_teu);
+  if (const toml::node* rate = table.get("insurance_rate"))
+    d.insurance_rate = ReadFraction(ctx, *rate, "insurance_rate");
+  if (const toml::node* vat = table.get("vat")) SetIf(ReadFraction(ctx, *vat, "vat"), d.vat);
+  if (const toml::node* base = table.get("vat_base")) {
+    const toml::array* array = base->as_array();
+    if (array == nullptr || array->empty()) {
+      ctx.Error(PosOf(*base),
+                "vat_base must be a non-empty array of bases (\"cif\", \"duty\", \"fees\", ...)");
+    } else {
+      d.vat_base.clear();
+      for (const toml::node& element : *array) {
+        std::optional<ChargeBase> b = ReadChargeBase(ctx, element, "each element of vat_base");
+        if (b) d.vat_base.push_back(*b);
+      }
+    }
+  }
+  if (const toml::node* units = table.get("units_per_entry")) {
+    SetIf(ReadPositive(ctx, *units, "units_per_entry"), d.units_per_entry);
+  }
+  if (const toml::node* note = table.get("note")) ReadString(ctx, *note, "note");
+  if (const toml::node* fees = table.get("fee")) {
+    for (const toml::table* fee : AsTables(ctx, *fees, "[[export.destination.fee]]")) {
+      d.fees.push_back(ReadExportFee(ctx, *fee));
+    }
+  }
+  if (d.freight_per_teu > 0 && ctx.model.exports && ctx.model.exports->units_per_teu <= 0) {
+    ctx.Error(PosOf(*table.get("freight_per_teu")),
+              "freight_per_teu needs units_per_teu in [export] (units in one container)");
+  }
+  return d;
+}
+
+void ReadExportTariffs(LoadContext& ctx, const toml::node& node, ExportSection& ex) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    ctx.Error(PosOf(node), "tariffs must be an array of { file = \"...\", destination = \"US\" }");
+    return;
+  }
+  for (const toml::node& element : *array) {
+    TariffFile t;
+    t.pos = PosOf(element);
+    const toml::node* file = &element;
+    if (const toml::table* table = element.as_table()) {
+      static constexpr std::array<std::string_view, 2> kKeys = {"file", "destination"};
+      CheckKeys(ctx, *table, kKeys, "a tariffs entry");
+      file = Require(ctx, *table, "file", "a tariffs entry");
+      if (const toml::node* dest = table->get("destination")) {
+        SetIf(ReadCountry(ctx, *dest, "tariff destination"), t.destination);
+      }
+      if (file == nullptr) continue;
+    }
+    std::optional<std::string> name = ReadName(ctx, *file, "tariff file");
+    if (!name) continue;
+    t.written = *name;
+    std::filesystem::path path = ctx.dir / *name;
+    Result<std::string> bytes = ReadFileBytes(path);
+    if (!bytes.ok()) {
+      ctx.Error(PosOf(*file), "cannot read the tariff file " + Quote(path.string()) + ": " +
+                                  bytes.status().message());
+      continue;
+    }
+    t.file = path.string();
+    t.content = std::move(*bytes);
+    ex.tariffs.push_back(std::move(t));
+  }
+}
+
+void ReadExportCriteria(LoadContext& ctx, const toml::table& table, ExportSection& ex) {
+  if (const toml::node* node = table.get("activity")) {
+    if (const toml::table* t = AsTable(ctx, *node, "[export.activity]")) {
+      static constexpr std::array<std::string_view, 2> kKeys = {"months", "min_shipments"};
+      CheckKeys(ctx, *t, kKeys, "[export.activity]");
+      if (const toml::node* v = t->get("months"))
+        SetIf(ReadCount(ctx, *v, "[export.activity] months", 1, 120), ex.recent_months);
+      if (const toml::node* v = t->get("min_shipments"))
+        SetIf(ReadCount(ctx, *v, "min_shipments", 1, 1000000), ex.min_recent_shipments);
+    }
+  }
+  if (const toml::node* node = table.get("capability")) {
+    if (const toml::table* t = AsTable(ctx, *node, "[export.capability]")) {
+      static constexpr std::array<std::string_view, 4> kKeys = {
+          "months", "min_active_months", "min_notify_share", "min_origin_shipments"};
+      CheckKeys(ctx, *t, kKeys, "[export.capability]");
+      if (const toml::node* v = t->get("months"))
+        SetIf(ReadCount(ctx, *v, "[export.capability] months", 1, 240), ex.history_months);
+      if (const toml::node* v = t->get("min_active_months"))
+        SetIf(ReadCount(ctx, *v, "min_active_months", 0, 240), ex.min_active_months);
+      if (const toml::node* v = t->get("min_notify_share"))
+        SetIf(ReadFraction(ctx, *v, "min_notify_share"), ex.min_notify_share);
+      if (const toml::node* v = t->get("min_origin_shipments"))
+        SetIf(ReadCount(ctx, *v, "min_origin_shipments", 0, 1000000), ex.min_origin_shipments);
+      if (ex.min_active_months > ex.history_months) {
+        ctx.Error(PosOf(*t), "min_active_months " + std::to_string(ex.min_active_months) +
+                                 " is more than the " + std::to_string(ex.history_months) +
+                                 " months looked at");
+      }
+    }
+  }
+  if (const toml::node* node = table.get("movement")) {
+    if (const toml::table* t = AsTable(ctx, *node, "[export.movement]")) {
+      static constexpr std::array<std::string_view, 5> kKeys = {
+          "period_months", "new_supplier_share", "volume_growth", "supplier_hhi", "origin_shift"};
+      CheckKeys(ctx, *t, kKeys, "[export.movement]");
+      MovementRules& m = ex.movement;
+      m.pos = PosOf(*t);
+      if (const toml::node* v = t->get("period_months"))
+        SetIf(ReadCount(ctx, *v, "period_months", 1, 60), ex.period_months);
+      if (const toml::node* v = t->get("new_supplier_share"))
+        m.new_supplier_share = ReadFraction(ctx, *v, "new_supplier_share");
+      if (const toml::node* v = t->get("volume_growth"))
+        m.volume_growth = ReadNumber(ctx, *v, "volume_growth");
+      if (const toml::node* v = t->get("supplier_hhi"))
+        m.supplier_hhi = ReadFraction(ctx, *v, "supplier_hhi");
+      if (const toml::node* v = t->get("origin_shift"))
+        m.origin_shift = ReadFraction(ctx, *v, "origin_shift");
+      if (!m.new_supplier_share && !m.volume_growth && !m.supplier_hhi && !m.origin_shift) {
+        ctx.Warn(m.pos,
+                 "[export.movement] names no signal: the reason-to-switch criterion is "
+                 "unknown for every buyer");
+      }
+    }
+  } else {
+    ctx.Warn(ex.pos,
+             "[export] has no [export.movement]: the reason-to-switch criterion is "
+             "unknown for every buyer");
+  }
+  if (const toml::node* node = table.get("access")) {
+    if (const toml::table* t = AsTable(ctx, *node, "[export.access]")) {
+      static constexpr std::array<std::string_view, 2> kKeys = {"field", "roles"};
+      CheckKeys(ctx, *t, kKeys, "[export.access]");
+      if (const toml::node* v = t->get("field")) {
+        std::optional<std::string> name = ReadName(ctx, *v, "[export.access] field");
+        if (name && ColumnKey(*name) != *name) {
+          ctx.Error(PosOf(*v), "[export.access] field " + Quote(*name) +
+                                   " is not a column key: write it as " + Quote(ColumnKey(*name)));
+        } else {
+          SetIf(name, ex.role_field);
+        }
+      }
+      if (const toml::node* v = t->get("roles"))
+        ex.roles = NamesOnly(ReadNames(ctx, *v, "roles", false));
+    }
+  }
+}
+
+void ParseExport(LoadContext& ctx, const toml::node& node) {
+  const toml::table* table = AsTable(ctx, node, "[export]");
+  if (table == nullptr) return;
+  static constexpr std::array<std::string_view, 15> kKeys = {
+      "origin",     "currency", "markets", "insurance_rate", "units_per_teu",
+      "min_margin", "tariffs",  "usd_per", "activity",       "capability",
+      "movement",   "access",   "product", "destination",    "description"};
+  CheckKeys(ctx, *table, kKeys, "[export]");
+  ctx.model.exports.emplace();
+  ExportSection& ex = *ctx.model.exports;
+  ex.pos = PosOf(*table);
+  if (const toml::node* origin = Require(ctx, *table, "origin", "[export]")) {
+    SetIf(ReadCountry(ctx, *origin, "origin"), ex.origin);
+  }
+  if (const toml::node* currency = table->get("currency"))
+    SetIf(ReadCurrency(ctx, *currency, "currency"), ex.currency);
+  if (const toml::node* markets = table->get("markets")) {
+    for (auto& [name, pos] : ReadNames(ctx, *markets, "markets", true)) {
+      if (!IsCountryCode(name)) {
+        ctx.Error(pos, "markets: " + Quote(name) +
+                           " must be an ISO 3166-1 alpha-2 country code (\"US\")");
+      } else {
+        ex.markets.push_back(name);
+      }
+    }
+  }
+  if (const toml::node* v = table->get("insurance_rate"))
+    SetIf(ReadFraction(ctx, *v, "insurance_rate"), ex.insurance_rate);
+  if (const toml::node* v = table->get("units_per_teu"))
+    SetIf(ReadPositive(ctx, *v, "units_per_teu"), ex.units_per_teu);
+  if (const toml::node* v = table->get("min_margin")) {
+    std::optional<double> margin = ReadNumber(ctx, *v, "min_margin");
+    if (margin && (*margin <= -1 || *margin >= 1)) {
+      ctx.Error(PosOf(*v), "min_margin must be a fraction between -1 and 1 (0.08 is 8%), got " +
+                               FormatNumber(*margin));
+    } else {
+      SetIf(margin, ex.min_margin);
+    }
+  }
+  if (const toml::node* v = table->get("description")) ReadString(ctx, *v, "description");
+  if (const toml::node* v = table->get("usd_per"))
+    ex.usd_per = ReadAmounts(ctx, *v, "usd_per", true);
+  ReadExportCriteria(ctx, *table, ex);
+  if (const toml::node* products =
+          Require(ctx, *table, "product", "[export] (write at least one [[export.product]])")) {
+    for (const toml::table* p : AsTables(ctx, *products, "[[export.product]]")) {
+      ex.products.push_back(ReadExportProduct(ctx, *p));
+    }
+  }
+  std::set<std::string> seen;
+  for (const ExportProduct& p : ex.products) {
+    if (!p.hs.empty() && !seen.insert(p.hs).second) {
+      ctx.Error(p.pos, "[[export.product]] hs " + Quote(p.hs) + " is named twice");
+    }
+  }
+  if (const toml::node* dests = table->get("destination")) {
+    for (const toml::table* d : AsTables(ctx, *dests, "[[export.destination]]")) {
+      ex.destinations.push_back(ReadExportDestination(ctx, *d));
+    }
+  }
+  seen.clear();
+  for (const ExportDestination& d : ex.destinations) {
+    if (!d.country.empty() && !seen.insert(d.country).second) {
+      ctx.Error(d.pos, "[[export.destination]] " + Quote(d.country) + " is named twice");
+    }
+  }
+  if (const toml::node* tariffs = table->get("tariffs")) ReadExportTariffs(ctx, *tariffs, ex);
+  // Every currency the landed cost converts needs a rate.
+  auto has_rate = [&](const std::string& currency) {
+    return currency == "USD" || std::any_of(ex.usd_per.begin(), ex.usd_per.end(),
+                                            [&](const auto& p) { return p.first == currency; });
+  };
+  if (!ex.currency.empty() && !has_rate(ex.currency)) {
+    ctx.Error(ex.pos, "[export] currency " + Quote(ex.currency) +
+                          " has no rate in [export.usd_per] (USD for one " + ex.currency + ")");
+  }
+  for (const ExportDestination& d : ex.destinations) {
+    if (!d.currency.empty() && !has_rate(d.currency)) {
+      ctx.Error(d.pos, "destination " + Quote(d.country) + " uses " + Quote(d.currency) +
+                           ", which has no rate in [export.usd_per]");
+    }
+  }
+  for (const std::string& market : ex.markets) {
+    bool ruled = std::any_of(ex.destinations.begin(), ex.destinations.end(),
+                             [&](const ExportDestination& d) { return d.country == market; });
+    if (!ruled) {
+      ctx.Warn(ex.pos, "market " + Quote(market) +
+                           " has no [[export.destination]]: the economics "
+                           "criterion is unknown for its buyers");
+    }
+  }
+}
+
 constexpr std::array kSections = {
     SectionSpec{"model", "[model]", &ParseModelInfo},
     SectionSpec{"lists", "[lists]", &ParseLists},
@@ -1862,6 +2347,7 @@ constexpr std::array kSections = {
     SectionSpec{"lifecycle", "[lifecycle]", &ParseLifecycle},
     SectionSpec{"handoff", "[handoff]", &ParseHandoff},
     SectionSpec{"predictive", "[predictive]", &ParsePredictive},
+    SectionSpec{"export", "[export]", &ParseExport},
 };
 
 void CheckSectionNames(LoadContext& ctx, const toml::table& root) {
@@ -1883,6 +2369,10 @@ void CheckSectionNames(LoadContext& ctx, const toml::table& root) {
 
 void WarnAboutGaps(LoadContext& ctx) {
   const Model& model = ctx.model;
+  // A model for export screening alone ([export] and nothing to score leads with) is complete.
+  bool export_only = model.exports && ctx.grades == GradeState::kAbsent &&
+                     model.fit.rules.empty() && model.intent.entries.empty();
+  if (export_only) return;
   if (ctx.grades == GradeState::kAbsent) {
     ctx.Warn(SourcePos{}, "the model has no [grades]: every lead gets empty grades and the " +
                               std::string("default action ") + Quote(model.DefaultAction()));

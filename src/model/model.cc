@@ -6,6 +6,24 @@
 
 namespace leadq::model {
 
+std::string_view ChargeBaseName(ChargeBase base) {
+  switch (base) {
+    case ChargeBase::kFob:
+      return "fob";
+    case ChargeBase::kCustomsValue:
+      return "customs_value";
+    case ChargeBase::kCif:
+      return "cif";
+    case ChargeBase::kDuty:
+      return "duty";
+    case ChargeBase::kFees:
+      return "fees";
+    case ChargeBase::kFreight:
+      return "freight";
+  }
+  return "?";
+}
+
 std::string FormatDiagnostic(const std::filesystem::path& file, const Diagnostic& d) {
   std::string out = file.string();
   if (d.pos.line > 0) {

@@ -31,6 +31,11 @@ namespace leadq::service {
 // when the binary was built. Defined in the generated demo_assets.cc.
 extern const std::string_view kDemoModelToml;
 extern const std::string_view kDemoFreeMail;
+// examples/models/export-auto-parts.toml and its tariff files (tariffs/us-hts-8708.csv,
+// tariffs/duties.csv), for `leadq trade demo`.
+extern const std::string_view kTradeDemoModelToml;
+extern const std::string_view kTradeDemoUsHts;
+extern const std::string_view kTradeDemoDuties;
 
 struct DemoOptions {
   // How many leads to write; about a quarter as many accounts are written.

@@ -125,6 +125,8 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
                                ": an outcome needs an account_id or a lead_id column (or both)");
       }
       break;
+    case ImportKind::kShipments:
+      return Status::Invalid(csv.name() + ": shipments are imported with `leadq trade import`");
   }
 
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
@@ -280,6 +282,8 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
         outcomes.push_back(std::move(row));
         break;
       }
+      case ImportKind::kShipments:
+        break;  // refused above
     }
     if (leads.size() + accounts.size() + events.size() + outcomes.size() >= kBatch) {
       LEADQ_TRY(flush());

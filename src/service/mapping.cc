@@ -57,6 +57,8 @@ Columns HubSpotColumns(ImportKind kind) {
               {"value", {"Amount", "amount"}},
               {"lost_reason", {"Closed Lost Reason", "closed_lost_reason"}},
               {"owner", {"Deal owner", "Deal Owner", "hubspot_owner_id"}}};
+    case ImportKind::kShipments:
+      return {};  // CRMs export no customs records
   }
   return {};
 }
@@ -107,6 +109,8 @@ Columns SalesforceColumns(ImportKind kind) {
               {"value", {"Amount"}},
               {"lost_reason", {"Loss Reason", "Closed Lost Reason", "Loss_Reason__c"}},
               {"owner", {"Opportunity Owner", "Owner Name", "OwnerId"}}};
+    case ImportKind::kShipments:
+      return {};
   }
   return {};
 }
@@ -207,6 +211,8 @@ std::string_view ImportKindName(ImportKind kind) {
       return "events";
     case ImportKind::kOutcomes:
       return "outcomes";
+    case ImportKind::kShipments:
+      return "shipments";
   }
   return "";
 }
@@ -218,6 +224,11 @@ Result<Mapping> LoadMapping(const std::string& spec, ImportKind kind) {
     return m;
   }
   std::string preset = AsciiLower(spec);
+  if ((preset == "hubspot" || preset == "salesforce") && kind == ImportKind::kShipments) {
+    return Status::Invalid("--map " + spec + ": " + preset +
+                           " exports no customs records; write a mapping file ([columns] "
+                           "bol_number = \"Your header\")");
+  }
   if (preset == "hubspot" || preset == "salesforce") {
     m.name = preset;
     Columns cols = preset == "hubspot" ? HubSpotColumns(kind) : SalesforceColumns(kind);

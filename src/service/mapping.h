@@ -31,7 +31,7 @@
 
 namespace leadq::service {
 
-enum class ImportKind { kLeads, kAccounts, kEvents, kOutcomes };
+enum class ImportKind { kLeads, kAccounts, kEvents, kOutcomes, kShipments };
 std::string_view ImportKindName(ImportKind kind);
 
 struct Mapping {

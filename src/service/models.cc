@@ -110,6 +110,18 @@ Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path
     }
     v.files.emplace_back(rel.string(), m.predictive->content);
   }
+  if (m.exports) {
+    // Tariff tables too: a stored version must screen buyers on its own.
+    for (const model::TariffFile& t : m.exports->tariffs) {
+      std::filesystem::path rel = std::filesystem::path(t.written).lexically_normal();
+      if (rel.is_absolute() || (!rel.empty() && *rel.begin() == "..")) {
+        return Status::Invalid(path.string() + ": [export] tariffs reads " + t.written +
+                               ", outside the model's folder; keep tariff files next to the "
+                               "model (or below it) so that a stored version is complete");
+      }
+      v.files.emplace_back(rel.string(), t.content);
+    }
+  }
   v.hash = HashOf(v.content, v.files);
   v.author = author;
   v.message = message;

@@ -394,4 +394,26 @@ std::vector<const TariffLine*> TariffTable::Under(std::string_view destination,
   return under;
 }
 
+TariffChoice ChooseTariff(const TariffTable& table, std::string_view destination,
+                          std::string_view hs_digits) {
+  TariffChoice choice;
+  choice.line = table.Find(destination, hs_digits);
+  if (choice.line != nullptr) return choice;
+  std::vector<const TariffLine*> under = table.Under(destination, hs_digits);
+  if (under.empty()) return choice;
+  auto dearer = [](const TariffLine* a, const TariffLine* b) {
+    if (a->rate.ad_valorem != b->rate.ad_valorem) return a->rate.ad_valorem < b->rate.ad_valorem;
+    return a->rate.specific < b->rate.specific;
+  };
+  auto [low, high] = std::minmax_element(under.begin(), under.end(), dearer);
+  choice.line = *high;
+  if (under.size() > 1) {
+    choice.note = FormatHs(hs_digits) + " has " + std::to_string(under.size()) +
+                  " national lines in " + std::string(destination) + ", " +
+                  FormatDutyRate((*low)->rate) + " to " + FormatDutyRate((*high)->rate) +
+                  ": the highest (" + FormatHs((*high)->hs_prefix) + ") taken";
+  }
+  return choice;
+}
+
 }  // namespace leadq::trade

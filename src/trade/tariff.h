@@ -105,4 +105,15 @@ class TariffTable {
   std::unordered_map<std::string, size_t> by_key_;  // "US:870830" -> index in lines_
 };
 
+// The tariff line to price a code with: the line covering it (TariffTable::Find), else, for a
+// code shorter than the national lines, the dearest of the lines under it (by ad valorem rate,
+// then specific rate), with a note saying so ("8708.30 has 2 national lines, Free to 2.5%: the
+// highest taken"). `line` is null when neither exists. Thread-safe.
+struct TariffChoice {
+  const TariffLine* line = nullptr;
+  std::string note;  // empty when the code itself has a line
+};
+TariffChoice ChooseTariff(const TariffTable& table, std::string_view destination,
+                          std::string_view hs_digits);
+
 }  // namespace leadq::trade
