@@ -11,6 +11,7 @@
 #include "service/demo.h"
 #include "service/explain_render.h"
 #include "service/model_summary.h"
+#include "service/trade.h"
 #include "service/predictive.h"
 #include "service/progress.h"
 
@@ -161,7 +162,33 @@ CommandResult RunModelCheck(const std::filesystem::path& path) {
     std::cerr << "leadq model check: " << path.string() << " is not valid (1 error)\n";
     return {kExitInput};
   }
-  std::cout << service::ModelSummary(*model);
+  std::optional<service::TradeModel> trade_model;
+  if (model->exports) {
+    Result<service::TradeModel> compiled = service::CompileTradeModel(*model);
+    if (!compiled.ok()) {
+      const std::string message = compiled.status().message();
+      std::cerr << message << "\n";
+      size_t errors = std::count(message.begin(), message.end(), '\n') + 1;
+      std::cerr << "leadq model check: " << path.string() << " is not valid (" << errors
+                << (errors == 1 ? " error" : " errors") << ")\n";
+      return {kExitInput};
+    }
+    trade_model = std::move(*compiled);
+  }
+  bool export_only = model->exports && model->fit.rules.empty() && model->intent.entries.empty() &&
+                     model->fit_grades.empty() && model->intent_grades.empty();
+  if (export_only) {
+    std::cout << "model " << (model->name.empty() ? path.filename().string() : model->name)
+              << " is valid\n";
+    if (!model->description.empty()) std::cout << "  " << model->description << "\n";
+    for (const model::Diagnostic& w : model->warnings) {
+      std::cout << "warning: " << model::FormatDiagnostic(path, w) << "\n";
+    }
+    std::cout << "\n";
+  } else {
+    std::cout << service::ModelSummary(*model);
+  }
+  if (trade_model) std::cout << (export_only ? "" : "\n") << service::DescribeExport(*trade_model);
   if (*learned) {
     std::cout << "\npredictive: " << service::DescribePredictive(*model, **learned) << "\n";
     const engine::DataNeeds needs = engine::NeedsOf(*model);

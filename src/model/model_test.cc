@@ -1179,5 +1179,102 @@ TEST_F(ListFileTest, PredictiveMistakesHavePositions) {
       << result.status().message();
 }
 
+
+// [export]: the example's shape, and each kind of mistake reported with its position.
+TEST(ParseModel, ExportSection) {
+  Result<Model> m = Parse(R"toml(
+[export]
+origin = "DE"
+currency = "EUR"
+markets = ["US", "PL"]
+min_margin = 0.08
+[export.usd_per]
+EUR = 1.08
+PLN = 0.25
+[export.activity]
+months = 12
+min_shipments = 4
+[export.movement]
+period_months = 6
+supplier_hhi = 0.6
+[[export.product]]
+hs = "8708.30"
+fob_price = 38.0
+unit_weight_kg = 9.0
+market_price = { US = 74.0 }
+[[export.destination]]
+country = "PL"
+currency = "PLN"
+basis = "cif"
+duty_free = true
+mode = "land"
+  [[export.destination.fee]]
+  name = "broker"
+  rate = 0.01
+  base = "customs_value"
+  min = 10
+  max = 100
+)toml");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  ASSERT_TRUE(m->exports.has_value());
+  const ExportSection& e = *m->exports;
+  EXPECT_EQ(e.origin, "DE");
+  EXPECT_EQ(e.products.at(0).hs, "870830");
+  EXPECT_EQ(e.products.at(0).market_price.at(0).first, "US");
+  EXPECT_EQ(e.recent_months, 12);
+  EXPECT_EQ(e.min_recent_shipments, 4);
+  EXPECT_EQ(e.period_months, 6);
+  EXPECT_EQ(e.movement.supplier_hhi, 0.6);
+  EXPECT_FALSE(e.movement.volume_growth.has_value());
+  EXPECT_EQ(e.destinations.at(0).basis, ValuationBasis::kCif);
+  EXPECT_EQ(e.destinations.at(0).fees.at(0).max, 100);
+  // An export-only model is complete: no warning about missing grades or rules; only that the
+  // market US has no customs rule (its economics will be unknown).
+  ASSERT_EQ(m->warnings.size(), 1U);
+  EXPECT_NE(m->warnings[0].message.find("market \"US\" has no [[export.destination]]"),
+            std::string::npos);
+
+  std::string errors = ErrorsOf(R"toml(
+[export]
+origin = "Germany"
+currency = "EUR"
+[export.activity]
+min_shipments = 0
+[[export.product]]
+hs = "87"
+fob_price = -1
+unit_weight_kg = 1
+[[export.destination]]
+country = "US"
+currency = "USD"
+basis = "DDP"
+  [[export.destination.fee]]
+  name = "mpf"
+  rate = 3.464
+  min = 700
+  max = 600
+)toml");
+  EXPECT_NE(errors.find("m.toml:3:10: origin \"Germany\" must be an ISO 3166-1 alpha-2"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("min_shipments must be between 1 and"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("hs \"87\" must be an HS code of 4 to 10 digits"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("fob_price must be > 0"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("basis \"DDP\" must be \"FOB\""), std::string::npos) << errors;
+  EXPECT_NE(errors.find("fee rate must be between 0 and 1"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("min 700 is above max 600"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("currency \"EUR\" has no rate in [export.usd_per]"), std::string::npos)
+      << errors;
+  EXPECT_NE(ErrorsOf("[export]\norigin = \"DE\"\n[[export.product]]\nhs = \"8708\"\nfob_price = 1\n"
+                     "unit_weight_kg = 1\n[export.unknown_key]\n")
+                .find("unknown key \"unknown_key\" in [export]"),
+            std::string::npos);
+  EXPECT_NE(ErrorsOf("[export]\norigin = \"DE\"\ntariffs = [{ file = \"nope.csv\" }]\n"
+                     "[[export.product]]\nhs = \"8708\"\nfob_price = 1\nunit_weight_kg = 1\n")
+                .find("cannot read the tariff file"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace leadq::model

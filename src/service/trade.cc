@@ -328,6 +328,68 @@ Result<TradeModel> CompileTradeModel(model::Model model) {
   return out;
 }
 
+std::string DescribeExport(const TradeModel& tm) {
+  const model::ExportSection& e = *tm.model.exports;
+  auto num = [](double v) {
+    std::string s = FormatFixed2(v);
+    while (s.size() > 1 && s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
+      bool dot = s.back() == '.';
+      s.pop_back();
+      if (dot) break;
+    }
+    return s;
+  };
+  auto pct = [&](double f) { return num(f * 100) + "%"; };
+  std::string out = "Export screening: seller in " + e.origin + ", prices in " + e.currency + "\n";
+  out += "  markets: " + (e.markets.empty() ? std::string("every country in the data")
+                                            : JoinStrings(e.markets)) + "\n";
+  out += "  products:\n";
+  const trade::HsNomenclature& hs = trade::HsNomenclature::Builtin();
+  for (const model::ExportProduct& p : e.products) {
+    out += "    " + trade::FormatHs(p.hs) + " " + (p.name.empty() ? "" : p.name + ": ") + "FOB " +
+           num(p.fob_price) + " " + e.currency + ", " + num(p.unit_weight_kg) + " kg a unit  [" +
+           hs.Describe(p.hs) + "]\n";
+  }
+  out += "  1 activity:   at least " + std::to_string(e.min_recent_shipments) +
+         " product shipments in the last " + std::to_string(e.recent_months) + " months\n";
+  out += "  2 capability: imports in at least " + std::to_string(e.min_active_months) + " of the last " +
+         std::to_string(e.history_months) + " months, notify party on at least " +
+         pct(e.min_notify_share) + ", at least " + std::to_string(e.min_origin_shipments) +
+         " shipments ever from " + e.origin + "\n";
+  std::vector<std::string> signals;
+  const model::MovementRules& m = e.movement;
+  if (m.new_supplier_share) signals.push_back("new suppliers carry " + pct(*m.new_supplier_share) + "+");
+  if (m.volume_growth) signals.push_back("volume up " + pct(*m.volume_growth) + "+");
+  if (m.supplier_hhi) signals.push_back("supplier HHI " + num(*m.supplier_hhi) + "+");
+  if (m.origin_shift) signals.push_back("an origin falls " + num(*m.origin_shift * 100) + "+ points");
+  out += "  3 movement:   any of: " + (signals.empty() ? std::string("(none)") : JoinStrings(signals)) +
+         " (last " + std::to_string(e.period_months) + " months against the " +
+         std::to_string(e.period_months) + " before)\n";
+  out += "  4 economics:  landed cost at least " + pct(e.min_margin) +
+         " under the reference price (declared value per kg, else the market price)\n";
+  for (const model::ExportDestination& d : e.destinations) {
+    out += "    " + d.country + " (" + d.currency + "): valuation " +
+           (d.basis == model::ValuationBasis::kFob ? "FOB" : "CIF") + ", " + d.mode;
+    if (d.duty_free) out += ", duty free";
+    for (const model::ExportFee& f : d.fees) out += ", " + f.name + " " + trade::FormatPercent(f.rate);
+    if (d.vat > 0) out += ", import tax " + pct(d.vat);
+    out += "\n";
+    if (d.duty_free) continue;
+    for (const model::ExportProduct& p : e.products) {
+      trade::TariffChoice c = trade::ChooseTariff(tm.tariffs, d.country, p.hs);
+      out += "      " + trade::FormatHs(p.hs) + ": " +
+             (c.line == nullptr ? std::string("no tariff line (economics unknown)")
+                                : trade::FormatDutyRate(c.line->rate) + " (" + c.line->source + ")") +
+             "\n";
+    }
+  }
+  out += "  5 access:     contacts whose " + e.role_field + " is " + JoinStrings(e.roles, " or ") +
+         ", or access recorded with `leadq trade access`\n";
+  out += "  tiers: 5 met qualified, 3-4 developing, else research artifact; unknown never counts\n";
+  for (const std::string& w : tm.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
 Result<TradeModel> LoadTradeModel(Workspace& ws, store::Transaction& tx,
                                   const std::optional<std::filesystem::path>& file) {
   if (file) {

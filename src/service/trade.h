@@ -70,6 +70,9 @@ Result<TradeModel> LoadTradeModel(Workspace& ws, store::Transaction& tx,
                                   const std::optional<std::filesystem::path>& file);
 // The same checks for a model already loaded (`leadq model check`).
 Result<TradeModel> CompileTradeModel(model::Model model);
+// The [export] section in words, for `leadq model check`: origin, products, the criteria's
+// thresholds, each destination's customs rule and tariff lines, and the warnings.
+std::string DescribeExport(const TradeModel& model);
 
 // ---- buyers, merges, access, promotion
 
