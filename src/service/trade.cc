@@ -26,11 +26,11 @@ constexpr size_t kBatch = 50'000;
 
 // The columns of SHIPMENTS.md; the first five are required.
 constexpr std::array<std::string_view, 20> kShipmentColumns = {
-    "bol_number",        "arrival_date", "consignee_name",    "hs_code",
-    "consignee_country", "shipper_name", "consignee_address", "consignee_city",
-    "shipper_country",   "notify_party", "country_of_origin", "port_of_lading",
-    "port_of_unlading",  "description",  "carrier",           "weight_kg",
-    "containers",        "teu",          "quantity",          "value_usd"};
+    "bol_number",       "arrival_date",      "consignee_name", "hs_code",
+    "shipper_name",     "consignee_country", "consignee_address", "consignee_city",
+    "shipper_country",  "notify_party",      "country_of_origin", "port_of_lading",
+    "port_of_unlading", "description",       "carrier",        "weight_kg",
+    "containers",       "teu",               "quantity",       "value_usd"};
 
 bool IsCountry(std::string_view s) {
   return s.size() == 2 &&
@@ -181,7 +181,7 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
     std::string date = text(1);
     row.consignee_name = text(2);
     std::string hs_text = text(3);
-    row.consignee_country = Upper(text(4));
+    row.consignee_country = Upper(text(5));
     std::string missing;
     for (size_t i : {0, 1, 2, 3, 4}) {
       if (Cell(reader, col[i]).empty())
@@ -202,11 +202,11 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
       reject("hs_code \"" + hs_text + "\" must be 4 to 10 digits (dots and spaces allowed)");
       continue;
     }
-    if (!IsCountry(row.consignee_country)) {
-      reject("consignee_country \"" + text(4) + "\" is not an ISO 3166-1 alpha-2 code (write US)");
+    if (!row.consignee_country.empty() && !IsCountry(row.consignee_country)) {
+      reject("consignee_country \"" + text(5) + "\" is not an ISO 3166-1 alpha-2 code (write US)");
       continue;
     }
-    row.shipper_name = text(5);
+    row.shipper_name = text(4);
     row.consignee_address = text(6);
     row.consignee_city = text(7);
     row.shipper_country = Upper(text(8));

@@ -51,8 +51,9 @@ struct TradeImportReport {
 };
 
 // Reads shipment records (columns by key; bol_number, arrival_date, consignee_name, hs_code and
-// consignee_country required), rejecting rows with a missing or unparsable required field, date
-// or number, and upserts them by (bol_number, hs_code). All-or-nothing unless `partial`.
+// shipper_name required, as SHIPMENTS.md; consignee_country should be there, since buyers are
+// resolved within a country), rejecting rows with a missing or unparsable required field, date,
+// country code or number, and upserts them by (bol_number, hs_code). All-or-nothing unless `partial`.
 Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportRequest& request);
 
 // ---- the export model
