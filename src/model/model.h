@@ -329,14 +329,14 @@ struct PredictiveSection {
 
 // [[export.product]]: what the seller sells, by HS prefix (4 to 10 digits, dots ignored).
 struct ExportProduct {
-  std::string hs;             // digits only
-  std::string name;           // optional, for messages ("brake discs")
+  std::string hs = {};        // digits only
+  std::string name = {};      // optional, for messages ("brake discs")
   double fob_price = 0;       // per unit, in ExportSection::currency
   double unit_weight_kg = 0;  // per unit: turns per-kg freight and specific duty into per unit
   // The reference price per unit by destination country, in that destination's currency (used
   // when a buyer declared no value of its own).
-  std::vector<std::pair<std::string, double>> market_price;
-  SourcePos pos;
+  std::vector<std::pair<std::string, double>> market_price = {};
+  SourcePos pos = {};
 };
 
 enum class ValuationBasis { kFob, kCif };
@@ -348,58 +348,61 @@ std::string_view ChargeBaseName(ChargeBase base);  // "fob", "customs_value", ..
 // (rate 0.003464 of the customs value, min 33.58, max 651.50 USD per entry) or the harbor
 // maintenance fee (0.00125, ocean shipments only).
 struct ExportFee {
-  std::string name;
+  std::string name = {};
   double rate = 0;  // fraction of `base`
   ChargeBase base = ChargeBase::kCustomsValue;
-  double min = 0;         // per entry, in the destination currency; 0: none
-  double max = 0;         // per entry; 0: none
-  std::string only_mode;  // "ocean", "air", "land"; empty: any mode
-  SourcePos pos;
+  double min = 0;              // per entry, in the destination currency; 0: none
+  double max = 0;              // per entry; 0: none
+  std::string only_mode = {};  // "ocean", "air", "land"; empty: any mode
+  SourcePos pos = {};
 };
 
 // [[export.destination]]: one country the seller ships to and its customs rule.
 struct ExportDestination {
-  std::string country;   // ISO 3166-1 alpha-2
-  std::string currency;  // of the buyer, e.g. "BRL"
+  std::string country = {};   // ISO 3166-1 alpha-2
+  std::string currency = {};  // of the buyer, e.g. "BRL"
   ValuationBasis basis = ValuationBasis::kFob;
-  bool duty_free = false;                // no duty at all (a customs union: DE -> PL)
-  std::string mode = "ocean";            // how goods arrive: "ocean", "air", "land"
-  double freight_per_kg = 0;             // seller currency
-  double freight_per_teu = 0;            // seller currency; with ExportSection::units_per_teu
-  std::optional<double> insurance_rate;  // overrides ExportSection::insurance_rate
-  std::vector<ExportFee> fees;
+  bool duty_free = false;      // no duty at all (a customs union: DE -> PL)
+  std::string mode = "ocean";  // how goods arrive: "ocean", "air", "land"
+  double freight_per_kg = 0;   // seller currency
+  double freight_per_teu = 0;  // seller currency; with ExportSection::units_per_teu
+  std::optional<double> insurance_rate = std::nullopt;  // overrides ExportSection::insurance_rate
+  std::vector<ExportFee> fees = {};
   double vat = 0;  // import VAT / GST rate; 0: none levied at import
   std::vector<ChargeBase> vat_base = {ChargeBase::kCif, ChargeBase::kDuty, ChargeBase::kFees};
   double units_per_entry = 0;  // units in one customs entry (fees' min and max)
-  SourcePos pos;
+  SourcePos pos = {};
 };
 
 // A tariff file named by the model (trade/tariff.h reads its layouts).
 struct TariffFile {
-  std::string file;         // resolved against the model's folder
-  std::string written;      // as written in the model
-  std::string content;      // the file's bytes
-  std::string destination;  // for layouts without a destination column (US HTS): "US"
-  SourcePos pos;
+  std::string file = {};         // resolved against the model's folder
+  std::string written = {};      // as written in the model
+  std::string content = {};      // the file's bytes
+  std::string destination = {};  // for layouts without a destination column (US HTS): "US"
+  SourcePos pos = {};
 };
 
 // The movement signals (criterion 3) that count, each with its threshold; unset: not counted.
 struct MovementRules {
-  std::optional<double> new_supplier_share;  // suppliers first seen in the last period
-  std::optional<double> volume_growth;       // last period against the one before, 0.25 = +25%
-  std::optional<double> supplier_hhi;        // Herfindahl index of product shipments, 0..1
-  std::optional<double> origin_shift;        // an origin's share fell by at least this (0..1)
-  SourcePos pos;
+  std::optional<double> new_supplier_share =
+      std::nullopt;  // suppliers first seen in the last period
+  std::optional<double> volume_growth =
+      std::nullopt;  // last period against the one before, 0.25 = +25%
+  std::optional<double> supplier_hhi = std::nullopt;  // Herfindahl index of product shipments, 0..1
+  std::optional<double> origin_shift =
+      std::nullopt;  // an origin's share fell by at least this (0..1)
+  SourcePos pos = {};
 };
 
 struct ExportSection {
-  std::string origin;                   // the seller's country, ISO alpha-2
-  std::string currency = "USD";         // of the seller's prices
-  std::vector<ExportProduct> products;  // at least one
-  std::vector<std::string> markets;     // countries screened; empty: every country in the data
-  int recent_months = 12;               // criterion 1's window
-  int history_months = 24;              // criterion 2's window ("months with any import")
-  int period_months = 12;               // movement compares the last period with the one before
+  std::string origin = {};                   // the seller's country, ISO alpha-2
+  std::string currency = "USD";              // of the seller's prices
+  std::vector<ExportProduct> products = {};  // at least one
+  std::vector<std::string> markets = {};     // countries screened; empty: every country in the data
+  int recent_months = 12;                    // criterion 1's window
+  int history_months = 24;                   // criterion 2's window ("months with any import")
+  int period_months = 12;  // movement compares the last period with the one before
   // Criterion 1: activity.
   int min_recent_shipments = 1;
   // Criterion 2: capability.
@@ -412,14 +415,14 @@ struct ExportSection {
   double insurance_rate = 0.003;  // of FOB (or CIF: of FOB + freight)
   double units_per_teu = 0;       // units in a twenty-foot container, for per-TEU freight
   double min_margin = 0.1;        // (reference - landed) / reference at least this
-  std::vector<std::pair<std::string, double>> usd_per;  // currency -> USD for one unit
-  std::vector<ExportDestination> destinations;
-  std::vector<TariffFile> tariffs;
+  std::vector<std::pair<std::string, double>> usd_per = {};  // currency -> USD for one unit
+  std::vector<ExportDestination> destinations = {};
+  std::vector<TariffFile> tariffs = {};
   // Criterion 5: access. A promoted buyer's contacts (leads of its account) whose `role_field`
   // holds one of `roles` (any case) give access.
   std::string role_field = "decision_role";
   std::vector<std::string> roles = {"decision maker", "economic buyer", "signer"};
-  SourcePos pos;
+  SourcePos pos = {};
 };
 
 struct Model {
