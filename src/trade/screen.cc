@@ -354,8 +354,10 @@ void JudgeMovement(const Context& ctx, const std::vector<uint32_t>& product_rows
     c.verdict = Verdict::kUnknown;
     bool no_rules = !rules.new_supplier_share && !rules.volume_growth && !rules.supplier_hhi &&
                     !rules.origin_shift;
-    c.evidence = no_rules
-                     ? "the model names no movement signal"
+    c.evidence = no_rules ? "the model names no movement signal"
+                 : sig.last_period_shipments > 0
+                     ? "nothing to compare with: no product shipments in the " +
+                           Plural(s.period_months, "month", "months") + " before " + period
                      : "no product shipments in " + period + " or the period before to compare";
   }
 }
