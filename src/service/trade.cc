@@ -26,11 +26,13 @@ constexpr size_t kBatch = 50'000;
 
 // The columns of SHIPMENTS.md; the first five are required.
 constexpr std::array<std::string_view, 20> kShipmentColumns = {
-    "bol_number",       "arrival_date",      "consignee_name", "hs_code",
-    "shipper_name",     "consignee_country", "consignee_address", "consignee_city",
-    "shipper_country",  "notify_party",      "country_of_origin", "port_of_lading",
-    "port_of_unlading", "description",       "carrier",        "weight_kg",
-    "containers",       "teu",               "quantity",       "value_usd"};
+    "bol_number",        "arrival_date",      "consignee_name",
+    "hs_code",           "shipper_name",      "consignee_country",
+    "consignee_address", "consignee_city",    "shipper_country",
+    "notify_party",      "country_of_origin", "port_of_lading",
+    "port_of_unlading",  "description",       "carrier",
+    "weight_kg",         "containers",        "teu",
+    "quantity",          "value_usd"};
 
 bool IsCountry(std::string_view s) {
   return s.size() == 2 &&
@@ -244,9 +246,10 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
     if (bad) continue;
     auto known = hs_known.find(row.hs_code);
     if (known == hs_known.end()) {
-      bool ok =
-          hs.Find(row.hs_code.substr(0, std::min<size_t>(6, row.hs_code.size()))) != nullptr ||
-          hs.Find(row.hs_code.substr(0, 4)) != nullptr;
+      // Chapter 99 ("commodities not specified according to kind", no section) is not a
+      // product code: a record carrying it is as good as unclassified.
+      const trade::HsEntry* entry = hs.Longest(row.hs_code);
+      bool ok = entry != nullptr && entry->code.size() >= 4 && !entry->section.empty();
       known = hs_known.emplace(row.hs_code, ok).first;
     }
     if (!known->second) {
@@ -284,6 +287,10 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
     for (size_t i = 0; i < rejects.size() && i < 3; ++i) {
       report.first_reasons +=
           csv.name() + ":" + std::to_string(rejects[i].line) + ": " + rejects[i].reason + "\n";
+    }
+    if (rejects.size() > 3) {
+      report.first_reasons += csv.name() + ": ... and " + GroupThousands(rejects.size() - 3) +
+                              " more (see the rejects file)\n";
     }
     if (!request.partial) return report;  // the transaction rolls back
   }
@@ -332,7 +339,8 @@ std::string DescribeExport(const TradeModel& tm) {
   const model::ExportSection& e = *tm.model.exports;
   auto num = [](double v) {
     std::string s = FormatFixed2(v);
-    while (s.size() > 1 && s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
+    while (s.size() > 1 && s.find('.') != std::string::npos &&
+           (s.back() == '0' || s.back() == '.')) {
       bool dot = s.back() == '.';
       s.pop_back();
       if (dot) break;
@@ -341,8 +349,9 @@ std::string DescribeExport(const TradeModel& tm) {
   };
   auto pct = [&](double f) { return num(f * 100) + "%"; };
   std::string out = "Export screening: seller in " + e.origin + ", prices in " + e.currency + "\n";
-  out += "  markets: " + (e.markets.empty() ? std::string("every country in the data")
-                                            : JoinStrings(e.markets)) + "\n";
+  out += "  markets: " +
+         (e.markets.empty() ? std::string("every country in the data") : JoinStrings(e.markets)) +
+         "\n";
   out += "  products:\n";
   const trade::HsNomenclature& hs = trade::HsNomenclature::Builtin();
   for (const model::ExportProduct& p : e.products) {
@@ -352,18 +361,21 @@ std::string DescribeExport(const TradeModel& tm) {
   }
   out += "  1 activity:   at least " + std::to_string(e.min_recent_shipments) +
          " product shipments in the last " + std::to_string(e.recent_months) + " months\n";
-  out += "  2 capability: imports in at least " + std::to_string(e.min_active_months) + " of the last " +
-         std::to_string(e.history_months) + " months, notify party on at least " +
+  out += "  2 capability: imports in at least " + std::to_string(e.min_active_months) +
+         " of the last " + std::to_string(e.history_months) + " months, notify party on at least " +
          pct(e.min_notify_share) + ", at least " + std::to_string(e.min_origin_shipments) +
          " shipments ever from " + e.origin + "\n";
   std::vector<std::string> signals;
   const model::MovementRules& m = e.movement;
-  if (m.new_supplier_share) signals.push_back("new suppliers carry " + pct(*m.new_supplier_share) + "+");
+  if (m.new_supplier_share)
+    signals.push_back("new suppliers carry " + pct(*m.new_supplier_share) + "+");
   if (m.volume_growth) signals.push_back("volume up " + pct(*m.volume_growth) + "+");
   if (m.supplier_hhi) signals.push_back("supplier HHI " + num(*m.supplier_hhi) + "+");
-  if (m.origin_shift) signals.push_back("an origin falls " + num(*m.origin_shift * 100) + "+ points");
-  out += "  3 movement:   any of: " + (signals.empty() ? std::string("(none)") : JoinStrings(signals)) +
-         " (last " + std::to_string(e.period_months) + " months against the " +
+  if (m.origin_shift)
+    signals.push_back("an origin falls " + num(*m.origin_shift * 100) + "+ points");
+  out += "  3 movement:   any of: " +
+         (signals.empty() ? std::string("(none)") : JoinStrings(signals)) + " (last " +
+         std::to_string(e.period_months) + " months against the " +
          std::to_string(e.period_months) + " before)\n";
   out += "  4 economics:  landed cost at least " + pct(e.min_margin) +
          " under the reference price (declared value per kg, else the market price)\n";
@@ -371,16 +383,18 @@ std::string DescribeExport(const TradeModel& tm) {
     out += "    " + d.country + " (" + d.currency + "): valuation " +
            (d.basis == model::ValuationBasis::kFob ? "FOB" : "CIF") + ", " + d.mode;
     if (d.duty_free) out += ", duty free";
-    for (const model::ExportFee& f : d.fees) out += ", " + f.name + " " + trade::FormatPercent(f.rate);
+    for (const model::ExportFee& f : d.fees)
+      out += ", " + f.name + " " + trade::FormatPercent(f.rate);
     if (d.vat > 0) out += ", import tax " + pct(d.vat);
     out += "\n";
     if (d.duty_free) continue;
     for (const model::ExportProduct& p : e.products) {
       trade::TariffChoice c = trade::ChooseTariff(tm.tariffs, d.country, p.hs);
-      out += "      " + trade::FormatHs(p.hs) + ": " +
-             (c.line == nullptr ? std::string("no tariff line (economics unknown)")
-                                : trade::FormatDutyRate(c.line->rate) + " (" + c.line->source + ")") +
-             "\n";
+      out +=
+          "      " + trade::FormatHs(p.hs) + ": " +
+          (c.line == nullptr ? std::string("no tariff line (economics unknown)")
+                             : trade::FormatDutyRate(c.line->rate) + " (" + c.line->source + ")") +
+          "\n";
     }
   }
   out += "  5 access:     contacts whose " + e.role_field + " is " + JoinStrings(e.roles, " or ") +

@@ -42,7 +42,9 @@ std::string Fixed(double value, int decimals) {
 std::string DateOf(int64_t day) { return FormatDate(day * kMicrosPerDay); }
 
 std::string Plural(int64_t n, std::string_view one, std::string_view many) {
-  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+  std::string count = n < 0 ? "-" + GroupThousands(static_cast<uint64_t>(-n))
+                            : GroupThousands(static_cast<uint64_t>(n));
+  return count + " " + std::string(n == 1 ? one : many);
 }
 
 std::optional<double> UsdPer(const model::ExportSection& section, std::string_view currency) {
