@@ -10,12 +10,6 @@ namespace {
 
 constexpr size_t kBatch = 20'000;
 
-struct Reject {
-  int64_t line;
-  std::string reason;
-  std::vector<std::string> fields;
-};
-
 // The columns of one file after mapping.
 struct Layout {
   std::vector<std::string> keys;  // per column; empty: unused
@@ -65,8 +59,18 @@ std::vector<store::Field> FreeFields(const CsvReader& reader, const Layout& layo
   return fields;
 }
 
+std::optional<TimePoint> OptionalTime(std::string_view cell, bool& bad) {
+  bad = false;
+  if (cell.empty()) return std::nullopt;
+  std::optional<TimePoint> t = ParseTimestamp(cell);
+  if (!t) bad = true;
+  return t;
+}
+
+}  // namespace
+
 Status WriteRejects(const std::filesystem::path& path, const CsvFile& csv,
-                    const std::vector<Reject>& rejects) {
+                    const std::vector<RejectedRow>& rejects) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   std::string out = "line,reason";
@@ -75,7 +79,7 @@ Status WriteRejects(const std::filesystem::path& path, const CsvFile& csv,
     AppendCsvField(out, c.header);
   }
   out += '\n';
-  for (const Reject& r : rejects) {
+  for (const RejectedRow& r : rejects) {
     out += std::to_string(r.line) + ',';
     AppendCsvField(out, r.reason);
     for (const std::string& f : r.fields) {
@@ -89,16 +93,6 @@ Status WriteRejects(const std::filesystem::path& path, const CsvFile& csv,
   if (!f) return Status::IoError(path.string() + ": cannot write the rejects file");
   return Status::Ok();
 }
-
-std::optional<TimePoint> OptionalTime(std::string_view cell, bool& bad) {
-  bad = false;
-  if (cell.empty()) return std::nullopt;
-  std::optional<TimePoint> t = ParseTimestamp(cell);
-  if (!t) bad = true;
-  return t;
-}
-
-}  // namespace
 
 Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
   LEADQ_TRY(CsvFile csv, CsvFile::Open(request.file));
@@ -137,7 +131,7 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
   }
 
   ImportReport report;
-  std::vector<Reject> rejects;
+  std::vector<RejectedRow> rejects;
   std::vector<store::LeadRow> leads;
   std::vector<store::AccountRow> accounts;
   std::vector<store::EventRow> events;

@@ -14,6 +14,9 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "core/csv.h"
 
 #include "core/status.h"
 #include "core/time.h"
@@ -41,6 +44,17 @@ struct ImportReport {
   std::filesystem::path rejects_file;  // written when rejected > 0
   std::string first_reasons;           // the first few reasons, for the message
 };
+
+// A row that cannot be used: its physical line, why, and its fields as read.
+struct RejectedRow {
+  int64_t line = 0;
+  std::string reason;
+  std::vector<std::string> fields;
+};
+// Writes a rejects file: the header "line,reason,<the file's columns>" and one row per reject.
+// Creates the folder. Fails with IoError naming the path.
+Status WriteRejects(const std::filesystem::path& path, const CsvFile& csv,
+                    const std::vector<RejectedRow>& rejects);
 
 // Imports one file. Fails (changing nothing) on an unreadable file, a missing required column,
 // a bad mapping or a database error. Rejected rows are not a failure: see the report.

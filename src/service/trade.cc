@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/text.h"
 #include "service/demo.h"
+#include "service/import.h"
 #include "service/mapping.h"
 #include "service/models.h"
 #include "service/trade_demo.h"
@@ -45,37 +46,6 @@ std::string Upper(std::string_view s) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
   }
   return out;
-}
-
-struct Reject {
-  int64_t line;
-  std::string reason;
-  std::vector<std::string> fields;
-};
-
-Status WriteRejects(const std::filesystem::path& path, const CsvFile& csv,
-                    const std::vector<Reject>& rejects) {
-  std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  std::string out = "line,reason";
-  for (const CsvColumn& c : csv.columns()) {
-    out += ',';
-    AppendCsvField(out, c.header);
-  }
-  out += '\n';
-  for (const Reject& r : rejects) {
-    out += std::to_string(r.line) + ',';
-    AppendCsvField(out, r.reason);
-    for (const std::string& f : r.fields) {
-      out += ',';
-      AppendCsvField(out, f);
-    }
-    out += '\n';
-  }
-  std::ofstream file(path, std::ios::binary);
-  file << out;
-  if (!file) return Status::Internal("cannot write the rejects file " + path.string());
-  return Status::Ok();
 }
 
 std::string_view Cell(const CsvReader& reader, int column) {
@@ -154,7 +124,7 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
 
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   TradeImportReport report;
-  std::vector<Reject> rejects;
+  std::vector<RejectedRow> rejects;
   std::vector<store::ShipmentRow> batch;
   batch.reserve(kBatch);
   std::map<std::string, std::pair<uint64_t, int64_t>> unknown_hs;  // code -> (rows, first line)
