@@ -1,0 +1,464 @@
+#include "server/api.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "core/text.h"
+#include "server/webhook_sender.h"
+#include "service/handoff.h"
+#include "service/views.h"
+#include "store/hash.h"
+
+namespace leadq::server {
+
+namespace {
+
+constexpr std::string_view kProblemJson = "application/problem+json";
+
+std::string_view TitleOf(int status) {
+  switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload too large";
+    case 415: return "Unsupported media type";
+    case 422: return "Invalid request";
+    case 503: return "Service unavailable";
+    default: return status >= 500 ? "Internal error" : "Error";
+  }
+}
+
+std::string SlugOf(int status) {
+  std::string slug;
+  for (char c : TitleOf(status)) slug += c == ' ' ? '-' : static_cast<char>(std::tolower(c));
+  return slug;
+}
+
+void WriteProblem(httplib::Response& res, const Reply& reply) {
+  res.status = reply.status;
+  res.set_content(reply.body.dump(), std::string(kProblemJson));
+}
+
+std::vector<std::string> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) out.emplace_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+// Whether `path` matches the template, with its parameters.
+bool Match(const std::vector<std::string>& tmpl, const std::vector<std::string>& path,
+           std::map<std::string, std::string>& params) {
+  if (tmpl.size() != path.size()) return false;
+  std::map<std::string, std::string> found;
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    const std::string& t = tmpl[i];
+    if (t.size() > 2 && t.front() == '{' && t.back() == '}') {
+      found[t.substr(1, t.size() - 2)] = path[i];
+    } else if (t != path[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+std::string RoleList(const std::vector<service::Role>& roles) {
+  std::vector<std::string> names;
+  for (service::Role r : roles) names.emplace_back(service::RoleName(r));
+  return JoinStrings(names, ", ");
+}
+
+TimePoint SystemNow() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Reply Problem(int status, std::string detail, std::vector<FieldError> errors) {
+  Reply reply;
+  reply.status = status;
+  reply.body = {{"type", "https://leadq.dev/problems/" + SlugOf(status)},
+                {"title", std::string(TitleOf(status))},
+                {"status", status},
+                {"detail", detail}};
+  if (!errors.empty()) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const FieldError& e : errors) list.push_back({{"field", e.field}, {"message", e.message}});
+    reply.body["errors"] = std::move(list);
+  }
+  reply.summary = std::move(detail);
+  return reply;
+}
+
+Reply ProblemOf(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidInput: return Problem(422, status.message());
+    case StatusCode::kNotFound: return Problem(404, status.message());
+    case StatusCode::kFailedPrecondition: return Problem(409, status.message());
+    default: return Problem(500, status.message());
+  }
+}
+
+std::string Call::Query(const std::string& name) const {
+  return http.has_param(name.c_str()) ? http.get_param_value(name.c_str()) : std::string();
+}
+
+std::string Call::Actor() const { return caller.owner.empty() ? caller.name : caller.owner; }
+
+ApiServer::ApiServer(service::Workspace& ws, ApiOptions options)
+    : ws_(ws),
+      options_(std::move(options)),
+      routes_(ApiRoutes()),
+      cache_(std::make_unique<service::ScoringCache>()) {}
+
+ApiServer::~ApiServer() {
+  Stop();
+  Wait();
+}
+
+TimePoint ApiServer::Now() const { return options_.clock ? options_.clock() : SystemNow(); }
+
+Result<int> ApiServer::Start() {
+  if (options_.tls_cert.empty() != options_.tls_key.empty()) {
+    return Status::InvalidInput("--tls-cert and --tls-key go together: give both or neither");
+  }
+  if (!options_.tls_cert.empty()) {
+    for (const auto& path : {options_.tls_cert, options_.tls_key}) {
+      if (!std::filesystem::exists(path)) {
+        return Status::NotFound(path.string() + ": no such file");
+      }
+    }
+    auto tls = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(),
+                                                    options_.tls_key.c_str());
+    if (!tls->is_valid()) {
+      return Status::InvalidInput(options_.tls_cert.string() + ", " + options_.tls_key.string() +
+                                  ": not a usable PEM certificate and private key");
+    }
+    http_ = std::move(tls);
+  } else {
+    http_ = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& http = *http_;
+  const size_t threads = std::max<size_t>(2, options_.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(options_.max_body_bytes);
+  http.set_read_timeout(options_.read_timeout);
+  http.set_write_timeout(options_.write_timeout);
+  http.set_keep_alive_timeout(5);
+  http.set_keep_alive_max_count(10000);
+  http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                            {"Referrer-Policy", "no-referrer"},
+                            {"Content-Security-Policy",
+                             "default-src 'self'; img-src 'self' data:; "
+                             "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"}});
+  if (!options_.web_dir.empty()) {
+    if (!std::filesystem::is_directory(options_.web_dir)) {
+      return Status::NotFound(options_.web_dir.string() + ": no dashboard directory there");
+    }
+    const std::filesystem::path vendor = options_.web_dir / "node_modules" / "chart.js" / "dist";
+    if (std::filesystem::is_directory(vendor)) {
+      http.set_mount_point("/vendor/chart.js", vendor.string());
+    }
+    http.set_mount_point("/", options_.web_dir.string());
+    http.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  }
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    Dispatch(req, res);
+  };
+  const char* api = R"(/api/.*)";
+  http.Get(api, dispatch);
+  http.Post(api, dispatch);
+  http.Put(api, dispatch);
+  http.Patch(api, dispatch);
+  http.Delete(api, dispatch);
+  http.Options(api, dispatch);
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string detail = res.status == 413 ? "the request is larger than the server accepts"
+                         : res.status == 404
+                             ? "nothing at " + req.path
+                             : std::string(TitleOf(res.status));
+    WriteProblem(res, Problem(res.status, detail));
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unexpected failure";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        WriteProblem(res, Problem(500, "internal error: " + what));
+      });
+
+  const int port = options_.port == 0 ? http.bind_to_any_port(options_.host)
+                                      : (http.bind_to_port(options_.host, options_.port)
+                                             ? options_.port
+                                             : -1);
+  if (port < 0) {
+    return Status::IoError("cannot listen on " + options_.host + ":" +
+                           std::to_string(options_.port) + " (taken, or not an address here)");
+  }
+  listener_ = std::thread([this] { http_->listen_after_bind(); });
+  if (options_.background) background_ = std::thread([this] { BackgroundLoop(); });
+  return port;
+}
+
+void ApiServer::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (http_) http_->stop();
+  wake_.notify_all();
+}
+
+void ApiServer::Wait() {
+  if (listener_.joinable()) listener_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listener_done_ = true;
+  }
+  wake_.notify_all();
+  if (background_.joinable()) background_.join();
+  FlushAudit();
+}
+
+std::optional<service::TokenInfo> ApiServer::Authenticate(const std::string& secret) {
+  const std::string key = store::Sha256Hex(secret);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tokens_.find(key);
+    if (it != tokens_.end() && it->second.until > now) return it->second.token;
+  }
+  Result<std::optional<service::TokenInfo>> found = service::Authenticate(*ws_.store, secret);
+  if (!found.ok()) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (tokens_.size() > 10000) tokens_.clear();
+  // A revocation made by another process reaches this one within two seconds.
+  tokens_[key] = {*found, now + std::chrono::seconds(2)};
+  return *found;
+}
+
+void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  const TimePoint now = Now();
+  const std::vector<std::string> path = Segments(req.path);
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  bool path_known = false;
+  for (const Route& r : routes_) {
+    std::map<std::string, std::string> p;
+    if (!Match(Segments(r.path), path, p)) continue;
+    path_known = true;
+    if (r.method == req.method) {
+      route = &r;
+      params = std::move(p);
+      break;
+    }
+  }
+  if (req.method == "OPTIONS" && path_known) {
+    std::vector<std::string> allowed;
+    for (const Route& r : routes_) {
+      std::map<std::string, std::string> p;
+      if (Match(Segments(r.path), path, p)) allowed.push_back(r.method);
+    }
+    res.status = 204;
+    res.set_header("Allow", JoinStrings(allowed, ", "));
+    return;
+  }
+  if (route == nullptr) {
+    Reply reply = path_known ? Problem(405, req.method + " is not a method of " + req.path)
+                             : Problem(404, "no API route " + req.path +
+                                                " (see /api/v1/openapi.json)");
+    WriteProblem(res, reply);
+    return;
+  }
+
+  service::TokenInfo anonymous;
+  anonymous.name = "anonymous";
+  std::optional<service::TokenInfo> caller;
+  if (route->access != Access::kPublic) {
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      WriteProblem(res, Problem(401, "send an API token: Authorization: Bearer <token> "
+                                     "(leadq token create makes one)"));
+      return;
+    }
+    caller = Authenticate(std::string(Trim(header.substr(kBearer.size()))));
+    if (!caller) {
+      res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      WriteProblem(res, Problem(401, "the API token is unknown or revoked"));
+      return;
+    }
+    if (std::find(route->roles.begin(), route->roles.end(), caller->role) == route->roles.end()) {
+      WriteProblem(res, Problem(403, req.method + " " + route->path + " is for " +
+                                         RoleList(route->roles) + "; the token \"" +
+                                         caller->name + "\" is " +
+                                         std::string(service::RoleName(caller->role))));
+      return;
+    }
+    if (route->own_lead && caller->role == service::Role::kSeller) {
+      const std::string& lead = params["id"];
+      Result<std::string> owner = service::LeadOwnerOf(ws_, lead);
+      if (!owner.ok()) {
+        WriteProblem(res, ProblemOf(owner.status()));
+        return;
+      }
+      if (caller->owner.empty() || *owner != caller->owner) {
+        WriteProblem(res, Problem(403, "lead " + lead + " is not assigned to " +
+                                           (caller->owner.empty() ? caller->name : caller->owner) +
+                                           ": a seller acts only on its own leads"));
+        return;
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    uses_.emplace_back(caller->id, now);
+  }
+
+  Call call{req, caller ? *caller : anonymous, std::move(params), now, ws_, *cache_, {}};
+  const std::string content_type = req.get_header_value("Content-Type");
+  const bool ndjson = content_type.rfind("application/x-ndjson", 0) == 0;
+  if (!req.body.empty() && !ndjson) {
+    if (!content_type.empty() && content_type.rfind("application/json", 0) != 0) {
+      WriteProblem(res, Problem(415, "send application/json (or application/x-ndjson for "
+                                     "event streams), not " + content_type));
+      return;
+    }
+    try {
+      call.body = nlohmann::json::parse(req.body);
+    } catch (const nlohmann::json::parse_error& e) {
+      WriteProblem(res, Problem(422, "the body is not JSON: " + std::string(e.what()) +
+                                         " (byte " + std::to_string(e.byte) + ")"));
+      return;
+    }
+  }
+
+  Result<Reply> result = route->handler(call);
+  Reply reply = result.ok() ? std::move(*result) : ProblemOf(result.status());
+  res.status = reply.status;
+  if (reply.status >= 400) {
+    WriteProblem(res, reply);
+  } else if (reply.status != 204) {
+    res.set_content(reply.body.dump(), "application/json");
+  }
+  if (req.method != "GET") {
+    if (reply.status < 400 && route->path.rfind("/api/v1/tokens", 0) == 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      tokens_.clear();  // a revoked token stops working at once in this process
+    }
+    store::AuditEntry entry;
+    entry.at = now;
+    entry.token = call.caller.name;
+    entry.method = req.method;
+    entry.path = req.path;
+    entry.status = reply.status;
+    entry.summary = reply.summary;
+    QueueAudit(std::move(entry));
+  }
+}
+
+void ApiServer::QueueAudit(store::AuditEntry entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  audit_.push_back(std::move(entry));
+  if (!options_.background && audit_.size() > 10000) wake_.notify_all();
+}
+
+void ApiServer::FlushAudit() {
+  std::vector<store::AuditEntry> audit;
+  std::vector<std::pair<int64_t, TimePoint>> uses;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    audit.swap(audit_);
+    uses.swap(uses_);
+  }
+  if (!audit.empty()) {
+    Status s = service::AppendAudit(*ws_.store, audit);
+    if (!s.ok() && options_.log) options_.log("audit trail: " + s.message());
+  }
+  if (!uses.empty()) {
+    // Only the latest use of each token matters.
+    std::map<int64_t, TimePoint> latest;
+    for (const auto& [id, at] : uses) latest[id] = std::max(latest[id], at);
+    Status s = service::RecordUse(*ws_.store, {latest.begin(), latest.end()});
+    if (!s.ok() && options_.log) options_.log("token use: " + s.message());
+  }
+}
+
+void ApiServer::RunBackgroundOnce() {
+  const TimePoint now = Now();
+  Result<service::TickReport> tick = service::Tick(ws_, now);
+  if (options_.log) {
+    if (!tick.ok()) {
+      if (tick.status().code() != StatusCode::kFailedPrecondition) {
+        options_.log("tick: " + tick.status().message());
+      }
+    } else {
+      for (const std::string& line : tick->lines) options_.log("tick: " + line);
+    }
+  }
+  Result<DeliveryReport> sent = DeliverDue(*ws_.store, now, {});
+  if (options_.log) {
+    if (!sent.ok()) {
+      options_.log("webhooks: " + sent.status().message());
+    } else {
+      for (const DeliveryFailure& f : sent->failures) {
+        options_.log("webhook message " + std::to_string(f.seq) + " to " + f.url + ": " +
+                     f.error);
+      }
+    }
+  }
+  FlushAudit();
+}
+
+void ApiServer::BackgroundLoop() {
+  auto next_tick = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait_for(lock, options_.audit_flush, [this] { return stopping_.load(); });
+    }
+    const bool stopping = stopping_.load();
+    if (stopping || std::chrono::steady_clock::now() >= next_tick) {
+      if (stopping) {
+        // Requests in flight finish before the listener returns (Wait says when); the last
+        // round comes after them.
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [this] { return listener_done_; });
+      }
+      RunBackgroundOnce();
+      next_tick = std::chrono::steady_clock::now() + options_.tick_every;
+    } else {
+      FlushAudit();
+    }
+    if (stopping) return;
+  }
+}
+
+}  // namespace leadq::server
+
+extern "C" {
+extern const char leadq_openapi_begin[];
+extern const char leadq_openapi_end[];
+}
+
+namespace leadq::server {
+std::string_view OpenApiDocument() {
+  return {leadq_openapi_begin, static_cast<size_t>(leadq_openapi_end - leadq_openapi_begin)};
+}
+}  // namespace leadq::server
