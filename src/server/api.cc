@@ -20,17 +20,28 @@ constexpr std::string_view kProblemJson = "application/problem+json";
 
 std::string_view TitleOf(int status) {
   switch (status) {
-    case 400: return "Bad request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not found";
-    case 405: return "Method not allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload too large";
-    case 415: return "Unsupported media type";
-    case 422: return "Invalid request";
-    case 503: return "Service unavailable";
-    default: return status >= 500 ? "Internal error" : "Error";
+    case 400:
+      return "Bad request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not found";
+    case 405:
+      return "Method not allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload too large";
+    case 415:
+      return "Unsupported media type";
+    case 422:
+      return "Invalid request";
+    case 503:
+      return "Service unavailable";
+    default:
+      return status >= 500 ? "Internal error" : "Error";
   }
 }
 
@@ -106,10 +117,14 @@ Reply Problem(int status, std::string detail, std::vector<FieldError> errors) {
 
 Reply ProblemOf(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kInvalidInput: return Problem(422, status.message());
-    case StatusCode::kNotFound: return Problem(404, status.message());
-    case StatusCode::kFailedPrecondition: return Problem(409, status.message());
-    default: return Problem(500, status.message());
+    case StatusCode::kInvalidInput:
+      return Problem(422, status.message());
+    case StatusCode::kNotFound:
+      return Problem(404, status.message());
+    case StatusCode::kFailedPrecondition:
+      return Problem(409, status.message());
+    default:
+      return Problem(500, status.message());
   }
 }
 
@@ -142,8 +157,8 @@ Result<int> ApiServer::Start() {
         return Status::NotFound(path.string() + ": no such file");
       }
     }
-    auto tls = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(),
-                                                    options_.tls_key.c_str());
+    auto tls =
+        std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
     if (!tls->is_valid()) {
       return Status::InvalidInput(options_.tls_cert.string() + ", " + options_.tls_key.string() +
                                   ": not a usable PEM certificate and private key");
@@ -188,10 +203,9 @@ Result<int> ApiServer::Start() {
   http.Options(api, dispatch);
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string detail = res.status == 413 ? "the request is larger than the server accepts"
-                         : res.status == 404
-                             ? "nothing at " + req.path
-                             : std::string(TitleOf(res.status));
+    std::string detail = res.status == 413   ? "the request is larger than the server accepts"
+                         : res.status == 404 ? "nothing at " + req.path
+                                             : std::string(TitleOf(res.status));
     WriteProblem(res, Problem(res.status, detail));
     return httplib::Server::HandlerResponse::Handled;
   });
@@ -207,10 +221,9 @@ Result<int> ApiServer::Start() {
         WriteProblem(res, Problem(500, "internal error: " + what));
       });
 
-  const int port = options_.port == 0 ? http.bind_to_any_port(options_.host)
-                                      : (http.bind_to_port(options_.host, options_.port)
-                                             ? options_.port
-                                             : -1);
+  const int port = options_.port == 0
+                       ? http.bind_to_any_port(options_.host)
+                       : (http.bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port < 0) {
     return Status::IoError("cannot listen on " + options_.host + ":" +
                            std::to_string(options_.port) + " (taken, or not an address here)");
@@ -281,9 +294,9 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   if (route == nullptr) {
-    Reply reply = path_known ? Problem(405, req.method + " is not a method of " + req.path)
-                             : Problem(404, "no API route " + req.path +
-                                                " (see /api/v1/openapi.json)");
+    Reply reply = path_known
+                      ? Problem(405, req.method + " is not a method of " + req.path)
+                      : Problem(404, "no API route " + req.path + " (see /api/v1/openapi.json)");
     WriteProblem(res, reply);
     return;
   }
@@ -296,8 +309,9 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     constexpr std::string_view kBearer = "Bearer ";
     if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
       res.set_header("WWW-Authenticate", "Bearer");
-      WriteProblem(res, Problem(401, "send an API token: Authorization: Bearer <token> "
-                                     "(leadq token create makes one)"));
+      WriteProblem(res, Problem(401,
+                                "send an API token: Authorization: Bearer <token> "
+                                "(leadq token create makes one)"));
       return;
     }
     caller = Authenticate(std::string(Trim(header.substr(kBearer.size()))));
@@ -308,9 +322,8 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     }
     if (std::find(route->roles.begin(), route->roles.end(), caller->role) == route->roles.end()) {
       WriteProblem(res, Problem(403, req.method + " " + route->path + " is for " +
-                                         RoleList(route->roles) + "; the token \"" +
-                                         caller->name + "\" is " +
-                                         std::string(service::RoleName(caller->role))));
+                                         RoleList(route->roles) + "; the token \"" + caller->name +
+                                         "\" is " + std::string(service::RoleName(caller->role))));
       return;
     }
     if (route->own_lead && caller->role == service::Role::kSeller) {
@@ -336,15 +349,17 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
   const bool ndjson = content_type.rfind("application/x-ndjson", 0) == 0;
   if (!req.body.empty() && !ndjson) {
     if (!content_type.empty() && content_type.rfind("application/json", 0) != 0) {
-      WriteProblem(res, Problem(415, "send application/json (or application/x-ndjson for "
-                                     "event streams), not " + content_type));
+      WriteProblem(res, Problem(415,
+                                "send application/json (or application/x-ndjson for "
+                                "event streams), not " +
+                                    content_type));
       return;
     }
     try {
       call.body = nlohmann::json::parse(req.body);
     } catch (const nlohmann::json::parse_error& e) {
-      WriteProblem(res, Problem(422, "the body is not JSON: " + std::string(e.what()) +
-                                         " (byte " + std::to_string(e.byte) + ")"));
+      WriteProblem(res, Problem(422, "the body is not JSON: " + std::string(e.what()) + " (byte " +
+                                         std::to_string(e.byte) + ")"));
       return;
     }
   }
@@ -418,8 +433,7 @@ void ApiServer::RunBackgroundOnce() {
       options_.log("webhooks: " + sent.status().message());
     } else {
       for (const DeliveryFailure& f : sent->failures) {
-        options_.log("webhook message " + std::to_string(f.seq) + " to " + f.url + ": " +
-                     f.error);
+        options_.log("webhook message " + std::to_string(f.seq) + " to " + f.url + ": " + f.error);
       }
     }
   }

@@ -125,13 +125,13 @@ struct Call {
 using Handler = std::function<Result<Reply>(Call&)>;
 
 enum class Access {
-  kPublic,   // no token
-  kRoles,    // one of `roles`
+  kPublic,  // no token
+  kRoles,   // one of `roles`
 };
 
 struct Route {
-  std::string method;  // "GET", "POST", "PATCH", "DELETE"
-  std::string path;    // OpenAPI template: "/api/v1/leads/{id}"
+  std::string method;                // "GET", "POST", "PATCH", "DELETE"
+  std::string path;                  // OpenAPI template: "/api/v1/leads/{id}"
   std::vector<service::Role> roles;  // empty with kPublic
   bool own_lead = false;  // a seller may call it only on a lead it owns ({id} is the lead)
   Handler handler;

@@ -297,8 +297,8 @@ Result<Reply> PostLeads(Call& call) {
     row.lead_id = f.Str("lead_id", true);
     if (l.is_object() && l.contains("account_id")) row.account_id = f.Str("account_id");
     std::string error;
-    if (l.is_object() && l.contains("fields") && !ReadFields(l["fields"], "fields", row.fields,
-                                                             error)) {
+    if (l.is_object() && l.contains("fields") &&
+        !ReadFields(l["fields"], "fields", row.fields, error)) {
       f.Error("fields", error);
     }
     if (!f.ok()) {
@@ -332,8 +332,7 @@ Result<Reply> PatchLead(Call& call) {
   std::vector<store::LeadRow> rows;
   rows.push_back(std::move(row));
   LEADQ_TRY(service::IngestReport report,
-            service::IngestLeads(call.ws, call.cache, std::move(rows), call.now,
-                                 call.caller.name));
+            service::IngestLeads(call.ws, call.cache, std::move(rows), call.now, call.caller.name));
   if (!report.rejected.empty()) return Problem(422, report.rejected.front().message);
   LEADQ_TRY(ojson detail, service::LeadDetailJson(call.ws, call.params["id"], call.now));
   return Ok(std::move(detail), "updated lead " + call.params["id"]);
@@ -352,8 +351,8 @@ Result<Reply> PostAccounts(Call& call) {
     store::AccountRow row;
     row.account_id = f.Str("account_id", true);
     std::string error;
-    if (a.is_object() && a.contains("fields") && !ReadFields(a["fields"], "fields", row.fields,
-                                                             error)) {
+    if (a.is_object() && a.contains("fields") &&
+        !ReadFields(a["fields"], "fields", row.fields, error)) {
       f.Error("fields", error);
     }
     if (!f.ok()) {
@@ -604,10 +603,14 @@ Result<Reply> ListOwnersRoute(Call& call) {
 }
 
 ojson OwnerJson(const store::Owner& o) {
-  return {{"owner_id", o.owner_id},   {"name", o.name},
-          {"email", o.email},         {"role", o.role},
-          {"weekly_capacity", o.weekly_capacity}, {"working_hours", o.working_hours},
-          {"time_zone", o.time_zone}, {"manager", o.manager},
+  return {{"owner_id", o.owner_id},
+          {"name", o.name},
+          {"email", o.email},
+          {"role", o.role},
+          {"weekly_capacity", o.weekly_capacity},
+          {"working_hours", o.working_hours},
+          {"time_zone", o.time_zone},
+          {"manager", o.manager},
           {"active", o.active}};
 }
 
@@ -891,9 +894,7 @@ Result<Reply> Health(Call& call) {
              {"time", Iso(call.now)}});
 }
 
-Result<Reply> OpenApi(Call&) {
-  return Ok(ojson::parse(OpenApiDocument()));
-}
+Result<Reply> OpenApi(Call&) { return Ok(ojson::parse(OpenApiDocument())); }
 
 Result<Reply> Me(Call& call) {
   return Ok({{"name", call.caller.name},
@@ -914,8 +915,8 @@ std::vector<Route> ApiRoutes() {
   };
   auto route = [](std::string method, std::string path, std::vector<Role> roles, Handler h,
                   bool own_lead = false) {
-    return Route{std::move(method), std::move(path), std::move(roles), own_lead, std::move(h),
-                 Access::kRoles};
+    return Route{std::move(method), std::move(path), std::move(roles),
+                 own_lead,          std::move(h),    Access::kRoles};
   };
   const std::string v1 = "/api/v1";
   return {
