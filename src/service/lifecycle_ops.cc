@@ -1,6 +1,9 @@
 #include "service/lifecycle_ops.h"
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -38,41 +41,61 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
   return BindStoreData(tx, std::move(active.model), as_of, only_lead);
 }
 
-Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Model model,
-                                               TimePoint as_of, const std::string& only_lead) {
+namespace {
+
+// Binds `model` to every lead of the store, or (with `only`) to the listed leads.
+Result<std::unique_ptr<Workset>> Bind(store::Transaction& tx, model::Model model,
+                                      const analytics::LearnedModel* learned, TimePoint as_of,
+                                      const std::span<const std::string>* only) {
   auto work = std::make_unique<Workset>();
   work->model = std::move(model);
   work->as_of = as_of;
   engine::DataNeeds needs = engine::NeedsOf(work->model);
   needs.event_ids = true;
-  LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(work->model));
-  if (learned) AddPredictiveNeeds(*learned, needs);
+  if (learned != nullptr) AddPredictiveNeeds(*learned, needs);
   engine::DatasetBuilder builder(needs, "workspace");
-  if (!only_lead.empty()) {
-    // One lead: read it, its account and its events through the primary keys.
-    std::string only_account;
-    LEADQ_TRY(tx.ScanLead(
-        only_lead, {},
-        [&](std::string_view, std::string_view account, std::span<const std::string_view>) {
-          only_account = std::string(account);
-        }));
-    if (!only_account.empty()) {
+  if (only != nullptr) {
+    // Some leads: read them, their accounts and their events through the primary keys. The
+    // builder takes accounts before leads, so the leads' values wait in `rows` meanwhile.
+    struct LeadValues {
+      std::string id, account;
+      std::vector<std::string> values;
+    };
+    std::vector<LeadValues> rows;
+    std::unordered_set<std::string> seen;
+    const std::vector<std::string> lead_keys = builder.lead_keys();
+    for (const std::string& id : *only) {
+      if (!seen.insert(id).second) continue;
+      LEADQ_TRY(tx.ScanLead(id, lead_keys,
+                            [&](std::string_view lead, std::string_view account,
+                                std::span<const std::string_view> values) {
+                              rows.push_back(
+                                  {std::string(lead), std::string(account),
+                                   std::vector<std::string>(values.begin(), values.end())});
+                            }));
+    }
+    std::unordered_set<std::string> accounts;
+    for (const LeadValues& row : rows) {
+      if (row.account.empty() || !accounts.insert(row.account).second) continue;
       LEADQ_TRY(tx.ScanAccount(
-          only_account, builder.account_keys(),
+          row.account, builder.account_keys(),
           [&](std::string_view id, std::string_view, std::span<const std::string_view> values) {
             builder.AddAccount(id, values);
           }));
     }
-    LEADQ_TRY(tx.ScanLead(
-        only_lead, builder.lead_keys(),
-        [&](std::string_view id, std::string_view account,
-            std::span<const std::string_view> values) { builder.AddLead(id, account, values); }));
-    LEADQ_TRY(tx.ScanEventsOfLead(
-        only_lead, builder.event_keys(),
-        [&](std::string_view event_id, std::string_view lead_id, std::string_view type,
-            TimePoint at, std::span<const std::string_view> props) {
-          builder.AddEvent(event_id, lead_id, type, at, props);
-        }));
+    std::vector<std::string_view> views;
+    for (const LeadValues& row : rows) {
+      views.assign(row.values.begin(), row.values.end());
+      builder.AddLead(row.id, row.account, views);
+    }
+    for (const LeadValues& row : rows) {
+      LEADQ_TRY(tx.ScanEventsOfLead(
+          row.id, builder.event_keys(),
+          [&](std::string_view event_id, std::string_view lead_id, std::string_view type,
+              TimePoint at, std::span<const std::string_view> props) {
+            builder.AddEvent(event_id, lead_id, type, at, props);
+          }));
+    }
   } else {
     LEADQ_TRY(tx.ScanAccounts(
         builder.account_keys(),
@@ -91,9 +114,27 @@ Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Mo
         }));
   }
   work->data = builder.Finish(work->issues);
-  if (learned) AttachPredictions(work->model, *learned, work->data, as_of, work->notes);
+  if (learned != nullptr) AttachPredictions(work->model, *learned, work->data, as_of, work->notes);
   work->compiled = engine::CompileModel(work->model, work->data);
   return work;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Model model,
+                                               TimePoint as_of, const std::string& only_lead) {
+  LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(model));
+  const analytics::LearnedModel* predictive = learned ? &*learned : nullptr;
+  if (only_lead.empty()) return Bind(tx, std::move(model), predictive, as_of, nullptr);
+  const std::span<const std::string> one(&only_lead, 1);
+  return Bind(tx, std::move(model), predictive, as_of, &one);
+}
+
+Result<std::unique_ptr<Workset>> BindStoreLeads(store::Transaction& tx, model::Model model,
+                                                const analytics::LearnedModel* learned,
+                                                TimePoint as_of,
+                                                std::span<const std::string> lead_ids) {
+  return Bind(tx, std::move(model), learned, as_of, &lead_ids);
 }
 
 std::vector<engine::AnswerInput> ToInputs(const std::vector<store::Answer>& answers) {
@@ -165,6 +206,129 @@ std::string FrameworkText(const engine::FrameworkStatus& st) {
 
 namespace {}  // namespace
 
+namespace {
+
+// How many subscriptions get a message of `kind`.
+size_t Subscribers(const std::vector<store::Webhook>& webhooks, std::string_view kind) {
+  return static_cast<size_t>(std::count_if(webhooks.begin(), webhooks.end(), [&](const auto& w) {
+    return std::find(w.kinds.begin(), w.kinds.end(), kind) != w.kinds.end();
+  }));
+}
+
+}  // namespace
+
+Result<AppliedScores> ApplyScores(store::Transaction& tx, const Workset& work,
+                                  const engine::ScoreRun& run, int64_t model_version,
+                                  std::vector<store::LeadState> states, RescoreReport& report) {
+  const TimePoint as_of = work.as_of;
+  AppliedScores applied;
+  std::vector<store::ScoreRecord>& records = applied.records;
+  const size_t leads = work.data.leads.size();
+  records.reserve(leads);
+  for (uint32_t i = 0; i < leads; ++i) {
+    records.push_back(RecordOf(work, model_version, i, run.leads[i]));
+  }
+  LEADQ_TRY(tx.WriteScores(records));
+
+  std::vector<store::Transition> transitions;
+  std::vector<store::LeadState> changed;
+  std::unordered_map<uint32_t, size_t> effect_of;  // data row -> index in applied.effects
+  for (store::LeadState& state : states) {
+    std::optional<uint32_t> found = work.data.leads.index.Find(state.lead_id);
+    if (!found) continue;
+    const uint32_t row = *found;
+    const store::ScoreRecord& rec = records[row];
+    std::optional<Stage> stage = engine::ParseStage(state.stage);
+    if (!stage) continue;
+    engine::LifecycleFacts facts{*stage, state.stage_since, state.recycle_until,
+                                 state.below_line_since};
+    std::vector<engine::AutoMove> moves = engine::DecideAutomatic(
+        work.model, facts, rec.action, rec.reason, run.leads[row].intent, as_of);
+    bool state_changed = facts.below_line_since != state.below_line_since;
+    Stage from = *stage;
+    for (const engine::AutoMove& m : moves) {
+      store::Transition t;
+      t.lead_id = state.lead_id;
+      t.from_stage = std::string(engine::StageName(from));
+      t.to_stage = std::string(engine::StageName(m.to));
+      t.at = as_of;
+      t.actor = "rule:" + m.rule;
+      t.model_version = model_version;
+      t.reason = m.to == Stage::kDisqualified ? rec.reason : std::string();
+      t.note = m.reason;
+      t.scores = rec;
+      ++report.moves[t.from_stage + " -> " + t.to_stage];
+      if (from == Stage::kRecycled) state.recycle_until.reset();
+      transitions.push_back(std::move(t));
+      from = m.to;
+      state_changed = true;
+    }
+    if (!moves.empty()) {
+      effect_of[row] = applied.effects.size();
+      LeadEffect effect;
+      effect.row = row;
+      effect.stage_from = state.stage;
+      effect.stage_to = std::string(engine::StageName(from));
+      applied.effects.push_back(std::move(effect));
+    }
+    if (state_changed) {
+      state.stage = std::string(engine::StageName(from));
+      if (!moves.empty()) state.stage_since = as_of;
+      state.below_line_since = facts.below_line_since;
+      changed.push_back(state);
+    }
+  }
+  LEADQ_TRY(tx.AppendTransitions(transitions));
+  LEADQ_TRY(tx.UpdateStates(changed));
+  report.transitions += transitions.size();
+
+  // Handoff: webhooks for the moves, handoffs closed by them, owners for the new mqls.
+  LEADQ_TRY(std::vector<store::Webhook> webhooks, tx.Webhooks());
+  const size_t transition_hooks = Subscribers(webhooks, "transition");
+  const size_t assignment_hooks = Subscribers(webhooks, "assignment");
+  std::vector<uint32_t> new_mqls;
+  for (const store::Transition& t : transitions) {
+    LEADQ_TRY(EnqueueWebhookMessages(tx, webhooks, "transition", TransitionEventId(t),
+                                     TransitionJson(t), as_of));
+    LEADQ_TRY(CloseHandoffOnStage(tx, t.lead_id, t.to_stage, as_of));
+    if (std::optional<uint32_t> row = work.data.leads.index.Find(t.lead_id)) {
+      applied.effects[effect_of[*row]].webhooks_queued += transition_hooks;
+    }
+  }
+  for (const store::LeadState& state : changed) {
+    if (state.stage != "mql" || state.stage_since != as_of) continue;
+    if (std::optional<uint32_t> row = work.data.leads.index.Find(state.lead_id)) {
+      new_mqls.push_back(*row);
+    }
+  }
+  const model::HandoffSection& handoff = work.model.handoff;
+  if (!new_mqls.empty() && (!handoff.rules.empty() || !handoff.fallback.empty())) {
+    LEADQ_TRY(std::unique_ptr<Assigner> assigner, Assigner::Create(tx, work, model_version, as_of));
+    for (uint32_t row : new_mqls) {
+      LEADQ_TRY(std::optional<store::Handoff> open, tx.OpenHandoff(work.data.leads.ids[row]));
+      if (open) continue;
+      LEADQ_TRY(AssignOutcome out, assigner->Assign(row, &records[row], "", "rule:handoff", as_of));
+      if (out.assigned) {
+        ++report.assigned[out.owner_id];
+        auto [it, added] = effect_of.try_emplace(row, applied.effects.size());
+        if (added) {
+          LeadEffect effect;  // an mql that entered at this very time and still waited
+          effect.row = row;
+          effect.stage_from = "mql";
+          applied.effects.push_back(std::move(effect));
+        }
+        LeadEffect& effect = applied.effects[it->second];
+        effect.owner = out.owner_id;
+        effect.due_at = out.due_at;
+        effect.webhooks_queued += assignment_hooks;
+      } else {
+        ++report.waiting;
+      }
+    }
+  }
+  return applied;
+}
+
 Result<RescoreReport> Rescore(Workspace& ws, TimePoint as_of, Progress& progress) {
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   RescoreReport report;
@@ -183,86 +347,8 @@ Result<RescoreReport> Rescore(Workspace& ws, TimePoint as_of, Progress& progress
   }
 
   progress.Begin("writing scores and transitions");
-  std::vector<store::ScoreRecord> records;
-  records.reserve(report.leads);
-  for (uint32_t i = 0; i < report.leads; ++i) {
-    records.push_back(RecordOf(*work, report.model_version, i, summary.run.leads[i]));
-  }
-  LEADQ_TRY(tx->WriteScores(records));
-
   LEADQ_TRY(std::vector<store::LeadState> states, tx->LeadStates());
-  std::vector<store::Transition> transitions;
-  std::vector<store::LeadState> changed;
-  for (store::LeadState& state : states) {
-    std::optional<uint32_t> found = work->data.leads.index.Find(state.lead_id);
-    if (!found) continue;
-    const uint32_t row = *found;
-    const store::ScoreRecord& rec = records[row];
-    std::optional<Stage> stage = engine::ParseStage(state.stage);
-    if (!stage) continue;
-    engine::LifecycleFacts facts{*stage, state.stage_since, state.recycle_until,
-                                 state.below_line_since};
-    std::vector<engine::AutoMove> moves = engine::DecideAutomatic(
-        work->model, facts, rec.action, rec.reason, summary.run.leads[row].intent, as_of);
-    bool state_changed = facts.below_line_since != state.below_line_since;
-    Stage from = *stage;
-    for (const engine::AutoMove& m : moves) {
-      store::Transition t;
-      t.lead_id = state.lead_id;
-      t.from_stage = std::string(engine::StageName(from));
-      t.to_stage = std::string(engine::StageName(m.to));
-      t.at = as_of;
-      t.actor = "rule:" + m.rule;
-      t.model_version = report.model_version;
-      t.reason = m.to == Stage::kDisqualified ? rec.reason : std::string();
-      t.note = m.reason;
-      t.scores = rec;
-      ++report.moves[t.from_stage + " -> " + t.to_stage];
-      if (from == Stage::kRecycled) state.recycle_until.reset();
-      transitions.push_back(std::move(t));
-      from = m.to;
-      state_changed = true;
-    }
-    if (state_changed) {
-      state.stage = std::string(engine::StageName(from));
-      if (!moves.empty()) state.stage_since = as_of;
-      state.below_line_since = facts.below_line_since;
-      changed.push_back(state);
-    }
-  }
-  LEADQ_TRY(tx->AppendTransitions(transitions));
-  LEADQ_TRY(tx->UpdateStates(changed));
-  report.transitions = transitions.size();
-
-  // Handoff: webhooks for the moves, handoffs closed by them, owners for the new mqls.
-  LEADQ_TRY(std::vector<store::Webhook> webhooks, tx->Webhooks());
-  std::vector<uint32_t> new_mqls;
-  for (const store::Transition& t : transitions) {
-    LEADQ_TRY(EnqueueWebhookMessages(*tx, webhooks, "transition", TransitionEventId(t),
-                                     TransitionJson(t), as_of));
-    LEADQ_TRY(CloseHandoffOnStage(*tx, t.lead_id, t.to_stage, as_of));
-  }
-  for (const store::LeadState& state : changed) {
-    if (state.stage != "mql" || state.stage_since != as_of) continue;
-    if (std::optional<uint32_t> row = work->data.leads.index.Find(state.lead_id)) {
-      new_mqls.push_back(*row);
-    }
-  }
-  const model::HandoffSection& handoff = work->model.handoff;
-  if (!new_mqls.empty() && (!handoff.rules.empty() || !handoff.fallback.empty())) {
-    LEADQ_TRY(std::unique_ptr<Assigner> assigner,
-              Assigner::Create(*tx, *work, report.model_version, as_of));
-    for (uint32_t row : new_mqls) {
-      LEADQ_TRY(std::optional<store::Handoff> open, tx->OpenHandoff(work->data.leads.ids[row]));
-      if (open) continue;
-      LEADQ_TRY(AssignOutcome out, assigner->Assign(row, &records[row], "", "rule:handoff", as_of));
-      if (out.assigned) {
-        ++report.assigned[out.owner_id];
-      } else {
-        ++report.waiting;
-      }
-    }
-  }
+  LEADQ_TRY(ApplyScores(*tx, *work, summary.run, report.model_version, std::move(states), report));
   LEADQ_TRY(tx->Commit());
   progress.End(report.leads, "leads written");
   report.issues = std::move(work->issues);

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@
 #include "service/scoring.h"
 #include "service/workspace.h"
 #include "store/store.h"
+
+namespace leadq::analytics {
+struct LearnedModel;
+}
 
 namespace leadq::service {
 
@@ -35,6 +40,15 @@ Result<std::unique_ptr<Workset>> LoadFromStore(Workspace& ws, store::Transaction
 // proposed one for a backtest). With `only_lead`, just that lead.
 Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Model model,
                                                TimePoint as_of, const std::string& only_lead = "");
+
+// The listed leads, each with its account and its events, bound to `model` (its predictive part,
+// when it has one, already loaded as `learned`; nullptr: none), in the order given. Unknown ids
+// and repeats are skipped. Reads through the primary keys: meant for a few leads at a time (an
+// ingested event's lead, a posted batch), not for the whole workspace. Fails on a database error.
+Result<std::unique_ptr<Workset>> BindStoreLeads(store::Transaction& tx, model::Model model,
+                                                const analytics::LearnedModel* learned,
+                                                TimePoint as_of,
+                                                std::span<const std::string> lead_ids);
 
 // Stored answers as the engine reads them.
 std::vector<engine::AnswerInput> ToInputs(const std::vector<store::Answer>& answers);
@@ -65,6 +79,34 @@ struct RescoreReport {
 // Scores every lead with the active model as of `as_of`, stores the scores and applies the
 // automatic transitions (stamped `as_of`, actor "rule:<rule>", with the model version).
 Result<RescoreReport> Rescore(Workspace& ws, TimePoint as_of, Progress& progress);
+
+// What ApplyScores did to one lead that moved or was given an owner.
+struct LeadEffect {
+  uint32_t row = 0;                 // the lead's row in the Workset's data
+  std::string stage_from;           // its stage before the moves
+  std::string stage_to;             // its stage after them; empty when it did not move
+  std::string owner;                // the owner it was assigned now; empty when none
+  std::optional<TimePoint> due_at;  // first touch due, when assigned with a response clock
+  size_t webhooks_queued = 0;       // outbox messages written for it (transition, assignment)
+};
+
+struct AppliedScores {
+  std::vector<store::ScoreRecord> records;  // one per data row, as written
+  std::vector<LeadEffect> effects;          // the leads that moved or were assigned, in `states`
+                                            // order
+};
+
+// The part of a rescore that follows the scoring, shared by Rescore (every lead) and the ingest
+// use cases (the leads an event or an upsert touched): writes the score of every data row of
+// `work` (`run` holds one per row), applies the automatic transitions (stamped `work.as_of`,
+// actor "rule:<rule>") to the leads of `states` that are in `work` (others are skipped), queues
+// their transition webhook messages, closes the handoffs the moves end and assigns the leads
+// that entered mql (response clock, cadence, assignment webhook). Counts moves, transitions,
+// assignments and waiting mqls into `report`. Fails on a database error, having written part of
+// it: the caller drops the transaction. Not thread-safe (one transaction).
+Result<AppliedScores> ApplyScores(store::Transaction& tx, const Workset& work,
+                                  const engine::ScoreRun& run, int64_t model_version,
+                                  std::vector<store::LeadState> states, RescoreReport& report);
 
 struct StageRequest {
   std::string lead_id;
