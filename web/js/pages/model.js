@@ -1,0 +1,105 @@
+// The model page (#/model, #/model?from=1&to=2&show=2): the active version, the history table,
+// the diff between two chosen versions and the TOML of one version. Admins may also roll back
+// to a version (POST /api/v1/models/{v}/rollback).
+//
+// Example: location.hash = '#/model?from=1&to=3'.
+
+import {api, query} from '../api.js';
+import {field, fmtTime, h, loading, notice, pill, render, select, table} from '../dom.js';
+import {can} from '../session.js';
+
+export async function show(main, {params}) {
+  render(main, h('h1', {}, 'Model'), loading());
+  const history = await api('GET', '/models');
+  const versions =
+      [...(history.versions || [])].sort((a, b) => Number(a.version) - Number(b.version));
+  const active = history.active;
+  if (!versions.length) {
+    render(main, h('h1', {}, 'Model'), notice('No model applied yet (leadq model apply).', 'info'));
+    return;
+  }
+  const latest = versions[versions.length - 1].version;
+  const shown = params.get('show') || active || latest;
+  const to = params.get('to') || active || latest;
+  const from = params.get('from') ||
+      (versions.length > 1 ?
+           versions[Math.max(0, versions.findIndex((v) => String(v.version) === String(to)) - 1)]
+               .version :
+           to);
+  const status = h('div', {'aria-live': 'polite'});
+
+  const [model, diff] = await Promise.allSettled([
+    api('GET', `/models/${encodeURIComponent(shown)}`),
+    String(from) !== String(to) ? api('GET', '/models/diff' + query({from, to})) :
+                                  Promise.resolve(null),
+  ]);
+
+  const opts = versions.map(
+      (v) =>
+          [v.version, `v${v.version}${String(v.version) === String(active) ? ' (active)' : ''}`]);
+  const fromSel = select(opts, from, {name: 'from'});
+  const toSel = select(opts, to, {name: 'to'});
+  const rollback = (v) =>
+      h('button', {
+        type: 'button',
+        class: 'secondary',
+        onclick: async () => {
+          try {
+            const r = await api('POST', `/models/${encodeURIComponent(v)}/rollback`);
+            render(
+                status,
+                notice(
+                    `Rolled back: now v${r.version}. ${(r.changes || []).length} changes.`,
+                    'info'));
+            location.hash = '#/model';
+          } catch (err) {
+            render(status, notice(err.message));
+          }
+        }
+      },
+        `Roll back to v${v}`);
+
+  render(
+      main, h('h1', {}, 'Model'),
+      h('p', {}, 'Active version ', h('strong', {}, active ? `v${active}` : 'none')), status,
+      h('section', {class: 'card', 'aria-labelledby': 'mh-h'}, h('h2', {id: 'mh-h'}, 'History'),
+        table(
+            ['Version', 'When', 'Author', 'Message', 'Hash', ''],
+            [...versions].reverse().map(
+                (v) =>
+                    [String(v.version) === String(active) ? [`v${v.version} `, pill('active')] :
+                                                            `v${v.version}`,
+                     fmtTime(v.created_at),
+                     v.author || '–',
+                     v.message || '–',
+                     h('code', {}, String(v.hash || '').slice(0, 12)),
+                     [
+                       h('a', {href: `#/model${query({show: v.version, from, to})}`}, `Show TOML`),
+                       can('model.write') && String(v.version) !== String(active) ?
+                           [' ', rollback(v.version)] :
+                           null
+                     ],
+  ]),
+            {className: 'compact'})),
+      h('section', {class: 'card', 'aria-labelledby': 'md-h'}, h('h2', {id: 'md-h'}, 'Diff'),
+        h('form', {
+          class: 'filters',
+          onsubmit: (e) => {
+            e.preventDefault();
+            location.hash = `#/model${query({from: fromSel.value, to: toSel.value, show: shown})}`;
+          }
+        },
+          field('From', fromSel), field('To', toSel), h('button', {type: 'submit'}, 'Compare')),
+        diff.status === 'rejected' ? notice(diff.reason.message) :
+            !diff.value            ? h('p', {class: 'muted'}, 'Choose two different versions.') :
+            (diff.value.changes || []).length ?
+                          h('ul', {class: 'changes'},
+                            diff.value.changes.map((c) => h('li', {}, c))) :
+                          h('p', {}, `v${from} and v${to} score the same way.`)),
+      h('section', {class: 'card', 'aria-labelledby': 'mt-h'},
+        h('h2', {id: 'mt-h'}, `TOML of v${shown}`),
+        model.status === 'rejected' ?
+            notice(model.reason.message) :
+            h('pre', {class: 'toml', tabindex: 0, 'aria-label': `Model v${shown} as TOML`},
+              h('code', {}, model.value.content || ''))));
+}
