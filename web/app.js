@@ -167,10 +167,18 @@ async function route() {
     if (gen !== generation) return;
     render(main, h('h1', {}, title), notice(err instanceof ApiError ? err.message : String(err)));
   }
-  if (gen === generation && document.activeElement === document.body) {
+  // After a page change (not the first load, where Tab should reach the skip link first), focus
+  // moves to the new content so keyboard and screen reader users start there.
+  if (gen === generation && gen > 1 && document.activeElement === document.body) {
     main.focus({preventScroll: true});
   }
 }
+
+// The skip link moves focus to the content without touching the hash (the hash is the route).
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
 
 document.getElementById('sign-out').addEventListener('click', () => {
   clearToken();
@@ -197,5 +205,8 @@ window.addEventListener('leadq:unauthorized', () => {
   session.me = null;
   showSignIn('Your token is no longer accepted; sign in again.');
 });
-window.addEventListener('hashchange', route);
+// Only "#/..." hashes are routes; an in-page anchor ("#buyer-x") leaves the page as it is.
+window.addEventListener('hashchange', () => {
+  if (!location.hash || location.hash.startsWith('#/')) route();
+});
 route();

@@ -222,6 +222,17 @@ try {
 
   await step('pipeline page', async () => {
     await open('#/pipeline');
+    // Keyboard: the first Tab reaches the skip link, Enter puts focus on the content.
+    await page.reload();
+    await page.waitForSelector('main h1');
+    await settled();
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.activeElement?.className);
+    check(first === 'skip-link', `the first Tab focuses "${first}", not the skip link`);
+    await page.keyboard.press('Enter');
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    check(focused === 'main', `the skip link moved focus to "${focused}", not the content`);
+    check(page.url().endsWith('#/pipeline'), `the skip link changed the route to ${page.url()}`);
     check(await page.locator('main canvas').count() >= 1, 'no funnel chart');
     check(await page.locator('table.heatmap td.heat').count() >= 1, 'no heat map cells');
     await shot('pipeline');

@@ -388,6 +388,18 @@ async function api(req, res, url, who, body) {
       l.stage = body.to;
       return ok(res, {transition: t});
     }
+    if (sub === '/assign' && req.method === 'POST') {
+      if (!staff) return deny('admin, ops');
+      l.owner = body?.to || 'ben';
+      l.due_at = new Date(Date.now() + 3600000).toISOString();
+      return ok(res, {
+        lead_id: l.lead_id,
+        assigned: true,
+        owner: l.owner,
+        rule: body?.to ? 'by hand' : 'round robin',
+        due_at: l.due_at
+      });
+    }
     if (sub === '/touches' && req.method === 'POST') {
       l.touches.push({kind: body.kind, at: NOW(), by: who.name, note: body.note || ''});
       return ok(res, {touch: l.touches.at(-1), message: `${body.kind} recorded`});

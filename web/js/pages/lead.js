@@ -5,7 +5,7 @@
 //
 // Example: location.hash = '#/lead/L000176'.
 
-import {api} from '../api.js';
+import {api, itemsOf} from '../api.js';
 import {field, fmtNum, fmtTime, h, loading, notice, pill, render, select, table} from '../dom.js';
 import {can} from '../session.js';
 
@@ -321,6 +321,38 @@ function touchesSection(detail, leadId, reload, status) {
   return [list, form];
 }
 
+// "Assigned to ana (round robin), due 2026-03-01 10:30 UTC." or "Not assigned: <why>".
+export function assignMessage(r) {
+  if (!r || !r.owner) return 'Not assigned' + (r && r.why ? ': ' + r.why : '.');
+  let text = 'Assigned to ' + r.owner;
+  if (r.rule) text += ' (' + r.rule + ')';
+  if (r.due_at) text += ', due ' + fmtTime(r.due_at);
+  return text + '.';
+}
+
+// Admin and ops assign the lead: to a chosen owner, or by the model's rules when none is chosen.
+function assignForm(leadId, owners, current, reload, status) {
+  if (!can('assign')) return null;
+  const to = select(
+      [['', 'By the model\'s rules'], ...owners.map((o) => [o.owner_id, o.name || o.owner_id])], '',
+      {name: 'assign-to'});
+  return h(
+      'form', {
+        class: 'row',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          try {
+            const body = to.value ? {to: to.value} : {};
+            const r = await api('POST', `/leads/${encodeURIComponent(leadId)}/assign`, body);
+            await reload(assignMessage(r));
+          } catch (err) {
+            render(status, notice(err.message));
+          }
+        }
+      },
+      field(current ? 'Reassign to' : 'Assign to', to), h('button', {type: 'submit'}, 'Assign'));
+}
+
 function handoffSection(handoff) {
   if (!handoff) return h('p', {class: 'muted'}, 'No open handoff.');
   const scalars =
@@ -339,6 +371,14 @@ export async function show(main, {args, isCurrent}) {
   render(main, h('h1', {}, `Lead ${leadId}`), loading());
   const status = h('div', {class: 'status-line', 'aria-live': 'polite'});
 
+  let owners = [];
+  if (can('assign')) {
+    try {
+      owners = itemsOf(await api('GET', '/owners'));
+    } catch {
+      owners = [];  // the form still assigns by the rules
+    }
+  }
   const draw = async (message) => {
     const d = await api('GET', `/leads/${encodeURIComponent(leadId)}`);
     if (!isCurrent()) return;
@@ -362,7 +402,8 @@ export async function show(main, {args, isCurrent}) {
                         null),
           h('section', {class: 'card', 'aria-labelledby': 'stage-h'},
             h('h2', {id: 'stage-h'}, 'Stage actions'), movesSection(d, leadId, reload, status),
-            h('h3', {}, 'Handoff'), handoffSection(d.handoff))),
+            h('h3', {}, 'Handoff'), handoffSection(d.handoff),
+            assignForm(leadId, owners, d.owner, reload, status))),
         h('section', {class: 'card', 'aria-labelledby': 'score-h'},
           h('h2', {id: 'score-h'}, 'Score breakdown'), scoreSection(d)),
         h('section', {class: 'card', 'aria-labelledby': 'fw-h'},
