@@ -527,6 +527,13 @@ const TYPES = {
 };
 
 const server = http.createServer(async (req, res) => {
+  // The real server's headers, so a Content-Security-Policy violation shows up here too.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader(
+      'Content-Security-Policy',
+      'default-src \'self\'; img-src \'self\' data:; ' +
+          'style-src \'self\' \'unsafe-inline\'; frame-ancestors \'none\'');
   const url = new URL(req.url, 'http://x');
   if (url.pathname.startsWith('/api/v1')) {
     if (url.pathname === '/api/v1/health')

@@ -44,6 +44,8 @@ export async function show(main, {params}) {
         type: 'button',
         class: 'secondary',
         onclick: async () => {
+          if (!window.confirm(`Roll the active model back to v${v}? Leads are rescored with it.`))
+            return;
           try {
             const r = await api('POST', `/models/${encodeURIComponent(v)}/rollback`);
             render(
