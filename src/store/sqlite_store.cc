@@ -328,11 +328,39 @@ CREATE TABLE buyer_notes(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 5: the HTTP API (`leadq serve`). API tokens are kept by the SHA-256 of their secret,
+// never the secret; a request finds its token through the unique index on secret_hash. Tokens
+// are revoked, never deleted, so an id and a name are never reused and the audit trail's token
+// names keep meaning. The audit trail is append-only and read newest first, by seq.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE api_tokens(
+  id INTEGER PRIMARY KEY,
+  name TEXT UNIQUE NOT NULL,
+  role TEXT NOT NULL,
+  owner TEXT NOT NULL DEFAULT '',
+  secret_hash TEXT UNIQUE NOT NULL,
+  created_at INTEGER,
+  revoked_at INTEGER NULL,
+  last_used_at INTEGER NULL
+);
+
+CREATE TABLE audit_log(
+  seq INTEGER PRIMARY KEY,
+  at INTEGER,
+  token TEXT,
+  method TEXT,
+  path TEXT,
+  status INTEGER,
+  summary TEXT
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"workspace tables", kSchemaV1},
     {"handoff tables", kSchemaV2},
     {"deal owners", kSchemaV3},
     {"trade", kSchemaV4},
+    {"api tokens and audit trail", kSchemaV5},
 };
 
 }  // namespace
@@ -1195,6 +1223,37 @@ BuyerNote ReadBuyerNote(const Stmt& st) {
   n.by = st.ColString(5);
   n.at = st.ColInt(6);
   return n;
+}
+
+// --- API tokens and the audit trail
+
+constexpr std::string_view kApiTokenColumns =
+    "id, name, role, owner, secret_hash, created_at, revoked_at, last_used_at";
+constexpr std::string_view kAuditColumns = "seq, at, token, method, path, status, summary";
+
+ApiToken ReadApiToken(const Stmt& st) {
+  ApiToken t;
+  t.id = st.ColInt(0);
+  t.name = st.ColString(1);
+  t.role = st.ColString(2);
+  t.owner = st.ColString(3);
+  t.secret_hash = st.ColString(4);
+  t.created_at = st.ColInt(5);
+  t.revoked_at = st.ColOptInt(6);
+  t.last_used_at = st.ColOptInt(7);
+  return t;
+}
+
+AuditEntry ReadAuditEntry(const Stmt& st) {
+  AuditEntry e;
+  e.seq = st.ColInt(0);
+  e.at = st.ColInt(1);
+  e.token = st.ColString(2);
+  e.method = st.ColString(3);
+  e.path = st.ColString(4);
+  e.status = static_cast<int>(st.ColInt(5));
+  e.summary = st.ColString(6);
+  return e;
 }
 
 class SqliteStore final : public Store {
@@ -2275,6 +2334,124 @@ class SqliteTransaction final : public Transaction {
                                           " FROM buyer_notes ORDER BY country, spelling, kind",
                                       "read buyer notes"));
     return conn_->FetchAll<BuyerNote>(st, "read buyer notes", {}, ReadBuyerNote);
+  }
+
+  // --- API tokens
+
+  Result<int64_t> AddApiToken(const ApiToken& token) override {
+    LEADQ_TRY(CheckUsable());
+    int64_t id = 0;
+    LEADQ_TRY(Atomically([&]() -> Status {
+      if (token.name.empty()) return Status::Invalid("an API token without a name");
+      std::string subject = "API token '" + token.name + "'";
+      if (token.role.empty()) return Status::Invalid(subject + " without a role");
+      if (token.secret_hash.empty()) return Status::Invalid(subject + " without a secret hash");
+      LEADQ_TRY(Stmt taken,
+                conn_->Prepare("SELECT 1 FROM api_tokens WHERE name = ?1", "look up API token"));
+      taken.TextNotNull(1, token.name);
+      LEADQ_TRY(bool exists, conn_->Fetch(taken, "look up API token", token.name));
+      if (exists) return Status::Invalid("an API token named '" + token.name + "' exists");
+      LEADQ_TRY(Stmt st, conn_->Prepare("INSERT INTO api_tokens(name, role, owner, secret_hash, "
+                                        "created_at, revoked_at, last_used_at) "
+                                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                        "add API token"));
+      st.TextNotNull(1, token.name);
+      st.TextNotNull(2, token.role);
+      st.TextNotNull(3, token.owner);
+      st.TextNotNull(4, token.secret_hash);
+      st.Int(5, token.created_at);
+      st.OptInt(6, token.revoked_at);
+      st.OptInt(7, token.last_used_at);
+      LEADQ_TRY(conn_->Run(st, "add API token", token.name));
+      id = sqlite3_last_insert_rowid(conn_->db());
+      return Status::Ok();
+    }));
+    return id;
+  }
+
+  Result<std::vector<ApiToken>> ApiTokens() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kApiTokenColumns) +
+                                          " FROM api_tokens ORDER BY id",
+                                      "read API tokens"));
+    return conn_->FetchAll<ApiToken>(st, "read API tokens", {}, ReadApiToken);
+  }
+
+  Result<std::optional<ApiToken>> FindApiTokenByHash(std::string_view secret_hash) override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kApiTokenColumns) +
+                                          " FROM api_tokens WHERE secret_hash = ?1",
+                                      "find API token"));
+    st.TextNotNull(1, secret_hash);
+    LEADQ_TRY(bool row, conn_->Fetch(st, "find API token"));
+    if (!row) return std::optional<ApiToken>();
+    ResetOnExit reset(st);
+    return std::optional<ApiToken>(ReadApiToken(st));
+  }
+
+  Status RevokeApiToken(int64_t id, TimePoint at) override {
+    return Atomically([&]() -> Status {
+      std::string subject = std::to_string(id);
+      LEADQ_TRY(Stmt st, conn_->Prepare("UPDATE api_tokens SET revoked_at = "
+                                        "coalesce(revoked_at, ?2) WHERE id = ?1",
+                                        "revoke API token"));
+      st.Int(1, id);
+      st.Int(2, at);
+      LEADQ_TRY(conn_->Run(st, "revoke API token", subject));
+      if (sqlite3_changes(conn_->db()) == 0) return Status::NotFound("no API token " + subject);
+      return Status::Ok();
+    });
+  }
+
+  Status TouchApiTokens(std::span<const std::pair<int64_t, TimePoint>> uses) override {
+    return Atomically([&]() -> Status {
+      LEADQ_TRY(Stmt st, conn_->Prepare("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1 "
+                                        "AND (last_used_at IS NULL OR last_used_at < ?2)",
+                                        "record API token use"));
+      for (const auto& [id, at] : uses) {
+        st.Int(1, id);
+        st.Int(2, at);
+        LEADQ_TRY(conn_->Run(st, "record use of API token", std::to_string(id)));
+      }
+      return Status::Ok();
+    });
+  }
+
+  // --- the audit trail
+
+  Status AppendAudit(std::span<const AuditEntry> entries) override {
+    return Atomically([&]() -> Status {
+      LEADQ_TRY(Stmt st, conn_->Prepare("INSERT INTO audit_log(at, token, method, path, status, "
+                                        "summary) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                                        "append audit entry"));
+      for (const AuditEntry& e : entries) {
+        st.Int(1, e.at);
+        st.TextNotNull(2, e.token);
+        st.TextNotNull(3, e.method);
+        st.TextNotNull(4, e.path);
+        st.Int(5, e.status);
+        st.TextNotNull(6, e.summary);
+        LEADQ_TRY(conn_->Run(st, "append audit entry", e.path));
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<AuditEntry>> Audit(size_t limit, size_t offset) override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kAuditColumns) +
+                                          " FROM audit_log ORDER BY seq DESC LIMIT ?1 OFFSET ?2",
+                                      "read audit trail"));
+    st.Int(1, SqlLimit(limit));
+    st.Int(2, static_cast<int64_t>(std::min<size_t>(offset, std::numeric_limits<int64_t>::max())));
+    return conn_->FetchAll<AuditEntry>(st, "read audit trail", {}, ReadAuditEntry);
+  }
+
+  Result<uint64_t> CountAudit() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT count(*) FROM audit_log", "count audit entries"));
+    LEADQ_TRY(bool row, conn_->Fetch(st, "count audit entries"));
+    return row ? static_cast<uint64_t>(st.ColInt(0)) : 0;
   }
 
  private:

@@ -222,7 +222,8 @@ TEST(SqliteStore, AVersion1WorkspaceIsUpgradedWithItsDataIntact) {
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
   ASSERT_TRUE(store.ok()) << store.status().message();
   EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations ORDER BY version"),
-            "1|workspace tables\n2|handoff tables\n3|deal owners\n4|trade\n");
+            "1|workspace tables\n2|handoff tables\n3|deal owners\n4|trade\n"
+            "5|api tokens and audit trail\n");
   EXPECT_EQ(Query(db,
                   "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN "
                   "('owners', 'handoffs', 'touches', 'webhooks', 'outbox') ORDER BY name"),
@@ -294,7 +295,7 @@ TEST(SqliteStore, AVersion3WorkspaceGainsTheTradeTablesWithItsDataIntact) {
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
   ASSERT_TRUE(store.ok()) << store.status().message();
-  EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations WHERE version > 3"),
+  EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations WHERE version = 4"),
             "4|trade\n");
   Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
   ASSERT_TRUE(tx.ok()) << tx.status().message();
@@ -313,6 +314,46 @@ TEST(SqliteStore, AVersion3WorkspaceGainsTheTradeTablesWithItsDataIntact) {
   EXPECT_EQ(Query(db, "SELECT kind, a, b FROM trade_rules"), "merge|ACME|ACME INC\n");
   EXPECT_EQ(Query(db, "SELECT country, spelling, kind, value FROM buyer_notes"),
             "US|ACME|access|yes\n");
+}
+
+TEST(SqliteStore, AVersion4WorkspaceGainsTheTokenAndAuditTablesWithItsDataIntact) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  std::span<const internal::Migration> all = internal::SqliteMigrations();
+  ASSERT_GE(all.size(), 5u);
+  {
+    Result<std::unique_ptr<Store>> v4 =
+        internal::OpenSqliteStoreWithMigrations(db, true, all.first(4));
+    ASSERT_TRUE(v4.ok()) << v4.status().message();
+    Result<std::unique_ptr<Transaction>> tx = (*v4)->Begin();
+    ASSERT_TRUE(tx.ok()) << tx.status().message();
+    ASSERT_TRUE((*tx)->UpsertOwner(conformance::MakeOwner("ana", "Ana A"), At(0)).ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  EXPECT_EQ(Query(db,
+                  "SELECT count(*) FROM sqlite_schema WHERE name IN ('api_tokens', "
+                  "'audit_log')"),
+            "0\n");
+
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, /*create=*/false);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations WHERE version = 5"),
+            "5|api tokens and audit trail\n");
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok()) << tx.status().message();
+  Result<std::optional<Owner>> ana = (*tx)->GetOwner("ana");
+  ASSERT_TRUE(ana.ok()) << ana.status().message();
+  ASSERT_TRUE(ana->has_value());
+  ASSERT_TRUE((*tx)->AddApiToken(conformance::MakeApiToken("t-ana", "seller", "ana", At(1))).ok());
+  ASSERT_TRUE((*tx)
+                  ->AppendAudit(std::vector<AuditEntry>{conformance::MakeAudit(
+                      At(2), "t-ana", "POST", "/api/v1/leads/L1/touches", 201, "touch L1")})
+                  .ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  // Only the hash of a secret is in the database; an owner-less token stores '' (not NULL).
+  EXPECT_EQ(Query(db, "SELECT name, role, owner, length(secret_hash), revoked_at FROM api_tokens"),
+            "t-ana|seller|ana|64|NULL\n");
+  EXPECT_EQ(Query(db, "SELECT token, method, path, status, summary FROM audit_log"),
+            "t-ana|POST|/api/v1/leads/L1/touches|201|touch L1\n");
 }
 
 TEST(SqliteStore, ShipmentsKeepAbsentValuesAsNullAndScanInTableOrder) {

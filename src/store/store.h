@@ -1,7 +1,7 @@
 // The workspace store: the system of record for leads, accounts, events, outcomes, model
 // versions, scores, the lifecycle's transition log and framework answers, and for export
 // pre-qualification the customs records (shipments), the user's merge and split rules of trade
-// names and what the user recorded about buyers.
+// names and what the user recorded about buyers; and the HTTP API's tokens and audit trail.
 //
 // `Store` is an interface with one implementation per database (SQLite now, PostgreSQL later),
 // all held to one conformance suite (store_conformance.h). Everything happens inside a
@@ -330,6 +330,37 @@ struct BuyerNote {
   bool operator==(const BuyerNote&) const = default;
 };
 
+// --- API tokens and the audit trail of `leadq serve`
+
+// A bearer token of the HTTP API. The store never sees the secret: it keeps its SHA-256
+// (`secret_hash`, store/hash.h Sha256Hex), which is what a request's token is looked up by.
+// Tokens are revoked, never deleted, so a name stays taken and the audit trail keeps meaning.
+struct ApiToken {
+  int64_t id = 0;           // assigned by the store
+  std::string name;         // unique, not empty
+  std::string role;         // "admin", "ops", "seller", "ingest" (checked by the service)
+  std::string owner;        // the owner_id a seller acts for; may be empty
+  std::string secret_hash;  // unique, not empty
+  TimePoint created_at = 0;
+  std::optional<TimePoint> revoked_at;
+  std::optional<TimePoint> last_used_at;
+
+  bool operator==(const ApiToken&) const = default;
+};
+
+// One write made through the HTTP API: who, what, and how it ended.
+struct AuditEntry {
+  int64_t seq = 0;  // assigned by the store, increasing
+  TimePoint at = 0;
+  std::string token;   // the token's name ("anonymous" for a public route)
+  std::string method;  // "POST"
+  std::string path;    // "/api/v1/leads/L1/stage"
+  int status = 0;      // the HTTP status answered
+  std::string summary;
+
+  bool operator==(const AuditEntry&) const = default;
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;  // rolls back unless committed
@@ -483,6 +514,27 @@ class Transaction {
   // or "no", or an empty account value: InvalidInput.
   virtual Status PutBuyerNote(const BuyerNote& note) = 0;
   virtual Result<std::vector<BuyerNote>> BuyerNotes() = 0;  // by country, spelling, kind
+
+  // --- API tokens
+  // Stores a token and returns its id. A name that is already taken (by a revoked token too) or
+  // a secret_hash already stored: InvalidInput; so is an empty name, role or secret_hash.
+  virtual Result<int64_t> AddApiToken(const ApiToken& token) = 0;
+  virtual Result<std::vector<ApiToken>> ApiTokens() = 0;  // by id, revoked ones included
+  // The token with this secret_hash, revoked or not; nullopt when there is none.
+  virtual Result<std::optional<ApiToken>> FindApiTokenByHash(std::string_view secret_hash) = 0;
+  // Sets revoked_at to `at`; a token revoked earlier keeps its first revocation time. Unknown id:
+  // NotFound.
+  virtual Status RevokeApiToken(int64_t id, TimePoint at) = 0;
+  // Sets last_used_at of each token (id, when), never moving it back in time, so that batches
+  // flushed out of order by several servers keep the latest use. Unknown ids are skipped.
+  virtual Status TouchApiTokens(std::span<const std::pair<int64_t, TimePoint>> uses) = 0;
+
+  // --- the audit trail
+  // Appends entries in the order given (seq assigned; the entries' own seq is ignored).
+  virtual Status AppendAudit(std::span<const AuditEntry> entries) = 0;
+  // Newest first (by seq), skipping `offset`, at most `limit` (0: all).
+  virtual Result<std::vector<AuditEntry>> Audit(size_t limit, size_t offset) = 0;
+  virtual Result<uint64_t> CountAudit() = 0;
 };
 
 class Store {

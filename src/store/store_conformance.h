@@ -2293,4 +2293,220 @@ TEST_P(StoreConformance, ADroppedTransactionLeavesNoTradeTrace) {
   EXPECT_EQ(Dump(*tx), before);
 }
 
+// --- API tokens and the audit trail
+
+// "id name role owner hash created revoked=.. used=.." for comparing tokens.
+inline std::string ApiTokenText(const ApiToken& t) {
+  auto opt = [](const std::optional<TimePoint>& v) { return v ? std::to_string(*v) : "-"; };
+  return std::to_string(t.id) + " " + t.name + " " + t.role + " owner=" + t.owner + " " +
+         t.secret_hash + " created=" + std::to_string(t.created_at) +
+         " revoked=" + opt(t.revoked_at) + " used=" + opt(t.last_used_at);
+}
+inline std::string ApiTokensText(const std::vector<ApiToken>& tokens) {
+  std::string out;
+  for (const ApiToken& t : tokens) out += ApiTokenText(t) + "\n";
+  return out;
+}
+inline ApiToken MakeApiToken(std::string name, std::string role, std::string owner, TimePoint at) {
+  ApiToken t;
+  t.secret_hash = Sha256Hex("lq_secret_of_" + name);
+  t.name = std::move(name);
+  t.role = std::move(role);
+  t.owner = std::move(owner);
+  t.created_at = at;
+  return t;
+}
+// "seq at token method path status summary" for comparing audit entries.
+inline std::string AuditText(const std::vector<AuditEntry>& entries) {
+  std::string out;
+  for (const AuditEntry& e : entries) {
+    out += std::to_string(e.seq) + " " + std::to_string(e.at) + " " + e.token + " " + e.method +
+           " " + e.path + " " + std::to_string(e.status) + " " + e.summary + "\n";
+  }
+  return out;
+}
+inline AuditEntry MakeAudit(TimePoint at, std::string token, std::string method, std::string path,
+                            int status, std::string summary) {
+  AuditEntry e;
+  e.at = at;
+  e.token = std::move(token);
+  e.method = std::move(method);
+  e.path = std::move(path);
+  e.status = status;
+  e.summary = std::move(summary);
+  return e;
+}
+
+TEST_P(StoreConformance, ApiTokensAreAddedFoundAndRevokedButNeverRenamed) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  ApiToken admin = MakeApiToken("t-admin", "admin", "", At(1));
+  admin.id = 42;  // the store numbers tokens itself
+  ApiToken seller = MakeApiToken("t-ana", "seller", "ana", At(2));
+  STORE_ASSIGN(admin.id, tx->AddApiToken(admin));
+  STORE_ASSIGN(seller.id, tx->AddApiToken(seller));
+  EXPECT_GT(admin.id, 0);
+  EXPECT_LT(admin.id, seller.id);
+  STORE_ASSIGN(std::vector<ApiToken> tokens, tx->ApiTokens());
+  EXPECT_EQ(ApiTokensText(tokens), ApiTokensText({admin, seller}));
+
+  // Found by the hash of the secret, and only by that.
+  STORE_ASSIGN(std::optional<ApiToken> found, tx->FindApiTokenByHash(seller.secret_hash));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(ApiTokenText(*found), ApiTokenText(seller));
+  STORE_ASSIGN(found, tx->FindApiTokenByHash(Sha256Hex("lq_never_issued")));
+  EXPECT_FALSE(found.has_value());
+  STORE_ASSIGN(found, tx->FindApiTokenByHash(""));
+  EXPECT_FALSE(found.has_value());
+
+  // Refused tokens add nothing: a taken name, a stored hash, an empty name, role or hash.
+  ApiToken same_name = MakeApiToken("t-admin", "ops", "", At(3));
+  same_name.secret_hash = Sha256Hex("another secret");
+  Result<int64_t> refused = tx->AddApiToken(same_name);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidInput);
+  EXPECT_NE(refused.status().message().find("t-admin"), std::string::npos)
+      << refused.status().message();
+  ApiToken same_hash = MakeApiToken("t-other", "ops", "", At(3));
+  same_hash.secret_hash = admin.secret_hash;
+  EXPECT_EQ(tx->AddApiToken(same_hash).status().code(), StatusCode::kInvalidInput);
+  ApiToken no_name = MakeApiToken("", "ops", "", At(3));
+  ApiToken no_role = MakeApiToken("t-x", "", "", At(3));
+  ApiToken no_hash = MakeApiToken("t-y", "ops", "", At(3));
+  no_hash.secret_hash = "";
+  for (const ApiToken& wrong : {no_name, no_role, no_hash}) {
+    EXPECT_EQ(tx->AddApiToken(wrong).status().code(), StatusCode::kInvalidInput)
+        << ApiTokenText(wrong);
+  }
+  STORE_ASSIGN(tokens, tx->ApiTokens());
+  EXPECT_EQ(ApiTokensText(tokens), ApiTokensText({admin, seller}));
+
+  // Revoked once: a second revocation keeps the first time. Unknown ids are NotFound.
+  STORE_ASSERT_OK(tx->RevokeApiToken(seller.id, At(10)));
+  STORE_ASSERT_OK(tx->RevokeApiToken(seller.id, At(20)));
+  seller.revoked_at = At(10);
+  EXPECT_EQ(tx->RevokeApiToken(seller.id + 100, At(10)).code(), StatusCode::kNotFound);
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(tokens, tx->ApiTokens());
+  EXPECT_EQ(ApiTokensText(tokens), ApiTokensText({admin, seller}));
+  // A revoked token is still found (the caller decides), and its name stays taken.
+  STORE_ASSIGN(found, tx->FindApiTokenByHash(seller.secret_hash));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->revoked_at, std::optional<TimePoint>(At(10)));
+  ApiToken reused = MakeApiToken("t-ana", "seller", "ana", At(30));
+  reused.secret_hash = Sha256Hex("a new secret");
+  EXPECT_EQ(tx->AddApiToken(reused).status().code(), StatusCode::kInvalidInput);
+}
+
+TEST_P(StoreConformance, TouchingApiTokensKeepsTheLatestUse) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  ApiToken a = MakeApiToken("t-a", "ops", "", At(0));
+  ApiToken b = MakeApiToken("t-b", "ingest", "", At(0));
+  STORE_ASSIGN(a.id, tx->AddApiToken(a));
+  STORE_ASSIGN(b.id, tx->AddApiToken(b));
+  // b is used twice in one batch (the later use counts); an unknown id is skipped.
+  std::vector<std::pair<int64_t, TimePoint>> uses = {
+      {a.id, At(100)}, {b.id, At(300)}, {b.id, At(200)}, {b.id + 50, At(100)}};
+  STORE_ASSERT_OK(tx->TouchApiTokens(uses));
+  a.last_used_at = At(100);
+  b.last_used_at = At(300);
+  STORE_ASSIGN(std::vector<ApiToken> tokens, tx->ApiTokens());
+  EXPECT_EQ(ApiTokensText(tokens), ApiTokensText({a, b}));
+
+  // An older batch flushed late does not move a use back; a newer one moves it on.
+  uses = {{a.id, At(50)}, {b.id, At(400)}};
+  STORE_ASSERT_OK(tx->TouchApiTokens(uses));
+  b.last_used_at = At(400);
+  STORE_ASSERT_OK(tx->TouchApiTokens({}));
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(tokens, tx->ApiTokens());
+  EXPECT_EQ(ApiTokensText(tokens), ApiTokensText({a, b}));
+}
+
+TEST_P(StoreConformance, TheAuditTrailIsAppendedInOrderAndReadNewestFirst) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(std::vector<AuditEntry> entries, tx->Audit(0, 0));
+  EXPECT_TRUE(entries.empty());
+  STORE_ASSIGN(uint64_t count, tx->CountAudit());
+  EXPECT_EQ(count, 0u);
+
+  std::vector<AuditEntry> batch = {
+      MakeAudit(At(1), "t-ingest", "POST", "/api/v1/events", 200, "events 3 accepted"),
+      MakeAudit(At(1), "t-ops", "POST", "/api/v1/leads/L1/stage", 409, ""),
+      MakeAudit(At(2), "anonymous", "DELETE", "/api/v1/tokens/7", 401, "no token"),
+  };
+  batch[0].seq = 99;  // ignored: the store numbers entries
+  STORE_ASSERT_OK(tx->AppendAudit(batch));
+  STORE_ASSERT_OK(tx->AppendAudit(std::vector<AuditEntry>{}));
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSERT_OK(tx->AppendAudit(std::vector<AuditEntry>{
+      MakeAudit(At(5), "t-admin", "POST", "/api/v1/tokens", 201, "token create t-x (ops)")}));
+  STORE_ASSERT_OK(tx->Commit());
+
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(count, tx->CountAudit());
+  EXPECT_EQ(count, 4u);
+  STORE_ASSIGN(entries, tx->Audit(0, 0));
+  ASSERT_EQ(entries.size(), 4u);
+  // Seqs increase in the order written; the list runs from the newest down.
+  EXPECT_GT(entries[0].seq, entries[1].seq);
+  EXPECT_GT(entries[1].seq, entries[2].seq);
+  EXPECT_GT(entries[2].seq, entries[3].seq);
+  batch[0].seq = entries[3].seq;
+  batch[1].seq = entries[2].seq;
+  batch[2].seq = entries[1].seq;
+  AuditEntry last =
+      MakeAudit(At(5), "t-admin", "POST", "/api/v1/tokens", 201, "token create t-x (ops)");
+  last.seq = entries[0].seq;
+  EXPECT_EQ(AuditText(entries), AuditText({last, batch[2], batch[1], batch[0]}));
+
+  // Pages: limit 2 from offset 1 are the second and third newest; past the end is empty.
+  STORE_ASSIGN(std::vector<AuditEntry> page, tx->Audit(2, 1));
+  EXPECT_EQ(AuditText(page), AuditText({batch[2], batch[1]}));
+  STORE_ASSIGN(page, tx->Audit(10, 3));
+  EXPECT_EQ(AuditText(page), AuditText({batch[0]}));
+  STORE_ASSIGN(page, tx->Audit(10, 4));
+  EXPECT_TRUE(page.empty());
+}
+
+TEST_P(StoreConformance, ADroppedTransactionLeavesNoTokenOrAuditTrace) {
+  int64_t kept = 0;
+  {
+    std::unique_ptr<Transaction> tx = Begin();
+    ASSERT_NE(tx, nullptr);
+    STORE_ASSIGN(kept, tx->AddApiToken(MakeApiToken("t-kept", "ops", "", At(0))));
+    STORE_ASSERT_OK(tx->Commit());
+  }
+  {
+    std::unique_ptr<Transaction> tx = Begin();
+    ASSERT_NE(tx, nullptr);
+    STORE_ASSERT_OK(tx->AddApiToken(MakeApiToken("t-dropped", "admin", "", At(1))));
+    STORE_ASSERT_OK(tx->RevokeApiToken(kept, At(2)));
+    std::vector<std::pair<int64_t, TimePoint>> uses = {{kept, At(3)}};
+    STORE_ASSERT_OK(tx->TouchApiTokens(uses));
+    STORE_ASSERT_OK(tx->AppendAudit(std::vector<AuditEntry>{
+        MakeAudit(At(2), "t-admin", "DELETE", "/api/v1/tokens/1", 200, "token revoke")}));
+    // never committed
+  }
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(std::vector<ApiToken> tokens, tx->ApiTokens());
+  ApiToken expected = MakeApiToken("t-kept", "ops", "", At(0));
+  expected.id = kept;
+  EXPECT_EQ(ApiTokensText(tokens), ApiTokensText({expected}));
+  STORE_ASSIGN(uint64_t count, tx->CountAudit());
+  EXPECT_EQ(count, 0u);
+}
+
 }  // namespace leadq::store::conformance
