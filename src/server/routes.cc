@@ -484,18 +484,23 @@ Result<Reply> TouchRoute(Call& call) {
   Fields f(call, call.Body());
   service::TouchRequest r;
   r.lead_id = call.params["id"];
-  r.channel = f.Str("channel", true);
+  // `kind` (the contract's name) or `channel` (the CLI's).
+  r.channel = f.Str("kind");
+  if (r.channel.empty()) r.channel = f.Str("channel");
+  if (r.channel.empty()) f.Error("kind", "is required: email, call, linkedin or meeting");
   r.outcome = f.Str("outcome");
   r.note = f.Str("note");
   r.at = f.Time("at").value_or(call.now);
   r.by = call.Actor();
   if (!f.ok()) return f.Problem();
   LEADQ_TRY(std::string message, service::RecordTouch(call.ws, r));
-  return Ok({{"lead_id", r.lead_id},
-             {"channel", r.channel},
-             {"outcome", r.outcome},
-             {"at", Iso(r.at)},
-             {"by", r.by},
+  return Ok({{"touch",
+              {{"lead_id", r.lead_id},
+               {"kind", r.channel},
+               {"outcome", r.outcome},
+               {"at", Iso(r.at)},
+               {"by", r.by},
+               {"note", r.note}}},
              {"message", std::string(Trim(message))}},
             "touch " + r.lead_id + " " + r.channel);
 }
@@ -588,7 +593,11 @@ Result<Reply> QueueRoute(Call& call) {
   if (owner.empty()) {
     return Problem(422, "owner: say whose queue (?owner=ana)", {{"owner", "is required"}});
   }
-  return OkText(service::Queue(call.ws, owner, call.now, service::ListFormat::kJson));
+  Result<std::string> text = service::Queue(call.ws, owner, call.now, service::ListFormat::kJson);
+  if (!text.ok()) return ProblemOf(text.status());
+  ojson items = ojson::parse(*text, nullptr, false);
+  if (!items.is_array()) items = ojson::array();
+  return Ok({{"owner", owner}, {"as_of", Iso(call.now)}, {"items", std::move(items)}});
 }
 
 Result<Reply> SlaRoute(Call& call) {
