@@ -154,7 +154,8 @@ Result<IngestReport> IngestEvents(Workspace& ws, ScoringCache& cache,
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
 
   // Validation: every row is checked before anything is written.
-  std::unordered_map<std::string, bool> known;  // lead_id -> in the workspace
+  std::unordered_map<std::string, bool> known;          // lead_id -> in the workspace
+  std::unordered_map<std::string, size_t> event_owner;  // event_id -> index of its first event
   std::vector<size_t> usable;
   usable.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
@@ -190,27 +191,40 @@ Result<IngestReport> IngestEvents(Workspace& ws, ScoringCache& cache,
       reject(std::move(bad));
       continue;
     }
+    if (!e.event_id.empty()) {
+      auto [first, added] = event_owner.try_emplace(e.event_id, i);
+      if (!added && events[first->second].lead_id != e.lead_id) {
+        reject("event_id " + Quoted(e.event_id) + " is given to lead " +
+               Quoted(events[first->second].lead_id) + " at index " +
+               std::to_string(first->second) + " too");
+        continue;
+      }
+    }
     usable.push_back(i);
   }
 
-  // Stored in the given order, one call per run of events of one lead, so that the store tells
-  // which leads got a new event (a lead whose events were all duplicates is not rescored, and
-  // nothing changes) while "the first of two events with one identity stays" holds as posted.
+  // Stored with one call per lead (its events in the posted order), so that the store tells
+  // which leads got a new event: a lead whose events were all duplicates is not rescored, and
+  // nothing changes. The store dedups across leads by event_id; an event_id the batch gives to
+  // two leads was rejected above, so grouping does not change which of them is stored.
+  std::unordered_map<std::string_view, size_t> group_of;  // lead_id -> index in `groups`
+  std::vector<std::vector<size_t>> groups;
+  for (size_t i : usable) {
+    auto [it, added] = group_of.try_emplace(events[i].lead_id, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
   TouchedLeads touched;
-  std::vector<store::EventRow> run;
-  for (size_t k = 0; k < usable.size();) {
-    const std::string& lead = events[usable[k]].lead_id;
-    run.clear();
-    while (k < usable.size() && events[usable[k]].lead_id == lead) {
-      run.push_back(std::move(events[usable[k]]));
-      ++k;
-    }
+  std::vector<store::EventRow> of_lead;
+  for (const std::vector<size_t>& group : groups) {
+    of_lead.clear();
+    for (size_t i : group) of_lead.push_back(std::move(events[i]));
     store::WriteStats stats;
-    LEADQ_TRY(tx->InsertEvents(run, stats));
+    LEADQ_TRY(tx->InsertEvents(of_lead, stats));
     report.accepted += stats.inserted;
     report.inserted += stats.inserted;
     report.duplicates += stats.duplicates;
-    if (stats.inserted > 0) touched.Add(run.front().lead_id);
+    if (stats.inserted > 0) touched.Add(of_lead.front().lead_id);
   }
   LEADQ_TRY(RescoreTouched(ws, cache, *tx, touched.Take(), now, report));
   LEADQ_TRY(tx->Commit());

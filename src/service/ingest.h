@@ -96,7 +96,8 @@ struct IngestReport {
 };
 
 // Events: stored (deduplicated by event_id, or lead + type + time), events of unknown leads and
-// other unusable rows rejected with index and message, and the leads that got a new event
+// other unusable rows rejected with index and message (also an event_id the batch already gave
+// to another lead), and the leads that got a new event
 // rescored as of `now` with the active model in the same transaction (no active model: stored,
 // not scored, model_version 0). Property keys are brought to ColumnKey form. `actor` (the
 // token's name) is who posted. Fails, storing nothing, on a database error or a stored model

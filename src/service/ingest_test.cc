@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "core/time.h"
@@ -258,11 +259,12 @@ TEST_F(Ingest, UnusableEventsAreRejectedByIndexAndTheRestKept) {
       IngestEvents(ws_, cache_,
                    {Event("E1", "L3", "page_view", now), Event("E2", "L9", "page_view", now),
                     Event("E3", "", "page_view", now), Event("E4", "L3", " ", now), bad_key,
-                    Event("E8", "L3", "page_view", now + 2 * kMicrosPerDay), good_props},
+                    Event("E8", "L3", "page_view", now + 2 * kMicrosPerDay), good_props,
+                    Event("E1", "L1", "page_view", now)},
                    now, "token:crm");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->accepted, 2u);  // E1 and E6
-  ASSERT_EQ(r->rejected.size(), 5u);
+  ASSERT_EQ(r->rejected.size(), 6u);
   EXPECT_EQ(r->rejected[0].index, 1u);
   EXPECT_EQ(r->rejected[0].message, "lead_id \"L9\" is not in the workspace (post the lead first)");
   EXPECT_EQ(r->rejected[1].index, 2u);
@@ -273,6 +275,8 @@ TEST_F(Ingest, UnusableEventsAreRejectedByIndexAndTheRestKept) {
   EXPECT_EQ(r->rejected[3].message, "field key \"--\" has no letters or digits");
   EXPECT_EQ(r->rejected[4].index, 5u);
   EXPECT_NE(r->rejected[4].message.find("more than a day after now"), std::string::npos);
+  EXPECT_EQ(r->rejected[5].index, 7u);
+  EXPECT_EQ(r->rejected[5].message, "event_id \"E1\" is given to lead \"L3\" at index 0 too");
   // L3: two page views, 10 + 10 = 20.
   ASSERT_EQ(r->changes.size(), 1u);
   EXPECT_DOUBLE_EQ(r->changes[0].score, 20);
@@ -424,46 +428,47 @@ class IngestDemo : public ::testing::Test {
 fs::path* IngestDemo::dir_ = nullptr;
 Workspace* IngestDemo::ws_ = nullptr;
 
-TEST_F(IngestDemo, ABatchScoresTheTouchedLeadsAsAFullRescoreDoes) {
-  ASSERT_EQ(FormatTimestamp(kAsOf), "2026-03-01T00:00:00Z");
-  const TimePoint now = kAsOf + kMicrosPerDay;
-  // 1,000 events over every 20th lead (100 leads), of the types and pages the
-  // model reads, spread over the last 90 days.
+// Posts `events` events over every `step`-th lead of `ws` (of the types and pages the demo model
+// reads, spread over the 90 days before `now`) in one batch, then rescores the whole workspace
+// at the same `now`: every touched lead must have the scores the batch gave it.
+void ExpectBatchScoresAsRescore(Workspace& ws, size_t step, int events, TimePoint now,
+                                const std::string& prefix) {
   std::vector<std::string> ids;
   {
-    std::unique_ptr<store::Transaction> tx = ws_->store->Begin().value();
+    std::unique_ptr<store::Transaction> tx = ws.store->Begin().value();
     std::vector<std::string> all = tx->LeadIds().value();
-    ASSERT_GE(all.size(), 2000u);
-    for (size_t i = 0; i < 100; ++i) ids.push_back(all[i * 20]);
+    for (size_t i = 0; i < all.size(); i += step) ids.push_back(all[i]);
   }
   const char* types[] = {"demo_request",     "trial_signup",     "page_view",   "page_view",
                          "webinar_attended", "content_download", "email_click", "email_bounce"};
   const char* pages[] = {"/pricing", "/docs/api", "/careers", "/blog/x"};
   std::mt19937 random(7);
   std::vector<store::EventRow> batch;
-  for (int i = 0; i < 1000; ++i) {
-    store::EventRow e = Event("ingest-" + std::to_string(i), ids[random() % ids.size()],
+  std::set<std::string> touched;
+  for (int i = 0; i < events; ++i) {
+    store::EventRow e = Event(prefix + std::to_string(i), ids[random() % ids.size()],
                               types[random() % std::size(types)],
                               now - static_cast<TimePoint>(random() % (90 * 24)) * 60 * kMinute);
     e.props = {{"page", pages[random() % std::size(pages)]}, {"asset", "ROI calculator"}};
+    touched.insert(e.lead_id);
     batch.push_back(std::move(e));
   }
   ScoringCache cache;
-  Result<IngestReport> r = IngestEvents(*ws_, cache, std::move(batch), now, "token:crm");
+  Result<IngestReport> r = IngestEvents(ws, cache, std::move(batch), now, "token:crm");
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->accepted, 1000u);
+  EXPECT_EQ(r->accepted, static_cast<uint64_t>(events));
   EXPECT_TRUE(r->rejected.empty());
-  EXPECT_EQ(r->changes.size(), 100u);
+  EXPECT_EQ(r->changes.size(), touched.size());
 
   std::map<std::string, store::ScoreRecord> ingested;
   {
-    std::unique_ptr<store::Transaction> tx = ws_->store->Begin().value();
-    for (const std::string& id : ids) ingested[id] = *tx->GetScore(id).value();
+    std::unique_ptr<store::Transaction> tx = ws.store->Begin().value();
+    for (const LeadChange& c : r->changes) ingested[c.lead_id] = *tx->GetScore(c.lead_id).value();
   }
   Progress quiet("test", false);
-  Result<RescoreReport> full = Rescore(*ws_, now, quiet);
+  Result<RescoreReport> full = Rescore(ws, now, quiet);
   ASSERT_TRUE(full.ok()) << full.status().message();
-  std::unique_ptr<store::Transaction> tx = ws_->store->Begin().value();
+  std::unique_ptr<store::Transaction> tx = ws.store->Begin().value();
   for (const LeadChange& c : r->changes) {
     const store::ScoreRecord rescored = *tx->GetScore(c.lead_id).value();
     const store::ScoreRecord& mine = ingested[c.lead_id];
@@ -480,6 +485,17 @@ TEST_F(IngestDemo, ABatchScoresTheTouchedLeadsAsAFullRescoreDoes) {
   }
 }
 
+TEST_F(IngestDemo, ABatchOver100LeadsScoresAsAFullRescore) {
+  ASSERT_EQ(FormatTimestamp(kAsOf), "2026-03-01T00:00:00Z");
+  // 1,000 events over every 20th of the 2,000 leads: 100 leads, read through the primary keys.
+  ExpectBatchScoresAsRescore(*ws_, 20, 1000, kAsOf + kMicrosPerDay, "ingest-a-");
+}
+
+TEST_F(IngestDemo, ABatchOver500LeadsScoresAsAFullRescore) {
+  // 2,000 events over every 4th lead: 500 leads, a quarter of the workspace, read by scanning.
+  ExpectBatchScoresAsRescore(*ws_, 4, 2000, kAsOf + 2 * kMicrosPerDay, "ingest-b-");
+}
+
 TEST_F(IngestDemo, TimeOfOneEvent) {
   // Measured, not asserted: the figure for the report comes from a Release build
   // (cmake --build <release dir> --target service_api_test; --gtest_filter=IngestDemo.Time*).
@@ -489,7 +505,7 @@ TEST_F(IngestDemo, TimeOfOneEvent) {
     lead = tx->LeadIds().value()[1234];
   }
   ScoringCache cache;
-  const TimePoint now = kAsOf + 2 * kMicrosPerDay;
+  const TimePoint now = kAsOf + 3 * kMicrosPerDay;
   ASSERT_TRUE(IngestEvents(*ws_, cache, {Event("warm", lead, "page_view", now)}, now, "t").ok());
   constexpr int kEvents = 200;
   auto start = std::chrono::steady_clock::now();

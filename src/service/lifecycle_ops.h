@@ -42,9 +42,10 @@ Result<std::unique_ptr<Workset>> BindStoreData(store::Transaction& tx, model::Mo
                                                TimePoint as_of, const std::string& only_lead = "");
 
 // The listed leads, each with its account and its events, bound to `model` (its predictive part,
-// when it has one, already loaded as `learned`; nullptr: none), in the order given. Unknown ids
-// and repeats are skipped. Reads through the primary keys: meant for a few leads at a time (an
-// ingested event's lead, a posted batch), not for the whole workspace. Fails on a database error.
+// when it has one, already loaded as `learned`; nullptr: none). Unknown ids and repeats are
+// skipped; the data rows come in no promised order (find a lead with data.leads.index). A few
+// leads are read through the primary keys (an ingested event's lead); when they are an eighth of
+// the workspace or more, the tables are scanned instead. Fails on a database error.
 Result<std::unique_ptr<Workset>> BindStoreLeads(store::Transaction& tx, model::Model model,
                                                 const analytics::LearnedModel* learned,
                                                 TimePoint as_of,
