@@ -306,17 +306,24 @@ async function api(req, res, url, who, body) {
       return problem(
           res, 422, 'Invalid input', 'owner: say whose queue',
           [{field: 'owner', message: 'is required'}]);
-    return ok(
-        res,
-        leads.filter((l) => l.owner === owner && ['mql', 'accepted'].includes(l.stage))
-            .map((l) => ({
-                   lead_id: l.lead_id,
-                   stage: l.stage,
-                   cell: l.score.cell,
-                   score: l.score.score,
-                   why: 'respond first',
-                   due_at: l.due_at
-                 })));
+    // The contract's answer: {owner, as_of, items}, minutes_left and overdue against now.
+    const items =
+        leads.filter((l) => l.owner === owner && ['mql', 'accepted'].includes(l.stage)).map((l) => {
+          const left = Math.round((Date.parse(l.due_at) - Date.now()) / 60000);
+          return {
+            lead_id: l.lead_id,
+            name: l.name,
+            stage: l.stage,
+            cell: l.score.cell,
+            score: l.score.score,
+            due_at: l.due_at,
+            overdue: left < 0,
+            minutes_left: left,
+            next_step: 'call within the hour',
+            why: 'respond first'
+          };
+        });
+    return ok(res, {owner, as_of: NOW(), items});
   }
   if (p === '/leads' && req.method === 'GET') {
     if (!staff && role !== 'seller') return deny('admin, ops, seller');
