@@ -15,6 +15,7 @@
 #include "service/models.h"
 #include "service/predictive.h"
 #include "service/scoring.h"
+#include "service/views.h"
 
 namespace leadq::service {
 namespace {
@@ -504,16 +505,15 @@ Result<std::string> Qualify(Workspace& ws, const QualifyRequest& request) {
 
 Result<std::string> ShowLead(Workspace& ws, const std::string& lead_id, TimePoint as_of) {
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
-  LEADQ_TRY(std::optional<store::LeadState> state, tx->GetLeadState(lead_id));
-  if (!state) return Status::NotFound("no lead " + Quoted(lead_id) + " in the workspace");
-  std::string out = "Lead " + lead_id + "  stage " + state->stage + " since " +
-                    FormatTimestamp(state->stage_since);
-  if (state->recycle_until) out += " (returns " + FormatDate(*state->recycle_until) + ")";
-  if (state->recycle_count > 0) out += ", recycled " + std::to_string(state->recycle_count) + "x";
+  LEADQ_TRY(LeadProfile p, GatherLeadProfile(ws, *tx, lead_id, as_of));
+  const store::LeadState& state = p.state;
+  std::string out =
+      "Lead " + lead_id + "  stage " + state.stage + " since " + FormatTimestamp(state.stage_since);
+  if (state.recycle_until) out += " (returns " + FormatDate(*state.recycle_until) + ")";
+  if (state.recycle_count > 0) out += ", recycled " + std::to_string(state.recycle_count) + "x";
   out += "\n";
 
-  LEADQ_TRY(std::vector<store::Field> fields, tx->LeadFields(lead_id));
-  LEADQ_TRY(std::optional<store::Handoff> handoff, tx->OpenHandoff(lead_id));
+  const std::optional<store::Handoff>& handoff = p.handoff;
   if (handoff) {
     out += "Owner " + handoff->owner_id + " since " + FormatTimestamp(handoff->assigned_at) + " (" +
            handoff->rule + ")";
@@ -525,49 +525,35 @@ Result<std::string> ShowLead(Workspace& ws, const std::string& lead_id, TimePoin
     out += "; see leadq handoff " + lead_id + "\n";
   }
   out += "\nFields\n";
-  for (const store::Field& f : fields) {
+  for (const store::Field& f : p.fields) {
     if (f.value.empty()) continue;
     std::string key = "  " + f.key;
     key.resize(std::max<size_t>(key.size() + 1, 24), ' ');
     out += key + f.value + "\n";
   }
 
-  LEADQ_TRY(std::optional<store::ScoreRecord> stored, tx->GetScore(lead_id));
-  if (stored) {
+  if (const std::optional<store::ScoreRecord>& stored = p.stored) {
     out += "\nLast rescore (model v" + std::to_string(stored->model_version) + ", as of " +
            FormatTimestamp(stored->as_of) + "): score " + FormatFixed2(stored->score) + ", " +
            stored->fit_grade + stored->intent_grade + ", " + stored->action + "\n";
   }
-  int64_t version = 0;
-  Result<std::unique_ptr<Workset>> work = LoadFromStore(ws, *tx, as_of, version, lead_id);
-  if (work.ok() && (*work)->data.leads.size() == 1) {
-    engine::LeadExplanation why = engine::ExplainLead((*work)->compiled, (*work)->data, as_of, 0);
-    out += "\nScores now (model v" + std::to_string(version) + ")\n" +
-           RenderExplanationText(**work, why);
-  } else if (!work.ok() && work.status().code() != StatusCode::kFailedPrecondition) {
-    return work.status();
+  if (p.why) {
+    out += "\nScores now (model v" + std::to_string(p.model_version) + ")\n" +
+           RenderExplanationText(*p.work, *p.why);
   }
 
-  LEADQ_TRY(model::Model model, ModelOrDefault(ws, *tx));
-  LEADQ_TRY(std::vector<store::Answer> answers, tx->Answers(lead_id));
-  std::vector<engine::AnswerInput> inputs = ToInputs(answers);
   out += "\nFrameworks\n";
   bool any = false;
-  for (const model::Framework* fw : engine::Frameworks(model)) {
-    bool used = std::any_of(answers.begin(), answers.end(),
+  for (const model::Framework* fw : engine::Frameworks(p.model)) {
+    bool used = std::any_of(p.answers.begin(), p.answers.end(),
                             [&](const store::Answer& a) { return a.framework == fw->key; });
-    bool gated = false;
-    for (const model::Gate& g : model.lifecycle.gates) gated = gated || g.framework == fw->key;
-    if (model.lifecycle.gates.empty() && model.lifecycle.default_gates && fw->key == "bant") {
-      gated = true;
-    }
-    if (!used && !gated) continue;
+    if (!used && !FrameworkRequired(p.model, fw->key)) continue;
     any = true;
-    out += FrameworkText(engine::EvaluateFramework(*fw, inputs, as_of));
+    out += FrameworkText(engine::EvaluateFramework(*fw, p.inputs, as_of));
   }
   if (!any) out += "  no answers yet\n";
 
-  LEADQ_TRY(std::vector<store::Transition> history, tx->History(lead_id));
+  const std::vector<store::Transition>& history = p.history;
   out += "\nHistory\n";
   for (const store::Transition& t : history) {
     out += "  " + FormatTimestamp(t.at) + "  " +

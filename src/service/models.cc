@@ -78,13 +78,17 @@ Result<AppliedModel> StoreVersion(Workspace& ws, store::ModelVersion version) {
 
 }  // namespace
 
-Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path,
-                                const std::string& message, const std::string& author,
-                                TimePoint now) {
-  LEADQ_TRY(model::Model m, model::LoadModel(path));
+namespace {
+
+// Stores `m`, parsed from `content` as the file `path`, with the files it reads (list files,
+// the learned model, tariff tables), which must lie in path's folder or below it.
+Result<AppliedModel> StoreParsed(Workspace& ws, const std::filesystem::path& path,
+                                 const model::Model& m, std::string content,
+                                 const std::string& message, const std::string& author,
+                                 TimePoint now) {
   LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(m));
   store::ModelVersion v;
-  LEADQ_TRY(v.content, ReadWhole(path));
+  v.content = std::move(content);
   const std::filesystem::path base = path.has_parent_path() ? path.parent_path() : ".";
   for (const model::NamedList& list : m.lists) {
     if (list.file.empty()) continue;
@@ -127,6 +131,37 @@ Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path
   v.message = message;
   v.created_at = now;
   return StoreVersion(ws, std::move(v));
+}
+
+}  // namespace
+
+Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path,
+                                const std::string& message, const std::string& author,
+                                TimePoint now) {
+  LEADQ_TRY(model::Model m, model::LoadModel(path));
+  LEADQ_TRY(std::string content, ReadWhole(path));
+  return StoreParsed(ws, path, m, std::move(content), message, author, now);
+}
+
+Result<AppliedModel> ApplyModelContent(Workspace& ws, std::string content,
+                                       const std::string& message, const std::string& author,
+                                       TimePoint now) {
+  const std::filesystem::path path = ws.dir / "model.toml";
+  // Messages name the text as the user knows it, not by the server's folder.
+  auto named = [&](const Status& s) {
+    std::string text = s.message();
+    const std::string prefix = path.string();
+    for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+      text.replace(at, prefix.size(), "model.toml");
+    }
+    return Status(s.code(), text);
+  };
+  Result<model::Model> m = model::ParseModel(content, path);
+  if (!m.ok()) return named(m.status());
+  Result<AppliedModel> applied =
+      StoreParsed(ws, path, *m, std::move(content), message, author, now);
+  if (!applied.ok()) return named(applied.status());
+  return applied;
 }
 
 Result<AppliedModel> RollbackModel(Workspace& ws, int64_t version, const std::string& author,

@@ -32,6 +32,17 @@ Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path
                                 const std::string& message, const std::string& author,
                                 TimePoint now);
 
+// The same as ApplyModel for a model given as text (posted over HTTP). The text is read as if it
+// were the file <workspace>/model.toml: the files it names ([lists] files, the [predictive]
+// learned model, [export] tariffs) are read relative to the workspace folder and must already be
+// there, below it (a model posted over HTTP usually names none). Errors name the text
+// "model.toml" ("model.toml:4:12: unknown field ..."), every one with its line and column.
+// Stores nothing when the model is invalid or equals the active version. Thread-safe as far as
+// the Store is (one transaction).
+Result<AppliedModel> ApplyModelContent(Workspace& ws, std::string content,
+                                       const std::string& message, const std::string& author,
+                                       TimePoint now);
+
 // Makes an old version active again by storing its content as a new version.
 Result<AppliedModel> RollbackModel(Workspace& ws, int64_t version, const std::string& author,
                                    TimePoint now);

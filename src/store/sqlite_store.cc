@@ -1821,16 +1821,8 @@ class SqliteTransaction final : public Transaction {
     std::string sql =
         "SELECT l.lead_id, l.account_id, st.stage, l.created_at, s.lead_id IS NOT NULL, "
         "s.model_version, s.as_of, s.fit, s.intent, s.negative, s.score, s.fit_grade, "
-        "s.intent_grade, s.action, s.reason, s.channel, h.owner_id "
-        "FROM leads l JOIN lead_state st ON st.lead_id = l.lead_id "
-        "LEFT JOIN scores s ON s.lead_id = l.lead_id "
-        // At most one open handoff per lead (handoffs_open): the join repeats no lead.
-        "LEFT JOIN handoffs h ON h.lead_id = l.lead_id AND h.closed_at IS NULL WHERE 1";
-    if (!query.stage.empty()) sql += " AND st.stage = ?1";
-    if (!query.owner.empty()) sql += " AND h.owner_id = ?6";
-    if (!query.account_id.empty()) sql += " AND l.account_id = ?7";
-    if (!query.action.empty()) sql += " AND s.action = ?2";
-    if (!query.cell.empty()) sql += " AND (s.fit_grade || s.intent_grade) = ?3 COLLATE NOCASE";
+        "s.intent_grade, s.action, s.reason, s.channel, h.owner_id" +
+        LeadQueryFrom(query, true);
     switch (query.sort) {
       case LeadQuery::Sort::kScoreDesc:
         sql += " ORDER BY s.score IS NULL, s.score DESC, l.lead_id";
@@ -1847,11 +1839,7 @@ class SqliteTransaction final : public Transaction {
     }
     sql += " LIMIT ?4 OFFSET ?5";
     LEADQ_TRY(Stmt st, conn_->Prepare(sql, "list leads"));
-    if (!query.stage.empty()) st.TextNotNull(1, query.stage);
-    if (!query.action.empty()) st.TextNotNull(2, query.action);
-    if (!query.cell.empty()) st.TextNotNull(3, query.cell);
-    if (!query.owner.empty()) st.TextNotNull(6, query.owner);
-    if (!query.account_id.empty()) st.TextNotNull(7, query.account_id);
+    BindLeadQuery(st, query);
     st.Int(4, SqlLimit(query.limit));
     st.Int(5, static_cast<int64_t>(query.offset));
     std::vector<LeadSummary> out;
@@ -1866,6 +1854,70 @@ class SqliteTransaction final : public Transaction {
       if (st.ColInt(4) != 0) s.score = ReadScore(st, 5, s.lead_id);
       s.owner = st.ColString(16);
       out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // --- views
+
+  Result<uint64_t> CountLeads(const LeadQuery& query) override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st,
+              conn_->Prepare("SELECT count(*)" + LeadQueryFrom(query, false), "count leads"));
+    BindLeadQuery(st, query);
+    LEADQ_TRY(bool row, conn_->Fetch(st, "count leads"));
+    return row ? static_cast<uint64_t>(st.ColInt(0)) : 0;
+  }
+
+  Result<std::vector<AccountRow>> ListAccounts(size_t limit, size_t offset) override {
+    LEADQ_TRY(CheckUsable());
+    const std::vector<std::string>& keys = columns_[EntityIndex(Entity::kAccount)].keys;
+    std::vector<int> slot;
+    std::string sql = "SELECT account_id" + SelectKeys(Entity::kAccount, keys, 1, slot) +
+                      " FROM accounts ORDER BY rowid LIMIT ?1 OFFSET ?2";
+    LEADQ_TRY(Stmt st, conn_->Prepare(sql, "list accounts"));
+    st.Int(1, SqlLimit(limit));
+    st.Int(2, static_cast<int64_t>(offset));
+    std::vector<AccountRow> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "list accounts"));
+      if (!row) break;
+      AccountRow a;
+      a.account_id = st.ColString(0);
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (slot[i] < 0) continue;
+        std::string value = st.ColString(slot[i]);
+        if (!value.empty()) a.fields.push_back(Field{keys[i], std::move(value)});
+      }
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, uint64_t>>> CountByStage() override {
+    return CountPairs("SELECT stage, count(*) FROM lead_state GROUP BY stage ORDER BY stage",
+                      "count leads by stage");
+  }
+
+  Result<std::vector<std::pair<std::string, uint64_t>>> CountReachedStages() override {
+    return CountPairs(
+        "SELECT to_stage, count(DISTINCT lead_id) FROM transitions GROUP BY to_stage "
+        "ORDER BY to_stage",
+        "count stages reached");
+  }
+
+  Result<std::vector<CellCount>> CountCells() override {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT fit_grade, intent_grade, count(*) FROM scores "
+                                      "GROUP BY fit_grade, intent_grade "
+                                      "ORDER BY fit_grade, intent_grade",
+                                      "count score cells"));
+    std::vector<CellCount> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, "count score cells"));
+      if (!row) break;
+      out.push_back(
+          CellCount{st.ColString(0), st.ColString(1), static_cast<uint64_t>(st.ColInt(2))});
     }
     return out;
   }
@@ -2785,6 +2837,49 @@ class SqliteTransaction final : public Transaction {
   }
 
   // Every row of the entity's table, or the one with id `only`.
+  // The FROM and WHERE of ListLeads and CountLeads (parameters ?1, ?2, ?3, ?6, ?7, bound by
+  // BindLeadQuery). `all_joins`: join the state, scores and open handoffs even when no filter
+  // needs them (the list reads their columns; a count only pays for the joins it filters on).
+  static std::string LeadQueryFrom(const LeadQuery& query, bool all_joins) {
+    const bool state = all_joins || !query.stage.empty();
+    const bool scores = all_joins || !query.action.empty() || !query.cell.empty();
+    const bool handoffs = all_joins || !query.owner.empty() || query.unowned;
+    std::string sql = " FROM leads l";
+    if (state) sql += " JOIN lead_state st ON st.lead_id = l.lead_id";
+    if (scores) sql += " LEFT JOIN scores s ON s.lead_id = l.lead_id";
+    // At most one open handoff per lead (handoffs_open): the join repeats no lead.
+    if (handoffs) sql += " LEFT JOIN handoffs h ON h.lead_id = l.lead_id AND h.closed_at IS NULL";
+    sql += " WHERE 1";
+    if (!query.stage.empty()) sql += " AND st.stage = ?1";
+    if (!query.owner.empty()) sql += " AND h.owner_id = ?6";
+    if (query.unowned) sql += " AND h.lead_id IS NULL";
+    if (!query.account_id.empty()) sql += " AND l.account_id = ?7";
+    if (!query.action.empty()) sql += " AND s.action = ?2";
+    if (!query.cell.empty()) sql += " AND (s.fit_grade || s.intent_grade) = ?3 COLLATE NOCASE";
+    return sql;
+  }
+  static void BindLeadQuery(Stmt& st, const LeadQuery& query) {
+    if (!query.stage.empty()) st.TextNotNull(1, query.stage);
+    if (!query.action.empty()) st.TextNotNull(2, query.action);
+    if (!query.cell.empty()) st.TextNotNull(3, query.cell);
+    if (!query.owner.empty()) st.TextNotNull(6, query.owner);
+    if (!query.account_id.empty()) st.TextNotNull(7, query.account_id);
+  }
+
+  // (name, count) rows of a two-column query.
+  Result<std::vector<std::pair<std::string, uint64_t>>> CountPairs(std::string_view sql,
+                                                                   std::string_view op) {
+    LEADQ_TRY(CheckUsable());
+    LEADQ_TRY(Stmt st, conn_->Prepare(sql, op));
+    std::vector<std::pair<std::string, uint64_t>> out;
+    for (;;) {
+      LEADQ_TRY(bool row, conn_->Fetch(st, op));
+      if (!row) break;
+      out.emplace_back(st.ColString(0), static_cast<uint64_t>(st.ColInt(1)));
+    }
+    return out;
+  }
+
   Status ScanRows(Entity entity, const std::vector<std::string>& keys, const RowVisitor& visit,
                   std::optional<std::string_view> only) {
     LEADQ_TRY(CheckUsable());

@@ -163,6 +163,14 @@ struct LeadQuery {
   enum class Sort { kScoreDesc, kScoreAsc, kCreated, kLeadId } sort = Sort::kScoreDesc;
   size_t limit = 0;  // 0: all
   size_t offset = 0;
+  bool unowned = false;  // only leads with no open handoff
+};
+
+// How many leads' latest scores fall in one grade cell (CountCells).
+struct CellCount {
+  std::string fit_grade;
+  std::string intent_grade;
+  uint64_t leads = 0;
 };
 
 struct LeadSummary {
@@ -443,6 +451,20 @@ class Transaction {
 
   // --- listing
   virtual Result<std::vector<LeadSummary>> ListLeads(const LeadQuery& query) = 0;
+
+  // --- views: read-only counts and pages for the HTTP API and the dashboard, answered by the
+  // database without reading every row into memory.
+  // How many leads ListLeads(query) returns with no limit and offset.
+  virtual Result<uint64_t> CountLeads(const LeadQuery& query) = 0;
+  // A page of accounts in insertion order (limit 0: all), each with its non-empty fields.
+  virtual Result<std::vector<AccountRow>> ListAccounts(size_t limit, size_t offset) = 0;
+  // The number of leads in each current stage, by stage name; stages with no lead left out.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountByStage() = 0;
+  // The number of distinct leads that ever entered each stage (the `to_stage` of the log), by
+  // stage name; stages no lead entered left out.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountReachedStages() = 0;
+  // The latest scores counted by grade cell, ordered by fit grade, then intent grade.
+  virtual Result<std::vector<CellCount>> CountCells() = 0;
 
   // --- owners
   // Inserts or replaces the owner with this owner_id (created_at kept from the first insert;

@@ -1676,6 +1676,83 @@ TEST_P(StoreConformance, ListLeadsFiltersByTheOwnerOfTheOpenHandoff) {
   EXPECT_EQ(list(nobody), "");
 }
 
+// --- views: counts and pages for the HTTP API
+
+TEST_P(StoreConformance, ViewCountsAgreeWithTheListsAndTheLog) {
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  WriteStats stats;
+  STORE_ASSERT_OK(tx->UpsertAccounts(
+      std::vector<AccountRow>{AccountRow{"A1", {Field{"tier", "gold"}, Field{"region", ""}}},
+                              AccountRow{"A2", {Field{"tier", "silver"}}}, AccountRow{"A3", {}}},
+      At(0), stats));
+  STORE_ASSERT_OK(
+      tx->UpsertLeads(std::vector<LeadRow>{Lead("L1", "A1", {}), Lead("L2", "A1", {}),
+                                           Lead("L3", "A2", {}), Lead("L4", std::nullopt, {})},
+                      At(0), "import", stats));
+  STORE_ASSERT_OK(tx->WriteScores(std::vector<ScoreRecord>{
+      Score("L1", 1, 80, "A", "1", "mql"), Score("L2", 1, 70, "A", "1", "mql"),
+      Score("L3", 1, 20, "B", "2", "nurture")}));
+  // L1 and L2 became mqls; L1 was accepted, then sent back: it reached mql and accepted once.
+  STORE_ASSERT_OK(tx->AppendTransitions(std::vector<Transition>{
+      Move("L1", "new", "mql", At(1)), Move("L2", "new", "mql", At(1)),
+      Move("L1", "mql", "accepted", At(2)), Move("L1", "accepted", "nurture", At(3))}));
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana"), At(0)));
+  STORE_ASSERT_OK(tx->AddHandoff(Assign("L2", "ana", At(1))));
+
+  LeadQuery all;
+  STORE_ASSIGN(uint64_t total, tx->CountLeads(all));
+  EXPECT_EQ(total, 4u);
+  LeadQuery mql;
+  mql.stage = "mql";
+  mql.limit = 1;  // a count ignores the page
+  STORE_ASSIGN(uint64_t mqls, tx->CountLeads(mql));
+  EXPECT_EQ(mqls, 1u) << "L2 (L1 moved on)";
+  LeadQuery cell;
+  cell.cell = "a1";
+  STORE_ASSIGN(uint64_t a1, tx->CountLeads(cell));
+  EXPECT_EQ(a1, 2u);
+  LeadQuery account;
+  account.account_id = "A1";
+  account.owner = "ana";
+  STORE_ASSIGN(uint64_t owned, tx->CountLeads(account));
+  EXPECT_EQ(owned, 1u) << "L2: of A1 and owned by ana";
+  LeadQuery unowned;
+  unowned.unowned = true;
+  unowned.sort = LeadQuery::Sort::kLeadId;
+  STORE_ASSIGN(uint64_t nobody, tx->CountLeads(unowned));
+  EXPECT_EQ(nobody, 3u);
+  STORE_ASSIGN(std::vector<LeadSummary> free, tx->ListLeads(unowned));
+  ASSERT_EQ(free.size(), 3u);
+  EXPECT_EQ(free[0].lead_id + free[1].lead_id + free[2].lead_id, "L1L3L4");
+
+  STORE_ASSIGN(auto by_stage, tx->CountByStage());
+  EXPECT_EQ(by_stage, (std::vector<std::pair<std::string, uint64_t>>{
+                          {"mql", 1}, {"new", 2}, {"nurture", 1}}));
+  STORE_ASSIGN(auto reached, tx->CountReachedStages());
+  // Every lead entered "new" (its first transition); mql twice, accepted and nurture once.
+  EXPECT_EQ(reached, (std::vector<std::pair<std::string, uint64_t>>{
+                         {"accepted", 1}, {"mql", 2}, {"new", 4}, {"nurture", 1}}));
+  STORE_ASSIGN(std::vector<CellCount> cells, tx->CountCells());
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_EQ(cells[0].fit_grade + cells[0].intent_grade, "A1");
+  EXPECT_EQ(cells[0].leads, 2u);
+  EXPECT_EQ(cells[1].fit_grade + cells[1].intent_grade, "B2");
+  EXPECT_EQ(cells[1].leads, 1u);
+
+  STORE_ASSIGN(std::vector<AccountRow> page, tx->ListAccounts(2, 0));
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].account_id, "A1");
+  ASSERT_EQ(page[0].fields.size(), 1u) << "empty fields are left out";
+  EXPECT_EQ(page[0].fields[0].key, "tier");
+  EXPECT_EQ(page[0].fields[0].value, "gold");
+  EXPECT_EQ(page[1].account_id, "A2");
+  STORE_ASSIGN(std::vector<AccountRow> rest, tx->ListAccounts(0, 2));
+  ASSERT_EQ(rest.size(), 1u) << "limit 0 is no limit";
+  EXPECT_EQ(rest[0].account_id, "A3");
+  EXPECT_TRUE(rest[0].fields.empty());
+}
+
 // --- touches
 
 TEST_P(StoreConformance, TouchesComeInTimeOrder) {

@@ -1,0 +1,2 @@
+list(APPEND SERVICE_API_SOURCES views.cc)
+list(APPEND SERVICE_API_TESTS views_test.cc)
