@@ -15,6 +15,7 @@
 #include "handoff_commands.h"
 #include "learn_commands.h"
 #include "report_commands.h"
+#include "serve_commands.h"
 #include "token_commands.h"
 #include "trade_commands.h"
 #include "workspace_commands.h"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   leadq::cli::AddReportCommands(app, *model_cmd, workspace_commands);
   leadq::cli::AddTradeCommands(app, workspace_commands);
   leadq::cli::AddTokenCommands(app, workspace_commands);
+  leadq::cli::AddServeCommands(app, workspace_commands);
 
   // demo
   leadq::cli::DemoCommand demo;

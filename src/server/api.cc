@@ -149,7 +149,7 @@ TimePoint ApiServer::Now() const { return options_.clock ? options_.clock() : Sy
 
 Result<int> ApiServer::Start() {
   if (options_.tls_cert.empty() != options_.tls_key.empty()) {
-    return Status::InvalidInput("--tls-cert and --tls-key go together: give both or neither");
+    return Status::Invalid("--tls-cert and --tls-key go together: give both or neither");
   }
   if (!options_.tls_cert.empty()) {
     for (const auto& path : {options_.tls_cert, options_.tls_key}) {
@@ -160,8 +160,8 @@ Result<int> ApiServer::Start() {
     auto tls =
         std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
     if (!tls->is_valid()) {
-      return Status::InvalidInput(options_.tls_cert.string() + ", " + options_.tls_key.string() +
-                                  ": not a usable PEM certificate and private key");
+      return Status::Invalid(options_.tls_cert.string() + ", " + options_.tls_key.string() +
+                             ": not a usable PEM certificate and private key");
     }
     http_ = std::move(tls);
   } else {
@@ -201,14 +201,15 @@ Result<int> ApiServer::Start() {
   http.Patch(api, dispatch);
   http.Delete(api, dispatch);
   http.Options(api, dispatch);
-  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string detail = res.status == 413   ? "the request is larger than the server accepts"
-                         : res.status == 404 ? "nothing at " + req.path
-                                             : std::string(TitleOf(res.status));
-    WriteProblem(res, Problem(res.status, detail));
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string detail = res.status == 413   ? "the request is larger than the server accepts"
+                             : res.status == 404 ? "nothing at " + req.path
+                                                 : std::string(TitleOf(res.status));
+        WriteProblem(res, Problem(res.status, detail));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unexpected failure";

@@ -268,18 +268,13 @@ TEST_F(ApiTest, RoleMatrixOfEveryRouteWithOwnAndOtherLeads) {
         fill("{id}", "no-such-thing");
         fill("{version}", "1");
         httplib::Client c = Client();
-        httplib::Result r;
-        // Bodies that are valid JSON but never do harm: empty objects (422 where a field is
-        // required), so the answer shows the access decision without changing the workspace.
-        if (route.method == "GET") {
-          r = c.Get(path.c_str(), Auth(role));
-        } else if (route.method == "POST") {
-          r = c.Post(path.c_str(), Auth(role), "{}", "application/json");
-        } else if (route.method == "PATCH") {
-          r = c.Patch(path.c_str(), Auth(role), "{}", "application/json");
-        } else {
-          r = c.Delete(path.c_str(), Auth(role));
-        }
+        httplib::Result r =
+            route.method == "GET"     ? c.Get(path.c_str(), Auth(role))
+            : route.method == "POST"  ? c.Post(path.c_str(), Auth(role), "{}", "application/json")
+            : route.method == "PATCH" ? c.Patch(path.c_str(), Auth(role), "{}", "application/json")
+                                      : c.Delete(path.c_str(), Auth(role));
+        // Bodies are empty objects (422 where a field is required), so the answer shows the
+        // access decision without changing the workspace.
         ASSERT_TRUE(r) << key;
         const bool may = expected->second.roles.count(role) &&
                          !(expected->second.own && std::string(role) == "seller" && !own);

@@ -1,6 +1,9 @@
 // The routes of the API: each declared once with who may call it, each calling the same
 // service function the CLI calls. Access is checked by ApiServer::Dispatch before a handler
 // runs; handlers only read the request, call the service and shape the answer.
+#include <httplib.h>
+
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <utility>
@@ -442,7 +445,7 @@ Result<Reply> MoveStageRoute(Call& call) {
     if (p.status == 422) p = Problem(409, t.status().message());
     return p;
   }
-  return Ok({{"transition", service::TransitionJson(*t)}},
+  return Ok({{"transition", service::TransitionView(*t)}},
             "stage " + r.lead_id + " " + t->from_stage + " -> " + t->to_stage);
 }
 
@@ -718,7 +721,7 @@ Result<int64_t> VersionParam(const std::string& text, const std::string& field) 
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
-    return Status::InvalidInput(field + ": \"" + text + "\" is not a model version (1, 2, ...)");
+    return Status::Invalid(field + ": \"" + text + "\" is not a model version (1, 2, ...)");
   }
   return v;
 }
