@@ -493,7 +493,8 @@ struct Buyer {
   int broker = 0;         // index into Market::notify, the usual notify party
   double notify_share = 0.86;
   bool designed = false;
-  int shipments = 0;  // written so far
+  int shipments = 0;        // written so far
+  int first_spelling = -1;  // the spelling of its first line: one the records surely hold
 };
 
 struct Line {
@@ -549,6 +550,7 @@ class Generator {
     line.day = day;
     line.buyer = buyer_index;
     line.spelling = PickSpelling(b);
+    if (b.first_spelling < 0) b.first_spelling = line.spelling;
     line.supplier = supplier;
     int spellings = b.designed ? s.easy : s.name_count();
     line.supplier_spelling =
@@ -1065,7 +1067,8 @@ void AddRandomBuyer(Generator& gen, std::set<std::string>& used, TradeDemo& demo
   // A couple of cold leads the demo user could not reach.
   if (demo.access.size() < 21 && dice.Chance(0.04)) {
     demo.access.push_back(
-        {std::string(market->code), gen.buyer(index).spellings.front(), false,
+        {std::string(market->code),
+         gen.buyer(index).spellings[static_cast<size_t>(gen.buyer(index).first_spelling)], false,
          std::string(kNoAccessNotes[demo.access.size() % std::size(kNoAccessNotes)])});
   }
 }
