@@ -189,6 +189,14 @@ Result<int> ApiServer::Start() {
       http.set_mount_point("/vendor/chart.js", vendor.string());
     }
     http.set_mount_point("/", options_.web_dir.string());
+    // Only the dashboard is public: not its npm packages or their manifests.
+    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (req.path.rfind("/node_modules", 0) == 0 || req.path.rfind("/package", 0) == 0) {
+        WriteProblem(res, Problem(404, "nothing at " + req.path));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     http.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
   }
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {

@@ -343,6 +343,16 @@ TEST_F(ApiTest, OpenApiDocumentMatchesTheRoutesBothWays) {
 }
 
 TEST_F(ApiTest, AnEventThatMakesAnMqlAssignsStartsTheClockAndDeliversTheWebhook) {
+  // A new lead of a good-fit account, with no intent yet.
+  json fresh = Get("/api/v1/leads?stage=new&limit=500", "admin");
+  std::string lead;
+  for (const json& l : fresh["items"]) {
+    if (!l["score"].is_null() && (l["score"]["fit_grade"] == "A" || l["score"]["fit_grade"] == "B")) {
+      lead = l["lead_id"];
+      break;
+    }
+  }
+  ASSERT_FALSE(lead.empty()) << "the demo needs a new lead with fit A or B";
   // A local CRM: records what it receives.
   httplib::Server crm;
   std::mutex crm_mu;
@@ -361,16 +371,6 @@ TEST_F(ApiTest, AnEventThatMakesAnMqlAssignsStartsTheClockAndDeliversTheWebhook)
                    201);
   ASSERT_TRUE(hook.contains("id"));
 
-  // A new lead of a good-fit account, with no intent yet.
-  json fresh = Get("/api/v1/leads?stage=new&limit=500", "admin");
-  std::string lead;
-  for (const json& l : fresh["items"]) {
-    if (!l["score"].is_null() && l["score"]["fit_grade"] == "A") {
-      lead = l["lead_id"];
-      break;
-    }
-  }
-  ASSERT_FALSE(lead.empty()) << "the demo needs a new lead with fit A";
   json body = {{"events",
                 {{{"event_id", "api-test-1"},
                   {"lead_id", lead},
