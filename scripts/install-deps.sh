@@ -13,7 +13,7 @@ packages=(
   libsqlite3-dev libssl-dev
   libcpp-httplib-dev libhowardhinnant-date-dev tzdata
   libeigen3-dev libxgboost-dev
-  chromium wrk nodejs curl
+  chromium wrk nodejs curl openssl
 )
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WEB=$ROOT/web

@@ -116,11 +116,43 @@ LAST=$(api GET "/api/v1/audit?limit=200" "$ADMIN")
 expect_in "audit names the seller" "\"token\":\"seller-$OWNER\""
 expect_in "audit names the feed" '"token":"feed"'
 
-# Graceful stop.
+# Graceful stop: a batch of 3,000 events is in flight when SIGTERM arrives; it is answered and
+# every event is stored.
+python3 - "$OTHER" >"$T/batch.json" <<'PY'
+import json, sys
+print(json.dumps({"events": [{"event_id": f"inflight-{i}", "lead_id": sys.argv[1], "type": "page_view",
+                              "occurred_at": "2026-01-05T10:00:00Z", "props": {"page": f"/docs/{i}"}}
+                             for i in range(3000)]}))
+PY
+curl -s -o "$T/inflight.out" -w '%{http_code}' -H "Authorization: Bearer $INGEST"   -H 'Content-Type: application/json' --data-binary @"$T/batch.json" "$BASE/api/v1/events" >"$T/inflight.code" &
+CURL_PID=$!
+sleep 0.3
 kill -TERM "$SERVER_PID"
-set +e; wait "$SERVER_PID"; code=$?; set -e
+set +e; wait "$CURL_PID"; curl_code=$?; wait "$SERVER_PID"; code=$?; set -e
 SERVER_PID=
+expect_eq "in-flight request finished" "$curl_code $(cat "$T/inflight.code")" "0 200"
+LAST=$(cat "$T/inflight.out"); expect_in "in-flight events all stored" '"accepted":3000'
 expect_eq "clean exit on SIGTERM" "$code" "0"
 LAST=$(cat "$T/serve.err"); expect_in "says it stopped" "stopped"
 if grep -q "Sanitizer" "$T/serve.err"; then fail "sanitizer report: $(cat "$T/serve.err")"; fi
+LAST=$("$LEADQ" status -w "$W"); expect_in "workspace readable after the stop" "leads"
+
+# TLS: the same server over HTTPS with a self-signed certificate.
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1     -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+  "$LEADQ" serve -w "$W" --listen 127.0.0.1:0 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"     >"$T/tls.out" 2>"$T/tls.err" &
+  SERVER_PID=$!
+  for _ in $(seq 300); do grep -q " on https" "$T/tls.out" 2>/dev/null && break; sleep 0.2; done
+  TLS_BASE=$(sed -n 's/.* on \(https:\/\/127.0.0.1:[0-9]*\)\/.*/\1/p' "$T/tls.out" | head -1)
+  LAST=$(curl -s --cacert "$T/cert.pem" "$TLS_BASE/api/v1/health" || true)
+  expect_in "health over TLS" '"status":"ok"'
+  LAST=$(curl -s --cacert "$T/cert.pem" -H "Authorization: Bearer $ADMIN" "$TLS_BASE/api/v1/me" || true)
+  expect_in "token over TLS" '"role":"admin"'
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=
+  expect_fail "a key without its certificate" "$LEADQ" serve -w "$W" --listen 127.0.0.1:0 --tls-key "$T/key.pem"
+  expect_in "says both" "--tls-cert and --tls-key"
+else
+  fail "openssl is needed for the TLS check (scripts/install-deps.sh installs it)"
+fi
+
 finish
