@@ -347,6 +347,13 @@ std::string RenderCalibrationJson(const CalibrationReport& r) {
   j["brier"] = JsonNumber(r.brier);
   j["brier_base_rate"] = JsonNumber(r.brier_base_rate);
   j["log_loss"] = JsonNumber(r.log_loss);
+  Json roc = Json::array();
+  for (const RocPoint& p : r.roc) {
+    roc.push_back({{"threshold", p.threshold},
+                   {"false_positive_rate", p.false_positive_rate},
+                   {"true_positive_rate", p.true_positive_rate}});
+  }
+  j["roc"] = std::move(roc);
   j["deciles"] = BandsJson(r.deciles);
   j["cells"] = BandsJson(r.cells);
   Json rel = Json::array();

@@ -185,7 +185,9 @@ grep -q "only after their outcome" <<<"$LAST" && fail "every mql here came befor
 expect_ok "calibration json" "$LEADQ" report calibration --format json -w "$W"
 python3 -c "import json,sys; j=json.load(sys.stdin); assert j['leads'] == $labelled, j['leads']; \
   assert sum(b['leads'] for b in j['deciles']) == $labelled; \
-  assert 0 <= j['auc_interval'][0] <= j['auc'] <= j['auc_interval'][1] <= 1" <<<"$LAST" \
+  assert 0 <= j['auc_interval'][0] <= j['auc'] <= j['auc_interval'][1] <= 1; \
+  r = j['roc']; assert (r[0]['false_positive_rate'], r[0]['true_positive_rate']) == (0, 0); \
+  assert (r[-1]['false_positive_rate'], r[-1]['true_positive_rate']) == (1, 1)" <<<"$LAST" \
   && pass || fail "calibration json"
 expect_ok "calibration csv" "$LEADQ" report calibration --format csv -w "$W"
 expect_in "calibration csv" "summary,,leads,$labelled"
