@@ -4,7 +4,7 @@
 #   2. events per second in batches of 1,000;
 #   3. the dashboard's API answers (pipeline, lead list, lead page, queue, reports, model,
 #      shortlist) on a demo workspace of LEADS leads: the median of 5 requests each.
-# Usage: bench/serve.sh [LEADS] [SECONDS] [CONNECTIONS]   (defaults 100000 20 8)
+# Usage: [SERVE_ARGS=--no-background] bench/serve.sh [LEADS] [SECONDS] [CONNECTIONS]   (defaults 100000 20 8)
 # Needs a release build: cmake --preset release && cmake --build --preset release
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB"
 echo "seeding a demo workspace of $LEADS leads..."
 start=$(date +%s.%N)
-"$LEADQ" serve --demo --demo-leads "$LEADS" -w "$T/ws" --listen 127.0.0.1:0 --threads 16 \
+"$LEADQ" serve --demo --demo-leads "$LEADS" -w "$T/ws" --listen 127.0.0.1:0 --threads 16 ${SERVE_ARGS:-} \
   >"$T/out" 2>"$T/err" &
 SERVER=$!
 for _ in $(seq 3000); do grep -q " on http" "$T/out" 2>/dev/null && break; sleep 0.2; done
@@ -68,5 +68,5 @@ for path in "/api/v1/pipeline" "/api/v1/leads?limit=50" "/api/v1/leads?stage=mql
 import sys, statistics
 rows = [l.split() for l in sys.stdin if l.strip()]
 codes = {r[0] for r in rows}
-print(f"  {sys.argv[1]:<45} {statistics.median(float(r[1]) for r in rows) * 1000:8.1f}   HTTP {",".join(sorted(codes))}")' "$path"
+print(f"  {sys.argv[1]:<45} {statistics.median(float(r[1]) for r in rows) * 1000:8.1f}   HTTP {chr(44).join(sorted(codes))}")' "$path"
 done
