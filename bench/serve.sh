@@ -30,8 +30,11 @@ echo "seeded and serving in $(python3 -c "print(round($(date +%s.%N) - $start, 1
 BASE=$(sed -n 's/.* on \(http:\/\/127.0.0.1:[0-9]*\)\/.*/\1/p' "$T/out" | head -1)
 ADMIN=$(sed -n 's/.*(shown once): \(lq_[A-Za-z0-9_-]*\).*/\1/p' "$T/out")
 INGEST=$("$LEADQ" token create --name bench-feed --role ingest -w "$T/ws" | grep -o 'lq_[A-Za-z0-9_-]*' | head -1)
-curl -s -H "Authorization: Bearer $ADMIN" "$BASE/api/v1/leads?limit=500&sort=lead_id" |
-  python3 -c 'import json,sys; print("\n".join(l["lead_id"] for l in json.load(sys.stdin)["items"]))' >"$T/leads.txt"
+# Events go to every lead of the workspace in turn (the ids read from the database file).
+python3 -c 'import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+print("\n".join(r[0] for r in db.execute("SELECT lead_id FROM leads ORDER BY lead_id")))' \
+  "$T/ws/leadq.db" >"$T/leads.txt"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 run() {  # run NAME BATCH THREADS CONNECTIONS

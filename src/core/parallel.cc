@@ -15,7 +15,8 @@ size_t WorkerCount() {
     long v = std::strtol(env, &end, 10);
     if (end != env && *end == '\0' && v > 0) return static_cast<size_t>(std::min(v, 256L));
   }
-  unsigned hw = std::thread::hardware_concurrency();
+  // hardware_concurrency reads /sys on every call: the server asks for every request.
+  static const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : hw;
 }
 

@@ -306,7 +306,8 @@ struct EventChunk {
 // order.
 std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, size_t total) {
   std::vector<uint8_t> duplicate(total, 0);
-  const size_t partitions = WorkerCount();
+  // A thread costs more than marking a few thousand rows (the server rescores a lead or two).
+  const size_t partitions = total < 16384 ? 1 : WorkerCount();
   ParallelTasks(partitions, [&](size_t part) {
     StringIndex seen;
     seen.Reserve(total / partitions + 16);

@@ -76,6 +76,9 @@ struct ApiOptions {
   // the clock themselves.
   bool background = true;
   std::chrono::milliseconds tick_every{1000};
+  // How often the tick is thorough (service::TickOptions; the first tick always is): ended
+  // cadences and mqls waiting for an owner are counted in hours and days, not seconds.
+  std::chrono::milliseconds thorough_every{60000};
   std::chrono::milliseconds audit_flush{250};
   // The clock; the system clock when empty.
   std::function<TimePoint()> clock;
@@ -178,6 +181,8 @@ class ApiServer {
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<service::ScoringCache> cache_;
   std::thread listener_, background_;
+  std::chrono::steady_clock::time_point last_thorough_{};  // used by RunBackgroundOnce
+  bool thorough_once_ = false;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;  // guards the members below
   std::condition_variable wake_;

@@ -168,6 +168,7 @@ Outcome Post(const WebhookUrl& url, std::string_view url_text, const Request& re
     client->set_connection_timeout(timeout);
     client->set_read_timeout(timeout);
     client->set_write_timeout(timeout);
+    client->set_tcp_nodelay(true);  // the body is written after the headers: no 40 ms wait
     client->set_follow_location(false);
     client->set_url_encode(false);  // the target was checked by ParseWebhookUrl: send it as is
     httplib::Result result = client->Post(url.target, headers, request.body, "application/json");

@@ -4,12 +4,15 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/text.h"
 #include "core/working_hours.h"
 #include "engine/lifecycle.h"
 #include "service/explain_render.h"
 #include "service/models.h"
+#include "service/predictive.h"
 
 namespace leadq::service {
 namespace {
@@ -949,22 +952,109 @@ Result<std::string> SlaReport(Workspace& ws, TimePoint as_of, ListFormat format)
 // ---------------------------------------------------------------------------------------------
 // tick
 
-Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
+namespace {
+
+// The waiting mqls `waiting` that an assignment could place now: all of them when an active
+// owner has room this week (Assigner's rule: capacity above the week's assignments); otherwise
+// those whose account already has a lead with an active owner, when the model or one of its
+// rules turns account affinity on (affinity ignores room); otherwise none.
+Result<std::vector<std::string>> AssignableOf(store::Transaction& tx, const model::Model& model,
+                                              const std::vector<store::LeadSummary>& waiting,
+                                              TimePoint at) {
+  LEADQ_TRY(std::vector<store::Owner> owners, tx.Owners());
+  store::HandoffQuery recent;
+  recent.assigned_since = at - kWeek;
+  LEADQ_TRY(std::vector<store::Handoff> week, tx.Handoffs(recent));
+  std::unordered_map<std::string, int64_t> assigned;
+  for (const store::Handoff& h : week) {
+    if (h.assigned_at <= at) ++assigned[h.owner_id];
+  }
+  std::unordered_set<std::string> active;
+  bool room = false;
+  for (const store::Owner& o : owners) {
+    if (!o.active) continue;
+    active.insert(o.owner_id);
+    if (o.weekly_capacity > assigned[o.owner_id]) room = true;
+  }
+  std::vector<std::string> placeable;
+  if (room) {
+    for (const store::LeadSummary& l : waiting) placeable.push_back(l.lead_id);
+    return placeable;
+  }
+  bool affinity = model.handoff.account_affinity;
+  for (const model::AssignRule& r : model.handoff.rules) {
+    if (r.account_affinity && *r.account_affinity) affinity = true;
+  }
+  if (!affinity || active.empty()) return placeable;
+  std::unordered_map<std::string, bool> worked;  // account_id -> an active owner works it
+  for (const store::LeadSummary& l : waiting) {
+    if (l.account_id.empty()) continue;
+    auto [it, fresh] = worked.try_emplace(l.account_id, false);
+    if (fresh) {
+      store::HandoffQuery of_account;
+      of_account.account_id = l.account_id;
+      LEADQ_TRY(std::vector<store::Handoff> handoffs, tx.Handoffs(of_account));
+      for (const store::Handoff& h : handoffs) {
+        if (active.count(h.owner_id) != 0) it->second = true;
+      }
+    }
+    if (it->second) placeable.push_back(l.lead_id);
+  }
+  return placeable;
+}
+
+}  // namespace
+
+Result<TickReport> Tick(Workspace& ws, TimePoint as_of, const TickOptions& options) {
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   TickReport report;
   LEADQ_TRY(model::Model model, ModelOrDefault(ws, *tx));
   LEADQ_TRY(std::vector<store::Webhook> webhooks, tx->Webhooks());
   store::HandoffQuery open_query;
   open_query.open_only = true;
-  LEADQ_TRY(std::vector<store::Handoff> open, tx->Handoffs(open_query));
+  store::HandoffQuery run_out;  // steps 1 and 2 look at these alone
+  run_out.clock_due_by = as_of;
+  LEADQ_TRY(std::vector<store::Handoff> open, tx->Handoffs(run_out));
+  std::vector<std::string> escalating;  // leads an escalation may hand to someone else
+  for (const store::Handoff& h : open) {
+    const model::SlaRule* rule = SlaOf(model, h);
+    if (rule != nullptr && rule->escalate == model::Escalation::kReassign) {
+      escalating.push_back(h.lead_id);
+    }
+  }
 
-  // The workspace bound to the model, loaded once and only when an assignment needs it.
+  // The mqls with no owner (step 4), listed before anything moves.
+  const bool routes = !model.handoff.rules.empty() || !model.handoff.fallback.empty();
+  std::vector<store::LeadSummary> unowned_mqls;
+  if (routes && options.thorough) {
+    store::LeadQuery unowned;
+    unowned.stage = "mql";
+    unowned.unowned = true;
+    unowned.sort = store::LeadQuery::Sort::kLeadId;
+    LEADQ_TRY(unowned_mqls, tx->ListLeads(unowned));
+  }
+  // Which of them to try: all when an active owner has room this week; when nobody has room,
+  // only those whose account is worked by an active owner (account affinity ignores room).
+  std::vector<std::string> waiting;
+  if (!unowned_mqls.empty()) {
+    LEADQ_TRY(waiting, AssignableOf(*tx, model, unowned_mqls, as_of));
+  }
+
+  // The leads an assignment may need (the ones with a clock that an escalation may hand to
+  // someone else, and the waiting mqls) bound to the model, loaded once and only when an
+  // assignment happens: a few leads are read through their keys, not the whole workspace.
   std::unique_ptr<Workset> work;
   int64_t version = 0;
   std::unique_ptr<Assigner> assigner;
   auto need_assigner = [&]() -> Status {
     if (assigner) return Status::Ok();
-    LEADQ_TRY(work, LoadFromStore(ws, *tx, as_of, version));
+    std::vector<std::string> ids = escalating;
+    ids.insert(ids.end(), waiting.begin(), waiting.end());
+    LEADQ_TRY(ActiveModel active, LoadActiveModel(ws, *tx));
+    version = active.version;
+    LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(active.model));
+    LEADQ_TRY(work, BindStoreLeads(*tx, std::move(active.model), learned ? &*learned : nullptr,
+                                   as_of, ids));
     LEADQ_TRY(assigner, Assigner::Create(*tx, *work, version, as_of));
     return Status::Ok();
   };
@@ -1036,7 +1126,11 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
   }
 
   // 3. Cadences that ended with no reply.
-  LEADQ_TRY(open, tx->Handoffs(open_query));
+  if (options.thorough) {
+    LEADQ_TRY(open, tx->Handoffs(open_query));
+  } else {
+    open.clear();
+  }
   for (store::Handoff& h : open) {
     if (h.cadence.empty() || h.assigned_at > as_of) continue;
     LEADQ_TRY(std::optional<store::LeadState> state, tx->GetLeadState(h.lead_id));
@@ -1074,27 +1168,24 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of) {
     report.lines.push_back("recycled: lead " + h.lead_id + " (" + t.note + ")");
   }
 
-  // 4. Mqls waiting for an owner.
-  bool routes = !model.handoff.rules.empty() || !model.handoff.fallback.empty();
-  if (routes) {
-    LEADQ_TRY(std::vector<store::LeadState> states, tx->LeadStates());
-    for (const store::LeadState& st : states) {
-      if (st.stage != "mql") continue;
-      LEADQ_TRY(std::optional<store::Handoff> has, tx->OpenHandoff(st.lead_id));
-      if (has) continue;
-      LEADQ_TRY(need_assigner());
-      std::optional<uint32_t> row = work->data.leads.index.Find(st.lead_id);
-      if (!row) continue;
-      LEADQ_TRY(std::optional<store::ScoreRecord> score, tx->GetScore(st.lead_id));
-      LEADQ_TRY(AssignOutcome out, assigner->Assign(*row, score ? &*score : nullptr, "",
-                                                    "rule:handoff", st.stage_since));
-      if (out.assigned) {
-        ++report.assigned;
-        report.lines.push_back("assigned: lead " + st.lead_id + " to " + out.owner_id + " (" +
-                               out.why + ")");
-      } else {
-        ++report.waiting;
-      }
+  // 4. Mqls waiting for an owner; those not tried wait on.
+  report.waiting = unowned_mqls.size() - waiting.size();
+  report.thorough = options.thorough;
+  for (const std::string& lead_id : waiting) {
+    LEADQ_TRY(std::optional<store::LeadState> st, tx->GetLeadState(lead_id));
+    if (!st) continue;
+    LEADQ_TRY(need_assigner());
+    std::optional<uint32_t> row = work->data.leads.index.Find(lead_id);
+    if (!row) continue;
+    LEADQ_TRY(std::optional<store::ScoreRecord> score, tx->GetScore(lead_id));
+    LEADQ_TRY(AssignOutcome out, assigner->Assign(*row, score ? &*score : nullptr, "",
+                                                  "rule:handoff", st->stage_since));
+    if (out.assigned) {
+      ++report.assigned;
+      report.lines.push_back("assigned: lead " + lead_id + " to " + out.owner_id + " (" + out.why +
+                             ")");
+    } else {
+      ++report.waiting;
     }
   }
   LEADQ_TRY(tx->Commit());

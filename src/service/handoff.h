@@ -116,13 +116,22 @@ struct TickReport {
   uint64_t recycled = 0;           // cadences ended with no reply
   uint64_t assigned = 0;           // mqls waiting for an owner that got one
   uint64_t waiting = 0;            // mqls still waiting for an owner
+  bool thorough = true;            // false: no cadence ended, waiting mqls not counted
   std::vector<std::string> lines;  // one per action, for people
+};
+
+struct TickOptions {
+  // Also the steps whose time is counted in hours and days: cadences that ended with no reply,
+  // and the mqls that wait for an owner (room frees by the week's window or by a person). The
+  // server ticks every second for the response clocks and does these once a minute.
+  bool thorough = true;
 };
 // Applies what time alone decides as of `as_of`: marks breached clocks (and writes their
 // webhook), escalates them by their rule, recycles leads whose cadence ended with no reply
 // (reason `unresponsive`) and assigns mqls still waiting for an owner. Idempotent for one
-// `as_of`.
-Result<TickReport> Tick(Workspace& ws, TimePoint as_of);
+// `as_of`. Reads what can change: the open clocks and, when thorough, the waiting mqls (bound
+// to the model through their keys, and only when some owner could take them).
+Result<TickReport> Tick(Workspace& ws, TimePoint as_of, const TickOptions& options = {});
 
 // --- touches and the queue
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cassert>
 #include <charconv>
+#include <chrono>
 #include <climits>
 #include <cmath>
 #include <limits>
@@ -502,6 +503,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   sqlite3* db() const { return db_; }
+  // Whether this connection copies the write-ahead log into the database as it commits
+  // (SQLite's automatic checkpoint), as the store last asked.
+  bool auto_checkpoint = true;
 
   // "sqlite:/ws/leadq.db: insert lead 'L1': UNIQUE constraint failed: ...".
   Status Error(int rc, std::string_view op, std::string_view subject = {}) const {
@@ -580,6 +584,17 @@ class Connection {
 
 std::string Describe(const std::filesystem::path& path) { return "sqlite:" + path.string(); }
 
+// SQLite's automatic checkpoint: every 1,000 pages of write-ahead log. A deferred checkpoint
+// (Store::Maintain) holds writers back for its last pages and a sync of the database file
+// once the log has grown to kRestartFrames pages, so that the log starts again from the top.
+// Measured with single events over HTTP at 100k leads (p90 / p99): SQLite's own checkpoints
+// 20.8 / 46.2 ms; deferred, 1,000 pages 2.0 / 25.7 ms; 8,000 pages 1.5 / 37.5 ms.
+constexpr int kCheckpointFrames = 1000;
+constexpr int kRestartFrames = kCheckpointFrames;
+
+// How long a transaction waits for another writer (of this process or another) before it fails.
+constexpr int kBusyTimeoutSeconds = 5;
+
 // The page cache limits (PRAGMA cache_size, negative: KiB). A transaction that imports
 // shipments may grow the cache to 2 GiB: the table is written in arrival order, so the pages an
 // import fills are written once, at commit, instead of being spilled to the WAL one at a time
@@ -595,7 +610,7 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& 
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   auto conn = std::make_unique<Connection>(raw, Describe(path));
   if (rc != SQLITE_OK) return conn->Error(rc, "open");
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, kBusyTimeoutSeconds * 1000);
   // The page cache may grow to 1 GiB during a transaction: events are kept in lead order, so an
   // import writes all over the table and a cache that holds it is 3 times faster at 10M events
   // than 128 MiB. The pool frees the cache of an idle connection (SqliteStore::Release). The
@@ -1265,6 +1280,36 @@ class SqliteStore final : public Store {
 
   Result<std::unique_ptr<Transaction>> Begin() override;
   std::string Describe() const override { return leadq::store::Describe(path_); }
+  void DeferMaintenance(bool on) override { defer_checkpoints_.store(on); }
+  Status Maintain() override {
+    std::unique_ptr<Connection> conn = TakeIdle();
+    if (conn == nullptr) {
+      LEADQ_TRY(conn, OpenConnection(path_, false));
+    }
+    // First the bulk, while writers go on; then, when the log has grown long, the few pages
+    // written meanwhile with writers held back for that moment, so that the log is copied in
+    // full and the next writer starts it again from the top (a log always behind never would).
+    int log_frames = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(conn->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                       &copied);
+    if (rc == SQLITE_OK && log_frames >= kRestartFrames) {
+      std::unique_lock<std::timed_mutex> writer(writer_mu_, std::defer_lock);
+      if (writer.try_lock_for(std::chrono::milliseconds(100))) {
+        rc = sqlite3_wal_checkpoint_v2(conn->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                       &copied);
+      }
+    }
+    Status s = rc == SQLITE_OK || rc == SQLITE_BUSY ? Status::Ok() : conn->Error(rc, "checkpoint");
+    AddIdle(std::move(conn));
+    return s;
+  }
+  // Applies DeferMaintenance to a connection about to begin a transaction.
+  void ApplyCheckpointMode(Connection& conn) const {
+    const bool automatic = !defer_checkpoints_.load();
+    if (conn.auto_checkpoint == automatic) return;
+    sqlite3_wal_autocheckpoint(conn.db(), automatic ? kCheckpointFrames : 0);
+    conn.auto_checkpoint = automatic;
+  }
 
   // Takes back a connection that is outside any transaction.
   void Release(std::unique_ptr<Connection> conn) {
@@ -1290,6 +1335,12 @@ class SqliteStore final : public Store {
   }
 
   const std::filesystem::path path_;
+  // One writer at a time in this process: a transaction waits here, woken the moment the last
+  // one ends, instead of in SQLite's busy handler, which sleeps 1, 2, 5 ... 100 ms between
+  // tries (the server's concurrent requests spent most of their time asleep there). Other
+  // processes still meet the busy timeout.
+  std::timed_mutex writer_mu_;
+  std::atomic<bool> defer_checkpoints_{false};
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by pool_mu_
   std::atomic<int> open_transactions_{0};
@@ -1297,8 +1348,9 @@ class SqliteStore final : public Store {
 
 class SqliteTransaction final : public Transaction {
  public:
-  SqliteTransaction(SqliteStore& store, std::unique_ptr<Connection> conn)
-      : store_(store), conn_(std::move(conn)) {}
+  SqliteTransaction(SqliteStore& store, std::unique_ptr<Connection> conn,
+                    std::unique_lock<std::timed_mutex> writer)
+      : store_(store), conn_(std::move(conn)), writer_(std::move(writer)) {}
 
   ~SqliteTransaction() override {
     if (!finished_ && conn_->InTransaction()) {
@@ -1341,6 +1393,7 @@ class SqliteTransaction final : public Transaction {
     Status s = conn_->Exec("COMMIT", "commit");
     if (!s.ok() && conn_->InTransaction()) (void)conn_->Exec("ROLLBACK", "roll back");
     finished_ = true;
+    if (!conn_->InTransaction() && writer_.owns_lock()) writer_.unlock();
     return s;
   }
 
@@ -2009,12 +2062,18 @@ class SqliteTransaction final : public Transaction {
     if (!query.owner_id.empty()) sql += " AND owner_id = ?3";
     if (query.open_only) sql += " AND closed_at IS NULL";
     if (query.assigned_since) sql += " AND assigned_at >= ?4";
+    if (query.clock_due_by) {
+      sql +=
+          " AND closed_at IS NULL AND first_touch_at IS NULL AND escalated_at IS NULL"
+          " AND due_at <= ?5";
+    }
     sql += " ORDER BY seq";
     LEADQ_TRY(Stmt st, conn_->Prepare(sql, "read handoffs"));
     if (!query.lead_id.empty()) st.TextNotNull(1, query.lead_id);
     if (!query.account_id.empty()) st.TextNotNull(2, query.account_id);
     if (!query.owner_id.empty()) st.TextNotNull(3, query.owner_id);
     if (query.assigned_since) st.Int(4, *query.assigned_since);
+    if (query.clock_due_by) st.Int(5, *query.clock_due_by);
     return conn_->FetchAll<Handoff>(st, "read handoffs", {}, ReadHandoff);
   }
 
@@ -2908,9 +2967,10 @@ class SqliteTransaction final : public Transaction {
 
   SqliteStore& store_;
   std::unique_ptr<Connection> conn_;
-  bool finished_ = false;      // committed (or the commit failed and rolled back)
-  bool broken_ = false;        // SQLite rolled the transaction back after an error
-  bool import_cache_ = false;  // the cache may grow to kShipmentImportCacheSize
+  std::unique_lock<std::timed_mutex> writer_;  // held until the transaction ends
+  bool finished_ = false;                      // committed (or the commit failed and rolled back)
+  bool broken_ = false;                        // SQLite rolled the transaction back after an error
+  bool import_cache_ = false;                  // the cache may grow to kShipmentImportCacheSize
   std::array<Columns, kEntityCount> columns_;
   std::unordered_map<std::string, std::unique_ptr<Shape>> shapes_;
   std::array<Shape*, kEntityCount> last_shape_{};
@@ -2922,17 +2982,24 @@ class SqliteTransaction final : public Transaction {
 };
 
 Result<std::unique_ptr<Transaction>> SqliteStore::Begin() {
+  std::unique_lock<std::timed_mutex> writer(writer_mu_, std::defer_lock);
+  if (!writer.try_lock_for(std::chrono::seconds(kBusyTimeoutSeconds))) {
+    return Status::FailedPrecondition(
+        Describe() + ": busy: another transaction of this process has held " +
+        "the workspace for " + std::to_string(kBusyTimeoutSeconds) + " s");
+  }
   std::unique_ptr<Connection> conn = TakeIdle();
   if (conn == nullptr) {
     LEADQ_TRY(conn, OpenConnection(path_, false));
   }
+  ApplyCheckpointMode(*conn);
   Status begun = conn->Exec("BEGIN IMMEDIATE", "begin transaction");
   if (!begun.ok()) {
     AddIdle(std::move(conn));
     return begun;
   }
   open_transactions_.fetch_add(1);
-  auto tx = std::make_unique<SqliteTransaction>(*this, std::move(conn));
+  auto tx = std::make_unique<SqliteTransaction>(*this, std::move(conn), std::move(writer));
   LEADQ_TRY(tx->LoadColumns());
   return std::unique_ptr<Transaction>(std::move(tx));
 }

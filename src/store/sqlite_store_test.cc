@@ -538,6 +538,91 @@ TEST(SqliteStore, ASecondWriterWaitsForTheFirst) {
   EXPECT_EQ(*count, 1u);
 }
 
+TEST(SqliteStore, WritersOfOneStoreWaitForEachOtherInTurn) {
+  // One store, four threads, each transaction held a moment: every one lands, none fails busy.
+  std::filesystem::path db = TestDir() / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+  ASSERT_TRUE(store.ok());
+  std::atomic<int> inside{0}, most{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+        if (!tx.ok()) {
+          ++failed;
+          continue;
+        }
+        const int now = ++inside;
+        most = std::max(most.load(), now);
+        WriteStats stats;
+        const std::string id = "T" + std::to_string(t) + "-" + std::to_string(i);
+        Status s =
+            (*tx)->UpsertLeads(std::vector<LeadRow>{Lead(id, std::nullopt, {})}, At(i), "x", stats);
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        --inside;
+        if (!s.ok() || !(*tx)->Commit().ok()) ++failed;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(most.load(), 1) << "one writer at a time";
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  Result<uint64_t> count = (*tx)->Count(Entity::kLead);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 80u);
+}
+
+TEST(SqliteStore, DeferredMaintenanceCheckpointsOutsideTheCommitsAndTheLogStartsOver) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  std::filesystem::path wal = db;
+  wal += "-wal";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+  ASSERT_TRUE(store.ok());
+  (*store)->DeferMaintenance(true);
+  // Commits write the log; with deferred maintenance none copies it back, so it grows past
+  // SQLite's 1,000 pages.
+  const std::string wide(2000, 'x');
+  int written = 0;
+  auto write = [&](int transactions) {
+    for (int n = 0; n < transactions; ++n, ++written) {
+      Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+      ASSERT_TRUE(tx.ok()) << tx.status().message();
+      std::vector<LeadRow> rows;
+      for (int i = 0; i < 20; ++i) {
+        rows.push_back(Lead("L" + std::to_string(written) + "-" + std::to_string(i), std::nullopt,
+                            {{"note", wide}}));
+      }
+      WriteStats stats;
+      ASSERT_TRUE((*tx)->UpsertLeads(rows, At(written), "x", stats).ok());
+      ASSERT_TRUE((*tx)->Commit().ok());
+    }
+  };
+  const uintmax_t thousand_pages = 1000u * 16384u;
+  while (std::filesystem::file_size(wal) <= thousand_pages && written < 5000) write(10);
+  ASSERT_GT(std::filesystem::file_size(wal), thousand_pages) << written << " transactions";
+  // Maintain copies the log back while a writer goes on in another thread.
+  std::thread writer([&] { write(20); });
+  Status kept = (*store)->Maintain();
+  writer.join();
+  ASSERT_TRUE(kept.ok()) << kept.message();
+  ASSERT_TRUE((*store)->Maintain().ok());
+  // The next commits start the log from the top: the file no longer grows.
+  const uintmax_t before = std::filesystem::file_size(wal);
+  write(20);
+  EXPECT_EQ(std::filesystem::file_size(wal), before);
+  // Back to SQLite's own checkpoints; nothing was lost.
+  (*store)->DeferMaintenance(false);
+  write(1);
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  Result<uint64_t> count = (*tx)->Count(Entity::kLead);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, static_cast<uint64_t>(written) * 20u);
+}
+
 TEST(Sha256Hex, MatchesTheStandardTestVectors) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

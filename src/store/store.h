@@ -240,6 +240,8 @@ struct HandoffQuery {
   std::string owner_id;
   bool open_only = false;
   std::optional<TimePoint> assigned_since;  // assigned_at >= this
+  // Only clocks that have run out by this time: open, untouched, not escalated, due_at <= this.
+  std::optional<TimePoint> clock_due_by;
 };
 
 // One contact attempt with a lead.
@@ -566,6 +568,14 @@ class Store {
   virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
   // "sqlite:/path/leadq.db", for messages.
   virtual std::string Describe() const = 0;
+
+  // For a long-running process (the server): with `on`, commits leave the upkeep of the
+  // database's files (SQLite: copying the write-ahead log back into the database, which the
+  // commit that crosses 1,000 pages otherwise does while every other writer waits) to
+  // Maintain, which the process calls from a thread of its own. Off again: commits do it.
+  virtual void DeferMaintenance(bool on) { (void)on; }
+  // Does the deferred upkeep now, outside any transaction, without stopping writers.
+  virtual Status Maintain() { return Status::Ok(); }
 };
 
 }  // namespace leadq::store

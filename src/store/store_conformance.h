@@ -1627,6 +1627,39 @@ TEST_P(StoreConformance, HandoffsAreFilteredByLeadAccountOwnerOpenAndTime) {
   EXPECT_EQ(list(nobody), "");
 }
 
+TEST_P(StoreConformance, HandoffsWhoseClockRanOutAreOpenUntouchedAndNotEscalated) {
+  CommitLeads({Lead("L1", "A1", {}), Lead("L2", "A1", {}), Lead("L3", "A2", {}),
+               Lead("L4", "A2", {}), Lead("L5", "A3", {}), Lead("L6", "A3", {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSERT_OK(tx->UpsertOwner(MakeOwner("ana", "Ana"), At(0)));
+  auto add = [&](std::string lead, int64_t due, auto&& change) {
+    Handoff h = Assign(std::move(lead), "ana", At(1));
+    h.due_at = At(due);
+    change(h);
+    Result<int64_t> seq = tx->AddHandoff(h);
+    EXPECT_TRUE(seq.ok()) << seq.status().message();
+  };
+  add("L1", 10, [](Handoff&) {});                               // ran out
+  add("L2", 20, [](Handoff& h) { h.breached_at = At(20); });    // breached, not escalated
+  add("L3", 10, [](Handoff& h) { h.first_touch_at = At(5); });  // touched in time
+  add("L4", 10, [](Handoff& h) { h.escalated_at = At(15); });   // escalated already
+  add("L5", 10, [](Handoff& h) { h.closed_at = At(12); });      // closed
+  add("L6", 40, [](Handoff&) {});                               // not due yet
+  HandoffQuery due;
+  due.clock_due_by = At(30);
+  STORE_ASSIGN(std::vector<Handoff> got, tx->Handoffs(due));
+  std::vector<std::string> leads;
+  for (const Handoff& h : got) leads.push_back(h.lead_id);
+  EXPECT_EQ(Join(leads), "L1,L2");
+  due.clock_due_by = At(20);
+  STORE_ASSIGN(got, tx->Handoffs(due));
+  EXPECT_EQ(got.size(), 2u) << "due_at <= the bound";
+  due.clock_due_by = At(9);
+  STORE_ASSIGN(got, tx->Handoffs(due));
+  EXPECT_TRUE(got.empty());
+}
+
 TEST_P(StoreConformance, ListLeadsFiltersByTheOwnerOfTheOpenHandoff) {
   CommitLeads({Lead("L1", std::nullopt, {}), Lead("L2", std::nullopt, {}),
                Lead("L3", std::nullopt, {}), Lead("L4", std::nullopt, {})});

@@ -240,6 +240,9 @@ expect_in "each to capacity" "new mqls assigned: p1 1,000 p2 1,000 p3 500; waiti
 awk -F, 'NR > 1 && NR <= 501 { n[$NF]++ } END { printf "%d %d %d\n", n["p1"], n["p2"], n["p3"] }' \
   "$T/fair-list.csv" > "$T/share"
 expect_eq "first 500 by capacity" "$(cat "$T/share")" "200 200 100"
+# The same week nobody has room: a tick counts the 500 as waiting and assigns none.
+expect_ok "full tick" "$LEADQ" tick --as-of 2026-03-03T01:00:00Z -w "$W2"
+expect_in "all full" "0 assigned, 500 mqls waiting"
 # A week later the capacity is free again: tick gives the waiting 500 an owner.
 expect_ok "fair tick" "$LEADQ" tick --as-of 2026-03-09T01:00:00Z -w "$W2"
 expect_in "waiting assigned" "500 assigned, 0 mqls waiting"
