@@ -16,7 +16,7 @@ LEADQ=build/release/apps/leadq/leadq
 command -v wrk >/dev/null || { echo "bench/serve.sh: wrk is missing (scripts/install-deps.sh)" >&2; exit 1; }
 T=$(mktemp -d /tmp/leadq-bench-serve.XXXXXX)
 SERVER=
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
+trap 'if [ -n "$SERVER" ]; then kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; fi; rm -rf "$T"' EXIT
 
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB"
 echo "seeding a demo workspace of $LEADS leads..."
@@ -52,6 +52,7 @@ print(f"{name}: {req * batch / dur:,.0f} events/s ({req / dur:,.0f} requests/s),
 PY
 }
 echo "--- ingestion over HTTP, $SECONDS_PER_RUN s each, wrk on the same 2 cores"
+run "single events, 1 connection" 1 1 1
 run "single events, $CONNS connections" 1 2 "$CONNS"
 run "batches of 1,000, 4 connections" 1000 2 4
 
