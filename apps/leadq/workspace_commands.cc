@@ -432,7 +432,7 @@ void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnab
   {
     struct Options {
       Common common;
-      std::string stage, action, grade, owner, sort = "-score", format = "table";
+      std::string stage, action, grade, owner, search, sort = "-score", format = "table";
       size_t limit = 50;
     };
     auto o = std::make_shared<Options>();
@@ -441,6 +441,9 @@ void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnab
     cmd->add_option("--action", o->action, "Only this action");
     cmd->add_option("--grade", o->grade, "Only this grade cell (A1)");
     cmd->add_option("--owner", o->owner, "Only leads this owner works (open handoff)");
+    cmd->add_option("--search", o->search,
+                    "Only leads with this text (any case) in their id, fields, account id or "
+                    "account's fields");
     cmd->add_option("--sort", o->sort, "score, -score (default), created, lead")
         ->check(CLI::IsMember({"score", "-score", "created", "lead"}));
     cmd->add_option("--limit", o->limit, "At most this many (default 50; 0: all)");
@@ -454,6 +457,7 @@ void AddWorkspaceCommands(CLI::App& app, CLI::App& model_cmd, std::vector<Runnab
                        q.action = o->action;
                        q.cell = o->grade;
                        q.owner = o->owner;
+                       q.text = o->search;
                        q.limit = o->limit;
                        q.sort = o->sort == "score"     ? store::LeadQuery::Sort::kScoreAsc
                                 : o->sort == "created" ? store::LeadQuery::Sort::kCreated

@@ -379,6 +379,8 @@ Result<Reply> ListLeadsRoute(Call& call) {
   q.cell = call.Query("cell");
   q.action = call.Query("action");
   q.account_id = call.Query("account_id");
+  q.text = std::string(Trim(call.Query("q")));
+  if (q.text.size() > 200) f.Error("q", "is longer than 200 characters");
   const std::string sort = call.Query("sort");
   if (sort.empty() || sort == "score_desc") {
     q.sort = store::LeadQuery::Sort::kScoreDesc;

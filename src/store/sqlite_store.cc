@@ -439,6 +439,15 @@ class Stmt {
     Check(sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
                             SQLITE_STATIC));
   }
+  // Binds a copy of `v` (for a value built just for this statement).
+  void TextCopy(int i, std::string_view v) {
+    if (v.size() > static_cast<size_t>(INT_MAX)) {
+      Check(SQLITE_TOOBIG);
+      return;
+    }
+    Check(sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
+                            SQLITE_TRANSIENT));
+  }
   void Int(int i, int64_t v) { Check(sqlite3_bind_int64(s_, i, v)); }
   void Double(int i, double v) { Check(sqlite3_bind_double(s_, i, v)); }
   void Null(int i) { Check(sqlite3_bind_null(s_, i)); }
@@ -2899,7 +2908,7 @@ class SqliteTransaction final : public Transaction {
   // The FROM and WHERE of ListLeads and CountLeads (parameters ?1, ?2, ?3, ?6, ?7, bound by
   // BindLeadQuery). `all_joins`: join the state, scores and open handoffs even when no filter
   // needs them (the list reads their columns; a count only pays for the joins it filters on).
-  static std::string LeadQueryFrom(const LeadQuery& query, bool all_joins) {
+  std::string LeadQueryFrom(const LeadQuery& query, bool all_joins) const {
     const bool state = all_joins || !query.stage.empty();
     const bool scores = all_joins || !query.action.empty() || !query.cell.empty();
     const bool handoffs = all_joins || !query.owner.empty() || query.unowned;
@@ -2915,6 +2924,20 @@ class SqliteTransaction final : public Transaction {
     if (!query.account_id.empty()) sql += " AND l.account_id = ?7";
     if (!query.action.empty()) sql += " AND s.action = ?2";
     if (!query.cell.empty()) sql += " AND (s.fit_grade || s.intent_grade) = ?3 COLLATE NOCASE";
+    if (!query.text.empty()) {
+      // LIKE is case-blind for ASCII; the pattern (?8) escapes % and _ with '\'.
+      auto any_field = [&](std::string_view alias, std::string_view id_column, Entity entity) {
+        std::string terms =
+            std::string(alias) + "." + std::string(id_column) + " LIKE ?8 ESCAPE '\\'";
+        for (const std::string& key : columns_[EntityIndex(entity)].keys) {
+          terms += " OR " + std::string(alias) + "." + ColumnName(key) + " LIKE ?8 ESCAPE '\\'";
+        }
+        return terms;
+      };
+      sql += " AND (" + any_field("l", "lead_id", Entity::kLead) +
+             " OR l.account_id IN (SELECT a.account_id FROM accounts a WHERE " +
+             any_field("a", "account_id", Entity::kAccount) + "))";
+    }
     return sql;
   }
   static void BindLeadQuery(Stmt& st, const LeadQuery& query) {
@@ -2923,6 +2946,14 @@ class SqliteTransaction final : public Transaction {
     if (!query.cell.empty()) st.TextNotNull(3, query.cell);
     if (!query.owner.empty()) st.TextNotNull(6, query.owner);
     if (!query.account_id.empty()) st.TextNotNull(7, query.account_id);
+    if (!query.text.empty()) {
+      std::string pattern = "%";
+      for (char c : query.text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+      }
+      st.TextCopy(8, pattern + "%");
+    }
   }
 
   // (name, count) rows of a two-column query.

@@ -164,6 +164,9 @@ struct LeadQuery {
   size_t limit = 0;  // 0: all
   size_t offset = 0;
   bool unowned = false;  // only leads with no open handoff
+  // Free text, any case: found in the lead's id, any of its fields (name, e-mail, title...),
+  // its account's id or any of its account's fields (the company's name, domain...).
+  std::string text;
 };
 
 // How many leads' latest scores fall in one grade cell (CountCells).

@@ -1232,6 +1232,57 @@ TEST_P(StoreConformance, AnswersAreKeptInOrder) {
 
 // --- listing
 
+TEST_P(StoreConformance, ListLeadsFindsFreeTextInTheLeadAndItsAccount) {
+  {
+    std::unique_ptr<Transaction> tx = Begin();
+    ASSERT_NE(tx, nullptr);
+    std::vector<AccountRow> accounts = {{"A1", {{"name", "Hooli Corp"}}},
+                                        {"A2", {{"name", "Pied Piper"}, {"domain", "pp.io"}}}};
+    WriteStats stats;
+    STORE_ASSERT_OK(tx->UpsertAccounts(accounts, At(0), stats));
+    STORE_ASSERT_OK(tx->Commit());
+  }
+  CommitLeads({Lead("L1", "A1", {{"email", "gavin@hooli.com"}, {"first_name", "Gavin"}}),
+               Lead("L2", "A2", {{"email", "richard@pp.io"}, {"first_name", "Richard"}}),
+               Lead("L3", std::nullopt, {{"email", "erlich_100%@aviato.com"}}),
+               Lead("PIPER-9", std::nullopt, {})});
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  auto list = [&](std::string text) {
+    LeadQuery q;
+    q.text = std::move(text);
+    q.sort = LeadQuery::Sort::kLeadId;
+    Result<std::vector<LeadSummary>> r = tx->ListLeads(q);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> ids;
+    if (r.ok()) {
+      for (const LeadSummary& s : *r) ids.push_back(s.lead_id);
+    }
+    Result<uint64_t> n = tx->CountLeads(q);
+    EXPECT_TRUE(n.ok());
+    if (n.ok()) {
+      EXPECT_EQ(*n, ids.size()) << "CountLeads agrees for " << q.text;
+    }
+    return Join(ids);
+  };
+  EXPECT_EQ(list("GAVIN"), "L1") << "a lead field, any case";
+  EXPECT_EQ(list("hooli"), "L1") << "its e-mail and its account's name";
+  EXPECT_EQ(list("piper"), "L2,PIPER-9") << "an account's field, and a lead id";
+  EXPECT_EQ(list("pp.io"), "L2");
+  EXPECT_EQ(list("a2"), "L2") << "the account id";
+  EXPECT_EQ(list("_100%"), "L3") << "% and _ are the text's own characters";
+  EXPECT_EQ(list("%"), "L3");
+  EXPECT_EQ(list("1_0"), "") << "_ is no wildcard";
+  EXPECT_EQ(list("nobody"), "");
+  LeadQuery both;
+  both.text = "i";
+  both.account_id = "A2";
+  Result<std::vector<LeadSummary>> r = tx->ListLeads(both);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u) << "filters combine";
+  EXPECT_EQ((*r)[0].lead_id, "L2");
+}
+
 TEST_P(StoreConformance, ListLeadsFiltersSortsAndPages) {
   CommitLeads({Lead("L4", std::nullopt, {})}, At(5));
   CommitLeads({Lead("L3", "A3", {})}, At(10));

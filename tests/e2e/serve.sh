@@ -80,6 +80,15 @@ expect_in "seller accepts its lead" "200 "
 expect_in "transition answered" '"to":"accepted"'
 OTHER=$(api GET "/api/v1/leads?stage=new&limit=1" "$ADMIN" | sed 's/^[0-9]* //' | jq_py 'j["items"][0]["lead_id"]')
 LAST=$(api GET "/api/v1/leads/$OTHER" "$SELLER"); expect_in "seller may not see another's lead" "403 "
+# Free-text search: a lead by its e-mail in any case, and by its account's name.
+EMAIL=$(awk -F, -v id="$OTHER" '$1 == id { print $5 }' "$W/demo-data/leads.csv")
+LAST=$(api GET "/api/v1/leads?q=$(echo "$EMAIL" | tr a-z A-Z)" "$ADMIN")
+expect_in "search by e-mail" "\"lead_id\":\"$OTHER\""
+ACCOUNT=$(awk -F, -v id="$OTHER" '$1 == id { print $2 }' "$W/demo-data/leads.csv")
+NAME=$(awk -F, -v id="$ACCOUNT" '$1 == id { print $2 }' "$W/demo-data/accounts.csv")
+LAST=$(api GET "/api/v1/leads?q=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$NAME")&limit=500" "$ADMIN")
+expect_in "search by account name" "\"lead_id\":\"$OTHER\""
+LAST=$(api GET "/api/v1/leads?q=zz-no-such-lead-zz" "$ADMIN"); expect_in "search finds none" '"total":0'
 LAST=$(api POST "/api/v1/leads/$LEAD/stage" "$SELLER" '{"to":"sql"}')
 expect_in "sql gated by BANT" "409 "
 

@@ -1,5 +1,5 @@
 // The lead list (#/leads?stage=mql&cell=A1&offset=50): filters and paging done by the server
-// (GET /api/v1/leads with stage, cell, owner, action, sort, limit, offset). A seller's list is
+// (GET /api/v1/leads with q, stage, cell, owner, action, sort, limit, offset). A seller's list is
 // forced to its own leads by the server, so its owner filter is hidden. Also exports the
 // LeadSummary row used by other pages.
 //
@@ -36,6 +36,7 @@ const PAGE_SIZES = [25, 50, 100, 200, 500];
 
 export async function show(main, {params}) {
   const filters = {
+    q: params.get('q') || '',
     stage: params.get('stage') || '',
     cell: params.get('cell') || '',
     owner: can('queue.any') ? params.get('owner') || '' : '',
@@ -62,6 +63,15 @@ export async function show(main, {params}) {
     location.hash = `#/leads${q}`;
   };
 
+  const searchIn = h('input', {
+    name: 'q',
+    type: 'search',
+    value: filters.q,
+    size: 18,
+    maxlength: 200,
+    placeholder: 'name, e-mail, company',
+    autocomplete: 'off'
+  });
   const stageSel = select([['', 'Any stage'], ...STAGES], filters.stage, {name: 'stage'});
   const cellIn =
       h('input',
@@ -84,6 +94,7 @@ export async function show(main, {params}) {
         onsubmit: (e) => {
           e.preventDefault();
           go({
+            q: searchIn.value.trim(),
             stage: stageSel.value,
             cell: cellIn.value.trim().toUpperCase(),
             owner: ownerIn ? ownerIn.value.trim() : '',
@@ -93,7 +104,7 @@ export async function show(main, {params}) {
           });
         }
       },
-        field('Stage', stageSel), field('Cell', cellIn), ownerIn ? field('Owner', ownerIn) : null,
+        field('Search', searchIn), field('Stage', stageSel), field('Cell', cellIn), ownerIn ? field('Owner', ownerIn) : null,
         field('Sort', sortSel), field('Per page', sizeSel), h('button', {type: 'submit'}, 'Apply'));
 
   const first = total ? offset + 1 : 0;
