@@ -380,13 +380,47 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     }
   }
 
+  // A cached report: the kept answer while it is young enough.
+  std::string cache_key;
+  const auto steady = std::chrono::steady_clock::now();
+  if (route->cached && options_.background && options_.report_max_age.count() > 0) {
+    cache_key = req.path;
+    for (const auto& [k, v] : req.params) cache_key += "\n" + k + "=" + v;  // multimap: sorted
+    std::lock_guard<std::mutex> lock(reports_mu_);
+    auto it = reports_.find(cache_key);
+    if (it != reports_.end()) {
+      it->second.requested = steady;
+      const auto age = steady - it->second.computed;
+      if (age < options_.report_max_age) {
+        res.status = 200;
+        res.set_header(
+            "Age", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(age).count()));
+        res.set_content(it->second.body, "application/json");
+        return;
+      }
+    }
+  }
+
   Result<Reply> result = route->handler(call);
   Reply reply = result.ok() ? std::move(*result) : ProblemOf(result.status());
   res.status = reply.status;
   if (reply.status >= 400) {
     WriteProblem(res, reply);
   } else if (reply.status != 204) {
-    res.set_content(reply.body.dump(), "application/json");
+    std::string body = reply.body.dump();
+    if (!cache_key.empty() && reply.status == 200) {
+      CachedAnswer kept;
+      kept.body = body;
+      kept.computed = kept.requested = steady;
+      kept.route = route;
+      kept.path = req.path;
+      kept.query = req.params;
+      kept.path_params = call.params;
+      res.set_header("Age", "0");
+      std::lock_guard<std::mutex> lock(reports_mu_);
+      reports_[cache_key] = std::move(kept);
+    }
+    res.set_content(std::move(body), "application/json");
   }
   if (req.method != "GET") {
     if (reply.status < 400 && route->path.rfind("/api/v1/tokens", 0) == 0) {
@@ -428,6 +462,47 @@ void ApiServer::FlushAudit() {
     for (const auto& [id, at] : uses) latest[id] = std::max(latest[id], at);
     Status s = service::RecordUse(*ws_.store, {latest.begin(), latest.end()});
     if (!s.ok() && options_.log) options_.log("token use: " + s.message());
+  }
+}
+
+// Recomputes the cached reports that people asked for in the last ten minutes (older than half
+// their age limit, so that the next request finds them young), and forgets the others. Runs
+// on the background thread; the reports are computed outside the lock.
+void ApiServer::RefreshReports() {
+  constexpr auto kForgetAfter = std::chrono::minutes(10);
+  std::vector<std::pair<std::string, CachedAnswer>> due;
+  const auto steady = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(reports_mu_);
+    for (auto it = reports_.begin(); it != reports_.end();) {
+      if (steady - it->second.requested > kForgetAfter) {
+        it = reports_.erase(it);
+        continue;
+      }
+      if (steady - it->second.computed >= options_.report_max_age / 2) {
+        due.emplace_back(it->first, it->second);
+      }
+      ++it;
+    }
+  }
+  service::TokenInfo background;
+  background.name = "report-cache";
+  background.role = service::Role::kAdmin;
+  for (auto& [key, kept] : due) {
+    if (stopping_.load()) return;
+    httplib::Request req;
+    req.method = "GET";
+    req.path = kept.path;
+    req.params = kept.query;
+    Call call{req, background, kept.path_params, Now(), ws_, *cache_, {}};
+    const auto started = std::chrono::steady_clock::now();
+    Result<Reply> result = kept.route->handler(call);
+    if (!result.ok() || result->status != 200) continue;  // the next request computes it
+    std::lock_guard<std::mutex> lock(reports_mu_);
+    auto it = reports_.find(key);
+    if (it == reports_.end()) continue;
+    it->second.body = result->body.dump();
+    it->second.computed = started;
   }
 }
 
@@ -479,6 +554,7 @@ void ApiServer::BackgroundLoop() {
         wake_.wait(lock, [this] { return listener_done_; });
       }
       RunBackgroundOnce();
+      if (!stopping) RefreshReports();
       next_tick = std::chrono::steady_clock::now() + options_.tick_every;
     } else {
       FlushAudit();

@@ -79,6 +79,8 @@ struct ApiOptions {
   // How often the tick is thorough (service::TickOptions; the first tick always is): ended
   // cadences and mqls waiting for an owner are counted in hours and days, not seconds.
   std::chrono::milliseconds thorough_every{60000};
+  // How long a cached report's answer (Route::cached) is served; 0: never cached.
+  std::chrono::milliseconds report_max_age{60000};
   std::chrono::milliseconds audit_flush{250};
   // The clock; the system clock when empty.
   std::function<TimePoint()> clock;
@@ -139,6 +141,11 @@ struct Route {
   bool own_lead = false;  // a seller may call it only on a lead it owns ({id} is the lead)
   Handler handler;
   Access access = Access::kRoles;
+  // A report over the whole workspace that changes with outcomes and the log, not from second
+  // to second: with background work on, its answer is kept for ApiOptions::report_max_age
+  // (the `Age` header says how old it is) and refreshed by the background thread while people
+  // keep asking for it. The answer must not depend on who asks.
+  bool cached = false;
 };
 
 // Every route of the API (routes.cc).
@@ -181,6 +188,18 @@ class ApiServer {
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<service::ScoringCache> cache_;
   std::thread listener_, background_;
+  // Answers of cached routes by path and query (Route::cached), guarded by reports_mu_.
+  struct CachedAnswer {
+    std::string body;
+    std::chrono::steady_clock::time_point computed, requested;
+    const Route* route = nullptr;
+    std::string path;
+    std::multimap<std::string, std::string> query;  // httplib::Params
+    std::map<std::string, std::string> path_params;
+  };
+  void RefreshReports();
+  std::mutex reports_mu_;
+  std::map<std::string, CachedAnswer> reports_;
   std::chrono::steady_clock::time_point last_thorough_{};  // used by RunBackgroundOnce
   bool thorough_once_ = false;
   std::atomic<bool> stopping_{false};

@@ -932,6 +932,10 @@ std::vector<Route> ApiRoutes() {
     return Route{std::move(method), std::move(path), std::move(roles),
                  own_lead,          std::move(h),    Access::kRoles};
   };
+  auto cached = [](Route r) {
+    r.cached = true;
+    return r;
+  };
   const std::string v1 = "/api/v1";
   return {
       pub("GET", v1 + "/health", Health),
@@ -960,9 +964,9 @@ std::vector<Route> ApiRoutes() {
       route("PATCH", v1 + "/owners/{id}", staff, PatchOwnerRoute),
       route("POST", v1 + "/tick", staff, TickRoute),
       route("GET", v1 + "/pipeline", staff, PipelineRoute),
-      route("GET", v1 + "/reports/funnel", staff, FunnelRoute),
-      route("GET", v1 + "/reports/calibration", staff, CalibrationRoute),
-      route("GET", v1 + "/reports/thresholds", staff, ThresholdsRoute),
+      cached(route("GET", v1 + "/reports/funnel", staff, FunnelRoute)),
+      cached(route("GET", v1 + "/reports/calibration", staff, CalibrationRoute)),
+      cached(route("GET", v1 + "/reports/thresholds", staff, ThresholdsRoute)),
       route("GET", v1 + "/models", sellers, ModelsRoute),
       route("GET", v1 + "/models/diff", sellers, ModelDiffRoute),
       route("GET", v1 + "/models/{version}", sellers, ModelRoute),

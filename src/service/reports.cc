@@ -288,7 +288,7 @@ Result<std::string> FunnelReportText(Workspace& ws, const FunnelRequest& request
     return Status::Invalid("--by \"" + request.by + "\" is not one of " +
                            JoinStrings(kFunnelBreakdowns));
   }
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(analytics::FunnelInput in, GatherFunnel(*tx, request));
   analytics::FunnelReport r = analytics::ComputeFunnel(in);
   return Rendered(r, format, analytics::RenderFunnelTable, analytics::RenderFunnelCsv,
@@ -296,7 +296,7 @@ Result<std::string> FunnelReportText(Workspace& ws, const FunnelRequest& request
 }
 
 Result<std::string> CalibrationReportText(Workspace& ws, ListFormat format) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(CalibrationData data, GatherCalibration(ws, *tx, /*rules=*/true));
   analytics::CalibrationReport r = Calibrate(data);
   return Rendered(r, format, analytics::RenderCalibrationTable, analytics::RenderCalibrationCsv,
@@ -305,7 +305,7 @@ Result<std::string> CalibrationReportText(Workspace& ws, ListFormat format) {
 
 Result<std::string> ThresholdsReportText(Workspace& ws, const ThresholdRequest& request,
                                          ListFormat format) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(CalibrationData data, GatherCalibration(ws, *tx, /*rules=*/false));
   analytics::CalibrationReport cal = Calibrate(data);
   LEADQ_TRY(analytics::ThresholdInput in, GatherThresholds(*tx, request, cal));
@@ -315,7 +315,7 @@ Result<std::string> ThresholdsReportText(Workspace& ws, const ThresholdRequest& 
 }
 
 Status WriteHtmlReport(Workspace& ws, const HtmlReportRequest& request) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   analytics::HtmlReportInput in;
   in.title = ws.dir.string();
   in.as_of = request.thresholds.as_of;

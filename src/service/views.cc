@@ -245,7 +245,7 @@ Result<LeadProfile> GatherLeadProfile(Workspace& ws, store::Transaction& tx,
 }
 
 Result<Json> LeadListJson(Workspace& ws, const store::LeadQuery& query) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(uint64_t total, tx->CountLeads(query));
   LEADQ_TRY(std::vector<store::LeadSummary> leads, tx->ListLeads(query));
   LEADQ_TRY(Json items, SummariesView(*tx, leads));
@@ -256,7 +256,7 @@ Result<Json> LeadListJson(Workspace& ws, const store::LeadQuery& query) {
 }
 
 Result<Json> LeadDetailJson(Workspace& ws, const std::string& lead_id, TimePoint as_of) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(LeadProfile p, GatherLeadProfile(ws, *tx, lead_id, as_of));
   LEADQ_TRY(std::string account_id, [&]() -> Result<std::string> {
     std::string id;
@@ -315,7 +315,7 @@ Result<Json> LeadDetailJson(Workspace& ws, const std::string& lead_id, TimePoint
 }
 
 Result<std::string> LeadOwnerOf(Workspace& ws, const std::string& lead_id) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(std::optional<store::LeadState> state, tx->GetLeadState(lead_id));
   if (!state) return UnknownLead(lead_id);
   LEADQ_TRY(std::optional<store::Handoff> open, tx->OpenHandoff(lead_id));
@@ -323,7 +323,7 @@ Result<std::string> LeadOwnerOf(Workspace& ws, const std::string& lead_id) {
 }
 
 Result<Json> PipelineJson(Workspace& ws, TimePoint as_of) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(Json by_stage, ByStage(*tx));
 
   LEADQ_TRY(uint64_t leads, tx->Count(store::Entity::kLead));
@@ -373,7 +373,7 @@ Result<Json> PipelineJson(Workspace& ws, TimePoint as_of) {
 }
 
 Result<Json> StatusJson(Workspace& ws) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(uint64_t leads, tx->Count(store::Entity::kLead));
   LEADQ_TRY(uint64_t accounts, tx->Count(store::Entity::kAccount));
   LEADQ_TRY(uint64_t events, tx->Count(store::Entity::kEvent));
@@ -394,7 +394,7 @@ Result<Json> StatusJson(Workspace& ws) {
 }
 
 Result<Json> AccountListJson(Workspace& ws, size_t limit, size_t offset) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(uint64_t total, tx->Count(store::Entity::kAccount));
   LEADQ_TRY(std::vector<store::AccountRow> accounts, tx->ListAccounts(limit, offset));
   Json items = Json::array();
@@ -405,7 +405,7 @@ Result<Json> AccountListJson(Workspace& ws, size_t limit, size_t offset) {
 }
 
 Result<Json> AccountJson(Workspace& ws, const std::string& account_id) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(std::optional<Json> fields, AccountFields(*tx, account_id));
   if (!fields) return Status::NotFound("no account " + Quoted(account_id) + " in the workspace");
   store::LeadQuery of;
@@ -417,7 +417,7 @@ Result<Json> AccountJson(Workspace& ws, const std::string& account_id) {
 }
 
 Result<Json> ModelHistoryJson(Workspace& ws) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(std::vector<store::ModelVersion> versions, tx->ModelVersions());
   Json items = Json::array();
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
@@ -432,7 +432,7 @@ Result<Json> ModelHistoryJson(Workspace& ws) {
 }
 
 Result<Json> ModelVersionJson(Workspace& ws, int64_t version) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(store::ModelVersion v, tx->GetModelVersion(version));
   LEADQ_TRY(std::optional<store::ModelVersion> active, tx->ActiveModel());
   return Json{{"version", v.version},
@@ -445,7 +445,7 @@ Result<Json> ModelVersionJson(Workspace& ws, int64_t version) {
 }
 
 Result<Json> ModelDiffJson(Workspace& ws, int64_t from, int64_t to) {
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
   LEADQ_TRY(store::ModelVersion a, tx->GetModelVersion(from));
   LEADQ_TRY(store::ModelVersion b, tx->GetModelVersion(to));
   LEADQ_TRY(model::Model ma, LoadModelVersion(ws, a));

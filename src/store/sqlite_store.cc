@@ -1288,6 +1288,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::unique_ptr<Transaction>> Begin() override;
+  Result<std::unique_ptr<Transaction>> BeginRead() override;
   std::string Describe() const override { return leadq::store::Describe(path_); }
   void DeferMaintenance(bool on) override { defer_checkpoints_.store(on); }
   Status Maintain() override {
@@ -1357,9 +1358,13 @@ class SqliteStore final : public Store {
 
 class SqliteTransaction final : public Transaction {
  public:
+  // `writer` held: a read-write transaction; not held: a read-only one (BeginRead).
   SqliteTransaction(SqliteStore& store, std::unique_ptr<Connection> conn,
                     std::unique_lock<std::timed_mutex> writer)
-      : store_(store), conn_(std::move(conn)), writer_(std::move(writer)) {}
+      : store_(store),
+        conn_(std::move(conn)),
+        writer_(std::move(writer)),
+        read_only_(!writer_.owns_lock()) {}
 
   ~SqliteTransaction() override {
     if (!finished_ && conn_->InTransaction()) {
@@ -1368,6 +1373,9 @@ class SqliteTransaction final : public Transaction {
     DropStatements();
     if (import_cache_) {
       (void)conn_->Exec("PRAGMA cache_size=" + std::string(kCacheSize), "restore cache size");
+    }
+    if (read_only_ && !conn_->InTransaction()) {
+      (void)conn_->Exec("PRAGMA query_only=0", "end a read-only transaction");
     }
     store_.Release(std::move(conn_));
   }
@@ -2999,9 +3007,10 @@ class SqliteTransaction final : public Transaction {
   SqliteStore& store_;
   std::unique_ptr<Connection> conn_;
   std::unique_lock<std::timed_mutex> writer_;  // held until the transaction ends
-  bool finished_ = false;                      // committed (or the commit failed and rolled back)
-  bool broken_ = false;                        // SQLite rolled the transaction back after an error
-  bool import_cache_ = false;                  // the cache may grow to kShipmentImportCacheSize
+  const bool read_only_;       // begun by BeginRead: the connection is query-only until it ends
+  bool finished_ = false;      // committed (or the commit failed and rolled back)
+  bool broken_ = false;        // SQLite rolled the transaction back after an error
+  bool import_cache_ = false;  // the cache may grow to kShipmentImportCacheSize
   std::array<Columns, kEntityCount> columns_;
   std::unordered_map<std::string, std::unique_ptr<Shape>> shapes_;
   std::array<Shape*, kEntityCount> last_shape_{};
@@ -3011,6 +3020,24 @@ class SqliteTransaction final : public Transaction {
   std::string event_lead_, event_account_;
   bool event_lead_known_ = false;
 };
+
+Result<std::unique_ptr<Transaction>> SqliteStore::BeginRead() {
+  std::unique_ptr<Connection> conn = TakeIdle();
+  if (conn == nullptr) {
+    LEADQ_TRY(conn, OpenConnection(path_, false));
+  }
+  Status begun = conn->Exec("PRAGMA query_only=1; BEGIN", "begin read transaction");
+  if (!begun.ok()) {
+    (void)conn->Exec("PRAGMA query_only=0", "end a read-only transaction");
+    AddIdle(std::move(conn));
+    return begun;
+  }
+  open_transactions_.fetch_add(1);
+  auto tx = std::make_unique<SqliteTransaction>(*this, std::move(conn),
+                                                std::unique_lock<std::timed_mutex>());
+  LEADQ_TRY(tx->LoadColumns());
+  return std::unique_ptr<Transaction>(std::move(tx));
+}
 
 Result<std::unique_ptr<Transaction>> SqliteStore::Begin() {
   std::unique_lock<std::timed_mutex> writer(writer_mu_, std::defer_lock);

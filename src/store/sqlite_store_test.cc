@@ -575,6 +575,58 @@ TEST(SqliteStore, WritersOfOneStoreWaitForEachOtherInTurn) {
   EXPECT_EQ(*count, 80u);
 }
 
+TEST(SqliteStore, AReadTransactionWaitsForNoWriterAndCannotWrite) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+  ASSERT_TRUE(store.ok());
+  WriteStats stats;
+  {
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(
+        (*tx)
+            ->UpsertLeads(std::vector<LeadRow>{Lead("L1", std::nullopt, {})}, At(0), "x", stats)
+            .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  // A writer holds the store; a reader starts at once and sees the last commit only.
+  Result<std::unique_ptr<Transaction>> writer = (*store)->Begin();
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(
+      (*writer)
+          ->UpsertLeads(std::vector<LeadRow>{Lead("L2", std::nullopt, {})}, At(1), "x", stats)
+          .ok());
+  const auto started = std::chrono::steady_clock::now();
+  Result<std::unique_ptr<Transaction>> reader = (*store)->BeginRead();
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  Result<uint64_t> count = (*reader)->Count(Entity::kLead);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 1u);
+  Status wrote =
+      (*reader)->UpsertLeads(std::vector<LeadRow>{Lead("L3", std::nullopt, {})}, At(2), "x", stats);
+  EXPECT_FALSE(wrote.ok()) << "a read transaction cannot write";
+  ASSERT_TRUE((*writer)->Commit().ok());
+  reader->reset();
+  writer->reset();
+  // The reader's connection went back to the pool writable.
+  for (int i = 0; i < 3; ++i) {
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(
+        (*tx)
+            ->UpsertLeads(std::vector<LeadRow>{Lead("W" + std::to_string(i), std::nullopt, {})},
+                          At(3), "x", stats)
+            .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  Result<std::unique_ptr<Transaction>> last = (*store)->BeginRead();
+  ASSERT_TRUE(last.ok());
+  count = (*last)->Count(Entity::kLead);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 5u);
+}
+
 TEST(SqliteStore, DeferredMaintenanceCheckpointsOutsideTheCommitsAndTheLogStartsOver) {
   std::filesystem::path db = TestDir() / "leadq.db";
   std::filesystem::path wal = db;

@@ -569,6 +569,9 @@ class Store {
   virtual ~Store() = default;
   // Begins a read-write transaction. Fails when the database is unreachable or busy too long.
   virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
+  // Begins a transaction that only reads: it sees one snapshot, waits for no writer and holds
+  // none back (SQLite: a deferred transaction on a query-only connection; a write in it fails).
+  virtual Result<std::unique_ptr<Transaction>> BeginRead() { return Begin(); }
   // "sqlite:/path/leadq.db", for messages.
   virtual std::string Describe() const = 0;
 

@@ -89,6 +89,13 @@ NAME=$(awk -F, -v id="$ACCOUNT" '$1 == id { print $2 }' "$W/demo-data/accounts.c
 LAST=$(api GET "/api/v1/leads?q=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$NAME")&limit=500" "$ADMIN")
 expect_in "search by account name" "\"lead_id\":\"$OTHER\""
 LAST=$(api GET "/api/v1/leads?q=zz-no-such-lead-zz" "$ADMIN"); expect_in "search finds none" '"total":0'
+# Reports are kept a minute: the second answer is the first one, with its Age.
+curl -s -D "$T/h1" -o "$T/r1" -H "Authorization: Bearer $ADMIN" "$BASE/api/v1/reports/funnel"
+curl -s -D "$T/h2" -o "$T/r2" -H "Authorization: Bearer $ADMIN" "$BASE/api/v1/reports/funnel"
+LAST=$(cat "$T/h2"); expect_in "kept report has an Age" "Age: "
+expect_eq "kept report is the same" "$(cmp -s "$T/r1" "$T/r2" && echo same)" "same"
+curl -s -D "$T/h3" -o /dev/null -H "Authorization: Bearer $ADMIN" "$BASE/api/v1/reports/funnel?by=channel"
+LAST=$(cat "$T/h3"); expect_in "other parameters computed anew" "Age: 0"
 LAST=$(api POST "/api/v1/leads/$LEAD/stage" "$SELLER" '{"to":"sql"}')
 expect_in "sql gated by BANT" "409 "
 
