@@ -480,7 +480,12 @@ void ApiServer::RefreshReports() {
         continue;
       }
       if (steady - it->second.computed >= options_.report_max_age / 2) {
-        due.emplace_back(it->first, it->second);
+        CachedAnswer job;  // what to ask again; the kept body stays where it is
+        job.route = it->second.route;
+        job.path = it->second.path;
+        job.query = it->second.query;
+        job.path_params = it->second.path_params;
+        due.emplace_back(it->first, std::move(job));
       }
       ++it;
     }

@@ -554,6 +554,29 @@ Result<Packet> BuildPacket(store::Transaction& tx, const model::Model& model, co
 // ---------------------------------------------------------------------------------------------
 // Assignment
 
+namespace {
+
+// Each owner's assignments in the 7 days before `at`, and the latest of them.
+struct WeekLoad {
+  std::map<std::string, int64_t, std::less<>> assigned;
+  std::map<std::string, TimePoint, std::less<>> last_at;
+};
+Result<WeekLoad> LoadOfTheWeek(store::Transaction& tx, TimePoint at) {
+  store::HandoffQuery recent;
+  recent.assigned_since = at - kWeek;
+  LEADQ_TRY(std::vector<store::Handoff> week, tx.Handoffs(recent));
+  WeekLoad load;
+  for (const store::Handoff& h : week) {
+    if (h.assigned_at > at) continue;
+    ++load.assigned[h.owner_id];
+    TimePoint& last = load.last_at[h.owner_id];
+    last = std::max(last, h.assigned_at);
+  }
+  return load;
+}
+
+}  // namespace
+
 struct Assigner::State {
   store::Transaction* tx = nullptr;
   const Workset* work = nullptr;
@@ -579,15 +602,9 @@ Result<std::unique_ptr<Assigner>> Assigner::Create(store::Transaction& tx, const
   state->routing = std::make_unique<engine::CompiledHandoff>(work.model, work.data);
   LEADQ_TRY(std::vector<store::Owner> owners, tx.Owners());
   for (store::Owner& o : owners) state->owners.emplace(o.owner_id, std::move(o));
-  store::HandoffQuery recent;
-  recent.assigned_since = at - kWeek;
-  LEADQ_TRY(std::vector<store::Handoff> week, tx.Handoffs(recent));
-  for (const store::Handoff& h : week) {
-    if (h.assigned_at > at) continue;
-    ++state->assigned[h.owner_id];
-    TimePoint& last = state->last_at[h.owner_id];
-    last = std::max(last, h.assigned_at);
-  }
+  LEADQ_TRY(WeekLoad load, LoadOfTheWeek(tx, at));
+  state->assigned = std::move(load.assigned);
+  state->last_at = std::move(load.last_at);
   LEADQ_TRY(state->webhooks, tx.Webhooks());
   return std::unique_ptr<Assigner>(new Assigner(std::move(state)));
 }
@@ -962,19 +979,14 @@ Result<std::vector<std::string>> AssignableOf(store::Transaction& tx, const mode
                                               const std::vector<store::LeadSummary>& waiting,
                                               TimePoint at) {
   LEADQ_TRY(std::vector<store::Owner> owners, tx.Owners());
-  store::HandoffQuery recent;
-  recent.assigned_since = at - kWeek;
-  LEADQ_TRY(std::vector<store::Handoff> week, tx.Handoffs(recent));
-  std::unordered_map<std::string, int64_t> assigned;
-  for (const store::Handoff& h : week) {
-    if (h.assigned_at <= at) ++assigned[h.owner_id];
-  }
+  LEADQ_TRY(WeekLoad load, LoadOfTheWeek(tx, at));
   std::unordered_set<std::string> active;
   bool room = false;
   for (const store::Owner& o : owners) {
     if (!o.active) continue;
     active.insert(o.owner_id);
-    if (o.weekly_capacity > assigned[o.owner_id]) room = true;
+    auto done = load.assigned.find(o.owner_id);
+    if (o.weekly_capacity > (done == load.assigned.end() ? 0 : done->second)) room = true;
   }
   std::vector<std::string> placeable;
   if (room) {
@@ -1170,7 +1182,6 @@ Result<TickReport> Tick(Workspace& ws, TimePoint as_of, const TickOptions& optio
 
   // 4. Mqls waiting for an owner; those not tried wait on.
   report.waiting = unowned_mqls.size() - waiting.size();
-  report.thorough = options.thorough;
   for (const std::string& lead_id : waiting) {
     LEADQ_TRY(std::optional<store::LeadState> st, tx->GetLeadState(lead_id));
     if (!st) continue;

@@ -116,7 +116,6 @@ struct TickReport {
   uint64_t recycled = 0;           // cadences ended with no reply
   uint64_t assigned = 0;           // mqls waiting for an owner that got one
   uint64_t waiting = 0;            // mqls still waiting for an owner
-  bool thorough = true;            // false: no cadence ended, waiting mqls not counted
   std::vector<std::string> lines;  // one per action, for people
 };
 

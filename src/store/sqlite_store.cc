@@ -431,22 +431,15 @@ class Stmt {
     }
   }
   // Empty text binds '' (for NOT NULL columns).
-  void TextNotNull(int i, std::string_view v) {
-    if (v.size() > static_cast<size_t>(INT_MAX)) {
-      Check(SQLITE_TOOBIG);
-      return;
-    }
-    Check(sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
-                            SQLITE_STATIC));
-  }
+  void TextNotNull(int i, std::string_view v) { BindText(i, v, SQLITE_STATIC); }
   // Binds a copy of `v` (for a value built just for this statement).
-  void TextCopy(int i, std::string_view v) {
+  void TextCopy(int i, std::string_view v) { BindText(i, v, SQLITE_TRANSIENT); }
+  void BindText(int i, std::string_view v, sqlite3_destructor_type lifetime) {
     if (v.size() > static_cast<size_t>(INT_MAX)) {
       Check(SQLITE_TOOBIG);
       return;
     }
-    Check(sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
-                            SQLITE_TRANSIENT));
+    Check(sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), lifetime));
   }
   void Int(int i, int64_t v) { Check(sqlite3_bind_int64(s_, i, v)); }
   void Double(int i, double v) { Check(sqlite3_bind_double(s_, i, v)); }
@@ -595,11 +588,10 @@ std::string Describe(const std::filesystem::path& path) { return "sqlite:" + pat
 
 // SQLite's automatic checkpoint: every 1,000 pages of write-ahead log. A deferred checkpoint
 // (Store::Maintain) holds writers back for its last pages and a sync of the database file
-// once the log has grown to kRestartFrames pages, so that the log starts again from the top.
-// Measured with single events over HTTP at 100k leads (p90 / p99): SQLite's own checkpoints
-// 20.8 / 46.2 ms; deferred, 1,000 pages 2.0 / 25.7 ms; 8,000 pages 1.5 / 37.5 ms.
+// once the log has grown as long, so that the log starts again from the top. Measured with
+// single events over HTTP at 100k leads (p90 / p99): SQLite's own checkpoints 20.8 / 46.2 ms;
+// deferred, holding writers at 1,000 pages 2.0 / 25.7 ms, at 8,000 pages 1.5 / 37.5 ms.
 constexpr int kCheckpointFrames = 1000;
-constexpr int kRestartFrames = kCheckpointFrames;
 
 // How long a transaction waits for another writer (of this process or another) before it fails.
 constexpr int kBusyTimeoutSeconds = 5;
@@ -1289,6 +1281,9 @@ class SqliteStore final : public Store {
 
   Result<std::unique_ptr<Transaction>> Begin() override;
   Result<std::unique_ptr<Transaction>> BeginRead() override;
+  // Begins with `begin_sql` on a pooled connection; `writer` held: read-write, else read-only.
+  Result<std::unique_ptr<Transaction>> BeginWith(std::unique_lock<std::timed_mutex> writer,
+                                                 std::string_view begin_sql);
   std::string Describe() const override { return leadq::store::Describe(path_); }
   void DeferMaintenance(bool on) override { defer_checkpoints_.store(on); }
   Status Maintain() override {
@@ -1302,7 +1297,7 @@ class SqliteStore final : public Store {
     int log_frames = 0, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(conn->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
                                        &copied);
-    if (rc == SQLITE_OK && log_frames >= kRestartFrames) {
+    if (rc == SQLITE_OK && log_frames >= kCheckpointFrames) {
       std::unique_lock<std::timed_mutex> writer(writer_mu_, std::defer_lock);
       if (writer.try_lock_for(std::chrono::milliseconds(100))) {
         rc = sqlite3_wal_checkpoint_v2(conn->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
@@ -3022,21 +3017,7 @@ class SqliteTransaction final : public Transaction {
 };
 
 Result<std::unique_ptr<Transaction>> SqliteStore::BeginRead() {
-  std::unique_ptr<Connection> conn = TakeIdle();
-  if (conn == nullptr) {
-    LEADQ_TRY(conn, OpenConnection(path_, false));
-  }
-  Status begun = conn->Exec("PRAGMA query_only=1; BEGIN", "begin read transaction");
-  if (!begun.ok()) {
-    (void)conn->Exec("PRAGMA query_only=0", "end a read-only transaction");
-    AddIdle(std::move(conn));
-    return begun;
-  }
-  open_transactions_.fetch_add(1);
-  auto tx = std::make_unique<SqliteTransaction>(*this, std::move(conn),
-                                                std::unique_lock<std::timed_mutex>());
-  LEADQ_TRY(tx->LoadColumns());
-  return std::unique_ptr<Transaction>(std::move(tx));
+  return BeginWith(std::unique_lock<std::timed_mutex>(), "PRAGMA query_only=1; BEGIN");
 }
 
 Result<std::unique_ptr<Transaction>> SqliteStore::Begin() {
@@ -3046,13 +3027,19 @@ Result<std::unique_ptr<Transaction>> SqliteStore::Begin() {
         Describe() + ": busy: another transaction of this process has held " +
         "the workspace for " + std::to_string(kBusyTimeoutSeconds) + " s");
   }
+  return BeginWith(std::move(writer), "BEGIN IMMEDIATE");
+}
+
+Result<std::unique_ptr<Transaction>> SqliteStore::BeginWith(
+    std::unique_lock<std::timed_mutex> writer, std::string_view begin_sql) {
   std::unique_ptr<Connection> conn = TakeIdle();
   if (conn == nullptr) {
     LEADQ_TRY(conn, OpenConnection(path_, false));
   }
   ApplyCheckpointMode(*conn);
-  Status begun = conn->Exec("BEGIN IMMEDIATE", "begin transaction");
+  Status begun = conn->Exec(begin_sql, "begin transaction");
   if (!begun.ok()) {
+    if (!writer.owns_lock()) (void)conn->Exec("PRAGMA query_only=0", "end a read transaction");
     AddIdle(std::move(conn));
     return begun;
   }
