@@ -11,9 +11,9 @@
 #include "service/demo.h"
 #include "service/explain_render.h"
 #include "service/model_summary.h"
-#include "service/trade.h"
 #include "service/predictive.h"
 #include "service/progress.h"
+#include "service/trade.h"
 
 namespace leadq::cli {
 namespace {
@@ -148,56 +148,17 @@ CommandResult RunExplainCommand(const ExplainCommand& command) {
 
 CommandResult RunModelCheck(const std::filesystem::path& path) {
   Result<model::Model> model = model::LoadModel(path);
-  if (!model.ok()) {
-    const std::string message = model.status().message();
+  Result<std::string> summary =
+      model.ok() ? service::CheckModel(*model, path) : Result<std::string>(model.status());
+  if (!summary.ok()) {
+    const std::string message = summary.status().message();
     std::cerr << message << "\n";
     size_t errors = std::count(message.begin(), message.end(), '\n') + 1;
     std::cerr << "leadq model check: " << path.string() << " is not valid (" << errors
               << (errors == 1 ? " error" : " errors") << ")\n";
     return {kExitInput};
   }
-  Result<std::optional<analytics::LearnedModel>> learned = service::LoadPredictive(*model);
-  if (!learned.ok()) {
-    std::cerr << learned.status().message() << "\n";
-    std::cerr << "leadq model check: " << path.string() << " is not valid (1 error)\n";
-    return {kExitInput};
-  }
-  std::optional<service::TradeModel> trade_model;
-  if (model->exports) {
-    Result<service::TradeModel> compiled = service::CompileTradeModel(*model);
-    if (!compiled.ok()) {
-      const std::string message = compiled.status().message();
-      std::cerr << message << "\n";
-      size_t errors = std::count(message.begin(), message.end(), '\n') + 1;
-      std::cerr << "leadq model check: " << path.string() << " is not valid (" << errors
-                << (errors == 1 ? " error" : " errors") << ")\n";
-      return {kExitInput};
-    }
-    trade_model = std::move(*compiled);
-  }
-  bool export_only = model->exports && model->fit.rules.empty() && model->intent.entries.empty() &&
-                     model->fit_grades.empty() && model->intent_grades.empty();
-  if (export_only) {
-    std::cout << "model " << (model->name.empty() ? path.filename().string() : model->name)
-              << " is valid\n";
-    if (!model->description.empty()) std::cout << "  " << model->description << "\n";
-    for (const model::Diagnostic& w : model->warnings) {
-      std::cout << "warning: " << model::FormatDiagnostic(path, w) << "\n";
-    }
-    std::cout << "\n";
-  } else {
-    std::cout << service::ModelSummary(*model);
-  }
-  if (trade_model) std::cout << (export_only ? "" : "\n") << service::DescribeExport(*trade_model);
-  if (*learned) {
-    std::cout << "\npredictive: " << service::DescribePredictive(*model, **learned) << "\n";
-    const engine::DataNeeds needs = engine::NeedsOf(*model);
-    if (std::find(needs.lead_fields.begin(), needs.lead_fields.end(), model->predictive->field) ==
-        needs.lead_fields.end()) {
-      std::cout << "warning: no rule reads lead." << model->predictive->field
-                << ": the predictive model is computed for nothing\n";
-    }
-  }
+  std::cout << *summary;
   return {0};
 }
 

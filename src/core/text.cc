@@ -186,4 +186,16 @@ std::string GroupThousands(uint64_t n) {
   return out;
 }
 
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> pieces;
+  size_t from = 0;
+  for (;;) {
+    const size_t at = s.find(sep, from);
+    pieces.push_back(
+        s.substr(from, at == std::string_view::npos ? std::string_view::npos : at - from));
+    if (at == std::string_view::npos) return pieces;
+    from = at + 1;
+  }
+}
+
 }  // namespace leadq

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace leadq {
 
@@ -66,5 +67,9 @@ std::string JoinStrings(const Range& items, std::string_view separator = ", ") {
 
 // "12,345,678": digits grouped by thousands, for messages and summaries.
 std::string GroupThousands(uint64_t n);
+
+// The pieces of `s` between each `sep` (empty pieces kept: Split("a,,b", ',') is {"a", "", "b"};
+// Split("", ',') is {""}). The pieces view `s`.
+std::vector<std::string_view> Split(std::string_view s, char sep);
 
 }  // namespace leadq

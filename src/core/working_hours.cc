@@ -142,18 +142,6 @@ std::string Normalize(std::string_view spec) {
   return out;
 }
 
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> pieces;
-  size_t from = 0;
-  for (;;) {
-    const size_t at = s.find(sep, from);
-    pieces.push_back(
-        s.substr(from, at == std::string_view::npos ? std::string_view::npos : at - from));
-    if (at == std::string_view::npos) return pieces;
-    from = at + 1;
-  }
-}
-
 // Parsing fails with a message for the person who wrote the spec; every failure goes through
 // Fail so that they all name it the same way.
 class SpecParser {

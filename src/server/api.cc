@@ -132,6 +132,16 @@ std::string Call::Query(const std::string& name) const {
   return http.has_param(name.c_str()) ? http.get_param_value(name.c_str()) : std::string();
 }
 
+std::optional<Call::File> Call::Upload(const std::string& part) const {
+  if (http.is_multipart_form_data()) {
+    if (!http.has_file(part)) return std::nullopt;
+    httplib::MultipartFormData data = http.get_file_value(part);
+    return File{std::move(data.content), std::move(data.filename)};
+  }
+  if (part != first_file || http.body.empty() || !body.is_null()) return std::nullopt;
+  return File{http.body, ""};
+}
+
 std::string Call::Actor() const { return caller.owner.empty() ? caller.name : caller.owner; }
 
 ApiServer::ApiServer(service::Workspace& ws, ApiOptions options)
@@ -360,11 +370,27 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     uses_.emplace_back(caller->id, now);
   }
 
-  Call call{req, caller ? *caller : anonymous, std::move(params), now, ws_, *cache_, {}};
+  Call call{req, caller ? *caller : anonymous, std::move(params), now, ws_, *cache_, {}, {}};
+  if (!route->files.empty()) call.first_file = route->files.front();
   const std::string content_type = req.get_header_value("Content-Type");
   const bool ndjson = content_type.rfind("application/x-ndjson", 0) == 0;
-  if (!req.body.empty() && !ndjson) {
-    if (!content_type.empty() && content_type.rfind("application/json", 0) != 0) {
+  const bool json_body = content_type.empty() || content_type.rfind("application/json", 0) == 0;
+  bool file_body = false;
+  if (!route->files.empty() && !json_body) {
+    file_body = req.is_multipart_form_data();
+    for (const std::string& type : route->file_types) {
+      if (content_type.rfind(type, 0) == 0) file_body = true;
+    }
+    if (!file_body) {
+      std::string accepted = "multipart/form-data (parts " + JoinStrings(route->files, ", ") + ")";
+      for (const std::string& type : route->file_types) accepted += ", " + type;
+      WriteProblem(res,
+                   Problem(415, "send " + accepted + " or application/json, not " + content_type));
+      return;
+    }
+  }
+  if (!req.body.empty() && !ndjson && !file_body) {
+    if (!json_body) {
       WriteProblem(res, Problem(415,
                                 "send application/json (or application/x-ndjson for "
                                 "event streams), not " +
@@ -404,8 +430,11 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
   Result<Reply> result = route->handler(call);
   Reply reply = result.ok() ? std::move(*result) : ProblemOf(result.status());
   res.status = reply.status;
+  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
   if (reply.status >= 400) {
     WriteProblem(res, reply);
+  } else if (!reply.content_type.empty()) {
+    res.set_content(std::move(reply.text), reply.content_type);
   } else if (reply.status != 204) {
     std::string body = reply.body.dump();
     if (!cache_key.empty() && reply.status == 200) {
@@ -499,7 +528,7 @@ void ApiServer::RefreshReports() {
     req.method = "GET";
     req.path = kept.path;
     req.params = kept.query;
-    Call call{req, background, kept.path_params, Now(), ws_, *cache_, {}};
+    Call call{req, background, kept.path_params, Now(), ws_, *cache_, {}, {}};
     const auto started = std::chrono::steady_clock::now();
     Result<Reply> result = kept.route->handler(call);
     if (!result.ok() || result->status != 200) continue;  // the next request computes it

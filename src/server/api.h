@@ -99,6 +99,11 @@ struct Reply {
   int status = 200;
   nlohmann::ordered_json body = nlohmann::ordered_json::object();
   std::string summary;  // for the audit trail of a write ("stage L1 accepted -> sql")
+  // An answer that is not JSON (a CSV of predictions, an HTML report): sent as is with this
+  // content type instead of `body`.
+  std::string content_type;
+  std::string text;
+  std::vector<std::pair<std::string, std::string>> headers;  // more headers of the answer
 };
 
 // A problem answer with a chosen status and field errors, for a handler that needs more than a
@@ -119,12 +124,22 @@ struct Call {
 
   // A query parameter, "" when absent.
   std::string Query(const std::string& name) const;
-  // The body parsed as JSON (null when the request had none or it is NDJSON).
+  // The body parsed as JSON (null when the request had none, or it is NDJSON or a file).
   const nlohmann::json& Body() const { return body; }
+  // A file sent to a route that takes files (Route::files): the part called `part` of a
+  // multipart/form-data body, or, when `part` is the route's first file and the body is not
+  // multipart, the whole body. nullopt when it was not sent. `filename` is the name the client
+  // gave the part ("" when none).
+  struct File {
+    std::string content;
+    std::string filename;
+  };
+  std::optional<File> Upload(const std::string& part) const;
   // Who acts, for logs and transitions: the token's owner when it has one, else its name.
   std::string Actor() const;
 
-  nlohmann::json body;  // set by Dispatch for requests with a JSON body
+  nlohmann::json body;     // set by Dispatch for requests with a JSON body
+  std::string first_file;  // set by Dispatch: the route's first file part (Route::files)
 };
 
 using Handler = std::function<Result<Reply>(Call&)>;
@@ -146,6 +161,11 @@ struct Route {
   // (the `Age` header says how old it is) and refreshed by the background thread while people
   // keep asking for it. The answer must not depend on who asks.
   bool cached = false;
+  // The route takes files rather than JSON: these parts of a multipart/form-data body, the
+  // first of which may also come as the whole body with one of `file_types` (text/csv, ...).
+  // Such a route still reads a JSON body when one is sent, and its query parameters.
+  std::vector<std::string> files;
+  std::vector<std::string> file_types;
 };
 
 // Every route of the API (routes.cc).

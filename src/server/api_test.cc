@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -94,6 +95,18 @@ class ApiTest : public ::testing::Test {
     if (!r) return nullptr;
     EXPECT_EQ(r->status, expect) << "POST " << path << " as " << role << ": " << r->body;
     return json::parse(r->body, nullptr, false);
+  }
+
+  // A body that is not JSON (a CSV, a model's TOML); the answer as it came.
+  static httplib::Result PostText(const std::string& path, const std::string& role,
+                                  const std::string& body, const std::string& content_type) {
+    httplib::Client c = Client();
+    return c.Post(path.c_str(), Auth(role), body, content_type.c_str());
+  }
+  static httplib::Result PostParts(const std::string& path, const std::string& role,
+                                   const httplib::MultipartFormDataItems& parts) {
+    httplib::Client c = Client();
+    return c.Post(path.c_str(), Auth(role), parts);
   }
 
   // Adds a seller token for `owner` (once).
@@ -225,6 +238,23 @@ const std::map<std::string, Expected>& AccessTable() {
       {"POST /api/v1/tokens", {{"admin"}}},
       {"DELETE /api/v1/tokens/{id}", {{"admin"}}},
       {"GET /api/v1/audit", {{"admin"}}},
+      {"POST /api/v1/import/leads", {{"admin", "ops", "ingest"}}},
+      {"POST /api/v1/import/accounts", {{"admin", "ops"}}},
+      {"POST /api/v1/import/events", {{"admin", "ops", "ingest"}}},
+      {"POST /api/v1/import/outcomes", {{"admin", "ops"}}},
+      {"POST /api/v1/trade/import", {{"admin", "ops"}}},
+      {"GET /api/v1/trade/buyers", {{"admin", "ops"}}},
+      {"POST /api/v1/trade/merge", {{"admin", "ops"}}},
+      {"POST /api/v1/trade/split", {{"admin", "ops"}}},
+      {"POST /api/v1/trade/access", {{"admin", "ops"}}},
+      {"POST /api/v1/trade/promote", {{"admin", "ops"}}},
+      {"POST /api/v1/webhooks/{id}/test", {{"admin", "ops"}}},
+      {"POST /api/v1/models/check", {{"admin", "ops"}}},
+      {"POST /api/v1/models/backtest", {{"admin", "ops"}}},
+      {"POST /api/v1/models/suggest-weights", {{"admin", "ops"}}},
+      {"GET /api/v1/reports/html", {{"admin", "ops"}}},
+      {"POST /api/v1/learn", {{"admin", "ops"}}},
+      {"POST /api/v1/predict", {{"admin", "ops"}}},
   };
   return table;
 }
@@ -347,7 +377,8 @@ TEST_F(ApiTest, AnEventThatMakesAnMqlAssignsStartsTheClockAndDeliversTheWebhook)
   json fresh = Get("/api/v1/leads?stage=new&limit=500", "admin");
   std::string lead;
   for (const json& l : fresh["items"]) {
-    if (!l["score"].is_null() && (l["score"]["fit_grade"] == "A" || l["score"]["fit_grade"] == "B")) {
+    if (!l["score"].is_null() &&
+        (l["score"]["fit_grade"] == "A" || l["score"]["fit_grade"] == "B")) {
       lead = l["lead_id"];
       break;
     }
@@ -500,6 +531,279 @@ TEST_F(ApiTest, PagesOfLeadsAndThePipeline) {
   EXPECT_EQ(models["active"], 1);
   json shortlist = Get("/api/v1/trade/shortlist?top=5", "ops");
   EXPECT_TRUE(shortlist.is_object() || shortlist.is_array());
+}
+
+// ---- the routes that take or give files
+
+TEST_F(ApiTest, CsvImportsAreAllOrNothingWithTheirRejectsAndNameTheClientsFile) {
+  const std::string good =
+      "lead_id,account_id,email,title\n"
+      "IMP-1,,ana@example.org,CTO\n"
+      "IMP-2,,ben@example.org,Buyer\n";
+  httplib::Result r = PostText("/api/v1/import/leads", "ingest", good, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json done = json::parse(r->body);
+  EXPECT_EQ(done["rows"], 2);
+  EXPECT_EQ(done["inserted"], 2);
+  EXPECT_EQ(done["rejected"], 0);
+  Get("/api/v1/leads/IMP-1", "admin");
+  // The same file again changes nothing.
+  r = PostText("/api/v1/import/leads", "ingest", good, "text/csv");
+  ASSERT_TRUE(r);
+  json again = json::parse(r->body);
+  EXPECT_EQ(again["inserted"], 0);
+  EXPECT_EQ(again["unchanged"], 2);
+
+  // A row without an id: nothing of the file is imported, the row is listed with its line, and
+  // messages name the file as the client named it.
+  const std::string bad =
+      "lead_id,email\n"
+      "IMP-3,cy@example.org\n"
+      ",nobody@example.org\n";
+  r = PostParts("/api/v1/import/leads", "ops", {{"file", bad, "my leads.csv", "text/csv"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 422) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json");
+  json problem = json::parse(r->body);
+  EXPECT_NE(problem["detail"].get<std::string>().find("my_leads.csv"), std::string::npos)
+      << problem["detail"];
+  EXPECT_EQ(r->body.find("/tmp/request-"), std::string::npos) << r->body;
+  ASSERT_EQ(problem["rejects"].size(), 1u);
+  EXPECT_EQ(problem["rejects"][0]["line"], 3);
+  EXPECT_EQ(problem["rejects"][0]["row"]["email"], "nobody@example.org");
+  Get("/api/v1/leads/IMP-3", "admin", 404);
+  // partial=true imports the usable row and still lists the other.
+  r = PostText("/api/v1/import/leads?partial=true", "ops", bad, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json partial = json::parse(r->body);
+  EXPECT_EQ(partial["inserted"], 1);
+  EXPECT_EQ(partial["rejected"], 1);
+  EXPECT_EQ(partial["rejects"].size(), 1u);
+  Get("/api/v1/leads/IMP-3", "admin");
+
+  // Events by CSV dedupe like events by JSON; a HubSpot export maps by preset.
+  const std::string events =
+      "event_id,lead_id,type,occurred_at\n"
+      "imp-e1,IMP-1,page_view,2026-03-01T10:00:00Z\n";
+  r = PostText("/api/v1/import/events", "ingest", events, "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["inserted"], 1) << r->body;
+  r = PostText("/api/v1/import/events", "ingest", events, "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["duplicates"], 1) << r->body;
+  r = PostText("/api/v1/import/leads?map=hubspot", "ops",
+               "Record ID,Email,Job Title\nHS-1,hs@example.org,CFO\n", "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  json hs = Get("/api/v1/leads/HS-1", "admin");
+  EXPECT_EQ(hs.dump().find("CFO") != std::string::npos, true) << hs.dump();
+
+  // What is wrong with a request is said: a preset that does not exist, no file at all, a body
+  // of the wrong type, an ingest token importing accounts.
+  r = PostText("/api/v1/import/leads?map=pipedrive", "ops", good, "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422);
+  EXPECT_NE(r->body.find("not a preset"), std::string::npos) << r->body;
+  Post("/api/v1/import/leads", "ops", json::object(), 422);
+  r = PostText("/api/v1/import/leads", "ops", good, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+  r = PostText("/api/v1/import/accounts", "ingest", "account_id\nA-1\n", "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  // The request's files are gone.
+  std::error_code ec;
+  size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(*dir_ / "tmp", ec)) {
+    (void)e;
+    ++left;
+  }
+  EXPECT_EQ(left, 0u);
+}
+
+TEST_F(ApiTest, ModelsAreCheckedBacktestedAndWeightsSuggestedWithoutApplyingThem) {
+  json models = Get("/api/v1/models", "ops");
+  const int64_t active = models["active"];
+  json current = Get("/api/v1/models/" + std::to_string(active), "ops");
+  const std::string content = current["content"];
+  // Valid: the summary (the grade matrix among it).
+  json check = Post("/api/v1/models/check", "ops", {{"content", content}});
+  EXPECT_EQ(check["valid"], true);
+  EXPECT_NE(check["summary"].get<std::string>().find("Fit (max"), std::string::npos) << check;
+  // The TOML as the body works the same.
+  httplib::Result r = PostText("/api/v1/models/check", "ops", content, "application/toml");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  // Invalid: every error with its line and column, named as the client knows the text.
+  r = PostText("/api/v1/models/check", "ops", content + "\n[nonsense]\nx = 1\n",
+               "application/toml");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 422) << r->body;
+  json problem = json::parse(r->body);
+  ASSERT_FALSE(problem["errors"].empty());
+  EXPECT_EQ(problem["errors"][0]["message"].get<std::string>().rfind("model.toml:", 0), 0u)
+      << problem.dump();
+  EXPECT_EQ(r->body.find(dir_->string()), std::string::npos) << r->body;
+
+  // A backtest of a stricter model: a report, and nothing applied.
+  json backtest = Post("/api/v1/models/backtest", "ops", {{"content", content}});
+  EXPECT_TRUE(backtest.contains("text")) << backtest.dump();
+  EXPECT_EQ(backtest["proposed"], "model.toml");
+  // Suggested weights: a model text that checks, or a clear reason why there is none.
+  httplib::Client c = Client();
+  r = c.Post("/api/v1/models/suggest-weights?min_leads=5", Auth("ops"), "", "application/json");
+  ASSERT_TRUE(r);
+  if (r->status == 200) {
+    json suggested = json::parse(r->body);
+    EXPECT_TRUE(suggested["model"].is_string());
+    Post("/api/v1/models/check", "ops", {{"content", suggested["model"]}});
+    EXPECT_EQ(r->body.find(dir_->string()), std::string::npos);
+  } else {
+    EXPECT_EQ(r->status, 409) << r->body;
+  }
+  EXPECT_EQ(Get("/api/v1/models", "ops")["active"], active);
+}
+
+TEST_F(ApiTest, LearnAndPredictOverHttp) {
+  // 400 past leads: converted when visits are many, more often from referrals.
+  std::string data = "id,visits,source,converted\n";
+  uint64_t x = 12345;
+  auto next = [&] {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return (x >> 33) % 1000;
+  };
+  for (int i = 0; i < 400; ++i) {
+    const uint64_t visits = next() % 40;
+    const char* source = (next() % 3 == 0) ? "referral" : (next() % 2 ? "ads" : "organic");
+    const bool won = visits + (source[0] == 'r' ? 10 : 0) + next() % 15 > 30;
+    data += "L" + std::to_string(i) + "," + std::to_string(visits) + "," + source + "," +
+            (won ? "yes" : "no") + "\n";
+  }
+  httplib::Result r = PostText("/api/v1/learn?target=converted&id=id&method=logistic&folds=3",
+                               "ops", data, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json learned = json::parse(r->body);
+  EXPECT_NE(learned["summary"].get<std::string>().find("AUC"), std::string::npos);
+  ASSERT_TRUE(learned["model"].is_object());
+
+  const std::string rows = "id,visits\nN1,35\nN2,2\n";  // no source column
+  r = PostParts("/api/v1/predict", "ops",
+                {{"model", learned["model"].dump(), "model.json", "application/json"},
+                 {"data", rows, "new.csv", "text/csv"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type").rfind("text/csv", 0), 0u);
+  EXPECT_EQ(r->get_header_value("Leadq-Missing-Columns"), "source");
+  std::vector<std::string> lines;
+  std::string line;
+  std::istringstream in(r->body);
+  while (std::getline(in, line)) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u) << r->body;
+  EXPECT_EQ(lines[0], "id,probability");
+  EXPECT_EQ(lines[1].rfind("N1,", 0), 0u);
+  const double p1 = std::stod(lines[1].substr(3)), p2 = std::stod(lines[2].substr(3));
+  EXPECT_GT(p1, p2) << "more visits, likelier to convert";
+
+  // No target: said; a target that is not a column: said with the file's name.
+  r = PostText("/api/v1/learn", "ops", data, "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422);
+  r = PostParts("/api/v1/learn?target=nope", "ops", {{"data", data, "past.csv", "text/csv"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422);
+  EXPECT_NE(r->body.find("past.csv"), std::string::npos) << r->body;
+  r = PostText("/api/v1/predict", "ops", rows, "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+}
+
+TEST_F(ApiTest, ShipmentsBuyersMergesAccessAndPromotion) {
+  const std::string shipments =
+      "bol_number,arrival_date,consignee_name,consignee_country,hs_code,shipper_name,"
+      "shipper_country,weight_kg\n"
+      "API-BOL-1,2026-02-01,Zebra Brake Works LLC,US,870830,Stahlwerk GmbH,DE,1200\n"
+      "API-BOL-2,not a date,Zebra Brake Works LLC,US,870830,Stahlwerk GmbH,DE,900\n"
+      "API-BOL-3,2026-02-15,ZEBRA BRAKEWORKS,US,870830,Stahlwerk GmbH,DE,800\n";
+  httplib::Result r = PostText("/api/v1/trade/import", "ops", shipments, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 422) << r->body;
+  json problem = json::parse(r->body);
+  ASSERT_EQ(problem["rejects"].size(), 1u);
+  EXPECT_EQ(problem["rejects"][0]["line"], 3);
+  r = PostText("/api/v1/trade/import?partial=1", "ops", shipments, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["inserted"], 2);
+
+  json found = Get("/api/v1/trade/buyers?country=US&q=zebra", "ops");
+  ASSERT_GE(found["total"].get<int>(), 1) << found.dump();
+  // Force the two spellings together, and see one buyer with both.
+  Post("/api/v1/trade/merge", "ops",
+       {{"a", "Zebra Brake Works LLC"},
+        {"b", "ZEBRA BRAKEWORKS"},
+        {"country", "US"},
+        {"note", "same address"}},
+       201);
+  found = Get("/api/v1/trade/buyers?country=US&q=zebra", "ops");
+  ASSERT_EQ(found["total"], 1) << found.dump();
+  const json buyer = found["items"][0];
+  EXPECT_EQ(buyer["shipments"], 2);
+  // A spelling that occurs nowhere: 404 with the closest ones.
+  Post("/api/v1/trade/split", "ops",
+       {{"a", "Zebra Brake Works LLC"}, {"b", "No Such Importer"}, {"country", "US"}}, 404);
+  Post("/api/v1/trade/merge", "ops", {{"a", "x"}}, 422);
+
+  json access = Post("/api/v1/trade/access", "ops",
+                     {{"buyer", buyer["id"]}, {"access", true}, {"note", "met at a fair"}});
+  EXPECT_EQ(access["buyer"]["id"], buyer["id"]);
+  json promoted = Post("/api/v1/trade/promote", "ops", {{"buyer", buyer["id"]}}, 201);
+  EXPECT_EQ(promoted["created"], true);
+  Get("/api/v1/accounts/" + promoted["account_id"].get<std::string>(), "ops");
+  promoted = Post("/api/v1/trade/promote", "ops", {{"buyer", buyer["id"]}}, 200);
+  EXPECT_EQ(promoted["created"], false);
+  Get("/api/v1/trade/buyers?limit=0", "ops", 422);
+}
+
+TEST_F(ApiTest, TheHtmlReportAndAWebhooksTestPing) {
+  httplib::Client c = Client();
+  httplib::Result r = c.Get("/api/v1/reports/html", Auth("ops"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body.substr(0, 500);
+  EXPECT_EQ(r->get_header_value("Content-Type").rfind("text/html", 0), 0u);
+  EXPECT_NE(r->body.find("<html"), std::string::npos);
+  Get("/api/v1/reports/html?capacity=-1", "ops", 422);
+
+  httplib::Server crm;
+  std::atomic<int> pings{0};
+  crm.Post("/ping", [&](const httplib::Request&, httplib::Response& res) {
+    ++pings;
+    res.status = 204;
+  });
+  const int crm_port = crm.bind_to_any_port("127.0.0.1");
+  std::thread crm_thread([&] { crm.listen_after_bind(); });
+  json hook = Post("/api/v1/webhooks", "ops",
+                   {{"url", "http://127.0.0.1:" + std::to_string(crm_port) + "/ping"},
+                    {"secret", "s3cret"},
+                    {"kinds", {"touch"}}},
+                   201);
+  const std::string id = std::to_string(hook["id"].get<int64_t>());
+  json ping = Post("/api/v1/webhooks/" + id + "/test", "ops", json::object());
+  EXPECT_EQ(ping["delivered"], true) << ping.dump();
+  EXPECT_EQ(ping["http_status"], 204);
+  EXPECT_EQ(pings.load(), 1);
+  crm.stop();
+  crm_thread.join();
+  // The receiver gone: the ping says why, and the call itself succeeded.
+  ping = Post("/api/v1/webhooks/" + id + "/test?timeout=2", "ops", json::object());
+  EXPECT_EQ(ping["delivered"], false);
+  EXPECT_FALSE(ping["error"].get<std::string>().empty());
+  Post("/api/v1/webhooks/999999/test", "ops", json::object(), 404);
+  Post("/api/v1/webhooks/" + id, "ops", json::object(), 405);
+  httplib::Result removed = c.Delete(("/api/v1/webhooks/" + id).c_str(), Auth("ops"));
+  ASSERT_TRUE(removed);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "server/api.h"
+#include "server/route_support.h"
 #include "server/webhook_sender.h"
 #include "service/access.h"
 #include "service/handoff.h"
@@ -26,118 +27,9 @@ namespace leadq::server {
 
 namespace {
 
-using json = nlohmann::json;
-using ojson = nlohmann::ordered_json;
 using service::Role;
 
 constexpr size_t kMaxBatch = 10000;  // events or leads in one request
-
-Reply Ok(ojson body, std::string summary = {}, int status = 200) {
-  Reply r;
-  r.status = status;
-  r.body = std::move(body);
-  r.summary = std::move(summary);
-  return r;
-}
-
-// A service answer that is JSON text (the CLI's --format json), as a reply.
-Result<Reply> OkText(const Result<std::string>& text) {
-  if (!text.ok()) return ProblemOf(text.status());
-  return Ok(ojson::parse(*text, nullptr, false));
-}
-
-std::string Iso(TimePoint t) { return FormatTimestamp(t); }
-ojson IsoOrNull(const std::optional<TimePoint>& t) {
-  return t ? ojson(FormatTimestamp(*t)) : ojson(nullptr);
-}
-
-// Reads request fields with their errors gathered, so one answer names every bad field.
-class Fields {
- public:
-  Fields(const Call& call, const json& object) : call_(call), object_(object) {}
-
-  // A string member; "" when absent. Not a string: an error.
-  std::string Str(const std::string& name, bool required = false) {
-    if (!object_.is_object() || !object_.contains(name) || object_[name].is_null()) {
-      if (required) errors_.push_back({name, "is required"});
-      return {};
-    }
-    if (!object_[name].is_string()) {
-      errors_.push_back({name, "must be a string"});
-      return {};
-    }
-    std::string v = object_[name].get<std::string>();
-    if (required && Trim(v).empty()) errors_.push_back({name, "must not be empty"});
-    return v;
-  }
-  std::optional<TimePoint> Time(const std::string& name) {
-    std::string text = Str(name);
-    if (text.empty()) return std::nullopt;
-    std::optional<TimePoint> t = ParseTimestamp(text);
-    if (!t) errors_.push_back({name, "\"" + text + "\" is not an ISO 8601 time"});
-    return t;
-  }
-  std::optional<double> Number(const std::string& name) {
-    if (!object_.is_object() || !object_.contains(name) || object_[name].is_null()) return {};
-    if (!object_[name].is_number()) {
-      errors_.push_back({name, "must be a number"});
-      return {};
-    }
-    return object_[name].get<double>();
-  }
-  std::optional<bool> Bool(const std::string& name) {
-    if (!object_.is_object() || !object_.contains(name) || object_[name].is_null()) return {};
-    if (!object_[name].is_boolean()) {
-      errors_.push_back({name, "must be true or false"});
-      return {};
-    }
-    return object_[name].get<bool>();
-  }
-  // A query parameter as a time; the call's now when absent.
-  TimePoint QueryTime(const std::string& name) {
-    std::string text = call_.Query(name);
-    if (text.empty()) return call_.now;
-    std::optional<TimePoint> t = ParseTimestamp(text);
-    if (!t) errors_.push_back({name, "\"" + text + "\" is not an ISO 8601 time"});
-    return t.value_or(call_.now);
-  }
-  std::optional<TimePoint> QueryTimeOpt(const std::string& name) {
-    std::string text = call_.Query(name);
-    if (text.empty()) return std::nullopt;
-    std::optional<TimePoint> t = ParseTimestamp(text);
-    if (!t) errors_.push_back({name, "\"" + text + "\" is not an ISO 8601 date or time"});
-    return t;
-  }
-  // A non-negative integer query parameter in [lo, hi]; `fallback` when absent.
-  size_t QueryCount(const std::string& name, size_t fallback, size_t lo, size_t hi) {
-    std::string text = call_.Query(name);
-    if (text.empty()) return fallback;
-    size_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) {
-      errors_.push_back({name, "\"" + text + "\" must be a whole number from " +
-                                   std::to_string(lo) + " to " + std::to_string(hi)});
-      return fallback;
-    }
-    return v;
-  }
-  void Error(std::string field, std::string message) {
-    errors_.push_back({std::move(field), std::move(message)});
-  }
-  bool ok() const { return errors_.empty(); }
-  Reply Problem() const {
-    std::string detail;
-    for (const FieldError& e : errors_) {
-      detail += (detail.empty() ? "" : "; ") + e.field + ": " + e.message;
-    }
-    return server::Problem(422, detail, errors_);
-  }
-
- private:
-  const Call& call_;
-  const json& object_;
-  std::vector<FieldError> errors_;
-};
 
 // A JSON value as the text a CSV cell would hold.
 std::string CellText(const json& v) {
@@ -699,15 +591,7 @@ Result<Reply> ThresholdsRoute(Call& call) {
   Fields f(call, call.Body());
   service::ThresholdRequest r;
   r.as_of = call.now;
-  std::string capacity = call.Query("capacity");
-  if (!capacity.empty()) {
-    std::optional<double> c = ParseNumber(capacity);
-    if (!c || *c <= 0) {
-      f.Error("capacity", "\"" + capacity + "\" must be a positive number of leads a week");
-    } else {
-      r.capacity = c;
-    }
-  }
+  r.capacity = f.QueryPositive("capacity", "leads a week");
   if (!f.ok()) return f.Problem();
   return OkText(service::ThresholdsReportText(call.ws, r, service::ListFormat::kJson));
 }
@@ -717,15 +601,6 @@ Result<Reply> ThresholdsRoute(Call& call) {
 Result<Reply> ModelsRoute(Call& call) {
   LEADQ_TRY(ojson history, service::ModelHistoryJson(call.ws));
   return Ok(std::move(history));
-}
-
-Result<int64_t> VersionParam(const std::string& text, const std::string& field) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
-    return Status::Invalid(field + ": \"" + text + "\" is not a model version (1, 2, ...)");
-  }
-  return v;
 }
 
 Result<Reply> ModelRoute(Call& call) {
@@ -925,19 +800,29 @@ std::vector<Route> ApiRoutes() {
   const std::vector<Role> feeders = {Role::kAdmin, Role::kOps, Role::kIngest};
   const std::vector<Role> admin = {Role::kAdmin};
   auto pub = [](std::string method, std::string path, Handler h) {
-    return Route{std::move(method), std::move(path), {}, false, std::move(h), Access::kPublic};
+    Route r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.handler = std::move(h);
+    r.access = Access::kPublic;
+    return r;
   };
   auto route = [](std::string method, std::string path, std::vector<Role> roles, Handler h,
                   bool own_lead = false) {
-    return Route{std::move(method), std::move(path), std::move(roles),
-                 own_lead,          std::move(h),    Access::kRoles};
+    Route r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.roles = std::move(roles);
+    r.own_lead = own_lead;
+    r.handler = std::move(h);
+    return r;
   };
   auto cached = [](Route r) {
     r.cached = true;
     return r;
   };
   const std::string v1 = "/api/v1";
-  return {
+  std::vector<Route> routes = {
       pub("GET", v1 + "/health", Health),
       pub("GET", v1 + "/openapi.json", OpenApi),
       route("GET", v1 + "/me", all, Me),
@@ -982,6 +867,8 @@ std::vector<Route> ApiRoutes() {
       route("DELETE", v1 + "/tokens/{id}", admin, RevokeTokenRoute),
       route("GET", v1 + "/audit", admin, AuditRoute),
   };
+  for (Route& r : FileRoutes()) routes.push_back(std::move(r));
+  return routes;
 }
 
 }  // namespace leadq::server

@@ -236,10 +236,11 @@ nlohmann::json CohortJson(const MqlCohort& c) {
 }  // namespace
 
 Result<BacktestReport> Backtest(Workspace& ws, const BacktestRequest& request) {
-  LEADQ_TRY(model::Model proposed, model::LoadModel(request.model));
+  LEADQ_TRY(model::Model proposed, request.content ? ParseModelContent(ws, *request.content)
+                                                   : model::LoadModel(request.model));
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   BacktestReport report;
-  report.proposed = request.model.string();
+  report.proposed = request.content ? "model.toml" : request.model.string();
   std::optional<model::Model> current;
   Result<ActiveModel> active = LoadActiveModel(ws, *tx);
   if (active.ok()) {
@@ -589,6 +590,7 @@ Result<SuggestReport> SuggestWeights(Workspace& ws, const SuggestRequest& reques
                             proposed.status().message());
   }
   report.diff = DiffModels(m, *proposed);
+  report.model_text = std::move(text);
   return report;
 }
 

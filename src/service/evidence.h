@@ -89,7 +89,10 @@ struct MqlCohort {
 };
 
 struct BacktestRequest {
-  std::filesystem::path model;                   // the proposed model file
+  std::filesystem::path model;  // the proposed model file
+  // Or the proposed model as text (posted over HTTP): read as ParseModelContent reads it, and
+  // named "model.toml" in the report and in errors.
+  std::optional<std::string> content = std::nullopt;
   std::optional<TimePoint> from = std::nullopt;  // leads created at or after
   std::optional<TimePoint> to = std::nullopt;    // leads created before
 };
@@ -145,6 +148,7 @@ struct SuggestReport {
   std::vector<WeightSuggestion> rows;
   std::vector<std::string> diff;           // the proposed model against the active one, in words
   std::filesystem::path out;               // the model file written
+  std::string model_text;                  // what was written to it
   std::vector<std::string> files_written;  // list files written beside it
 };
 

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "core/text.h"
+#include "service/predictive.h"
+#include "service/trade.h"
 
 namespace leadq::service {
 namespace {
@@ -265,6 +267,40 @@ std::string ModelSummary(const model::Model& m) {
     out += "\nWarnings\n";
     for (const model::Diagnostic& w : m.warnings) {
       out += "  " + model::FormatDiagnostic(m.path, w) + "\n";
+    }
+  }
+  return out;
+}
+
+Result<std::string> CheckModel(const model::Model& model, const std::filesystem::path& path) {
+  LEADQ_TRY(std::optional<analytics::LearnedModel> learned, LoadPredictive(model));
+  std::optional<TradeModel> trade_model;
+  if (model.exports) {
+    LEADQ_TRY(TradeModel compiled, CompileTradeModel(model));
+    trade_model = std::move(compiled);
+  }
+  std::string out;
+  const bool export_only = model.exports && model.fit.rules.empty() &&
+                           model.intent.entries.empty() && model.fit_grades.empty() &&
+                           model.intent_grades.empty();
+  if (export_only) {
+    out += "model " + (model.name.empty() ? path.filename().string() : model.name) + " is valid\n";
+    if (!model.description.empty()) out += "  " + model.description + "\n";
+    for (const model::Diagnostic& w : model.warnings) {
+      out += "warning: " + model::FormatDiagnostic(path, w) + "\n";
+    }
+    out += "\n";
+  } else {
+    out += ModelSummary(model);
+  }
+  if (trade_model) out += (export_only ? "" : "\n") + DescribeExport(*trade_model);
+  if (learned) {
+    out += "\npredictive: " + DescribePredictive(model, *learned) + "\n";
+    const engine::DataNeeds needs = engine::NeedsOf(model);
+    if (std::find(needs.lead_fields.begin(), needs.lead_fields.end(), model.predictive->field) ==
+        needs.lead_fields.end()) {
+      out += "warning: no rule reads lead." + model.predictive->field +
+             ": the predictive model is computed for nothing\n";
     }
   }
   return out;

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "engine/compiled_model.h"
 #include "model/model.h"
 
@@ -33,5 +35,12 @@ std::string DescribeCadence(const model::CadenceRule& rule);
 
 // Everything `leadq model check` prints for a valid model.
 std::string ModelSummary(const model::Model& model);
+
+// `leadq model check` after the text has parsed: loads what the model names (the [predictive]
+// learned model, the [export] section's tariffs) and, when all of it is valid, returns what
+// the check prints: the summary (ModelSummary, or the export section alone for an export-only
+// model), the predictive section in words, and warnings. `path` names the model in messages.
+// Fails with InvalidInput carrying every error found, one per line, with positions.
+Result<std::string> CheckModel(const model::Model& model, const std::filesystem::path& path);
 
 }  // namespace leadq::service

@@ -1,5 +1,6 @@
 #include "service/models.h"
 
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <set>
@@ -143,24 +144,59 @@ Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path
   return StoreParsed(ws, path, m, std::move(content), message, author, now);
 }
 
+std::string NamePostedModel(const Workspace& ws, std::string text) {
+  // Messages name the text and its files as the user knows them, not by the server's folders.
+  const std::string prefix = ws.dir.string() + "/";
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at)) {
+    size_t end = at + prefix.size();
+    constexpr std::string_view kVersions = "models/v";
+    if (text.compare(end, kVersions.size(), kVersions) == 0) {
+      size_t digits = end + kVersions.size();
+      while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+        ++digits;
+      }
+      if (digits > end + kVersions.size() && digits < text.size() && text[digits] == '/') {
+        end = digits + 1;
+      }
+    }
+    text.erase(at, end - at);
+  }
+  return text;
+}
+
+namespace {
+
+// Where a posted model is read from (ParseModelContent).
+Result<std::filesystem::path> PostedModelPath(const Workspace& ws) {
+  std::optional<store::ModelVersion> active;
+  {
+    LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->BeginRead());
+    LEADQ_TRY(active, tx->ActiveModel());
+  }
+  if (!active) return ws.dir / "model.toml";
+  return Materialise(ws, *active);
+}
+
+}  // namespace
+
+Result<model::Model> ParseModelContent(const Workspace& ws, std::string_view content) {
+  LEADQ_TRY(std::filesystem::path path, PostedModelPath(ws));
+  Result<model::Model> m = model::ParseModel(content, path);
+  if (!m.ok()) return Status(m.status().code(), NamePostedModel(ws, m.status().message()));
+  return m;
+}
+
 Result<AppliedModel> ApplyModelContent(Workspace& ws, std::string content,
                                        const std::string& message, const std::string& author,
                                        TimePoint now) {
-  const std::filesystem::path path = ws.dir / "model.toml";
-  // Messages name the text as the user knows it, not by the server's folder.
-  auto named = [&](const Status& s) {
-    std::string text = s.message();
-    const std::string prefix = path.string();
-    for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
-      text.replace(at, prefix.size(), "model.toml");
-    }
-    return Status(s.code(), text);
-  };
+  LEADQ_TRY(std::filesystem::path path, PostedModelPath(ws));
   Result<model::Model> m = model::ParseModel(content, path);
-  if (!m.ok()) return named(m.status());
+  if (!m.ok()) return Status(m.status().code(), NamePostedModel(ws, m.status().message()));
   Result<AppliedModel> applied =
       StoreParsed(ws, path, *m, std::move(content), message, author, now);
-  if (!applied.ok()) return named(applied.status());
+  if (!applied.ok()) {
+    return Status(applied.status().code(), NamePostedModel(ws, applied.status().message()));
+  }
   return applied;
 }
 

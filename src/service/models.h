@@ -32,13 +32,19 @@ Result<AppliedModel> ApplyModel(Workspace& ws, const std::filesystem::path& path
                                 const std::string& message, const std::string& author,
                                 TimePoint now);
 
-// The same as ApplyModel for a model given as text (posted over HTTP). The text is read as if it
-// were the file <workspace>/model.toml: the files it names ([lists] files, the [predictive]
-// learned model, [export] tariffs) are read relative to the workspace folder and must already be
-// there, below it (a model posted over HTTP usually names none). Errors name the text
-// "model.toml" ("model.toml:4:12: unknown field ..."), every one with its line and column.
+// The same as ApplyModel for a model given as text (posted over HTTP), read as
+// ParseModelContent reads it: the files it names are the active version's.
 // Stores nothing when the model is invalid or equals the active version. Thread-safe as far as
 // the Store is (one transaction).
+// Parses a model given as text (posted over HTTP). The text is read as if it were the file
+// model.toml of the active version's folder (<workspace>/models/v<N>/), so that the files it names
+// ([lists] files, the [predictive] learned model, [export] tariffs) are the active version's
+// stored files; with no active version, as <workspace>/model.toml. Errors name the text
+// "model.toml" and its files by their names in the model, every one with its line and column.
+Result<model::Model> ParseModelContent(const Workspace& ws, std::string_view content);
+// `text` with the workspace's folders dropped from the paths it names (ParseModelContent's).
+std::string NamePostedModel(const Workspace& ws, std::string text);
+
 Result<AppliedModel> ApplyModelContent(Workspace& ws, std::string content,
                                        const std::string& message, const std::string& author,
                                        TimePoint now);
