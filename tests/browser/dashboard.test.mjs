@@ -265,6 +265,18 @@ try {
   await step('model page', async () => {
     await open('#/model');
     check(await page.locator('pre.toml').count() === 1, 'no TOML on the model page');
+    // Try a change: a mistake is shown with its line and column; the original checks.
+    const editor = page.locator('#try-toml');
+    const original = await editor.inputValue();
+    await editor.fill(original + '\n[no_such_section]\nx = 1\n');
+    await page.getByRole('button', {name: 'Check', exact: true}).click();
+    await page.locator('#try-out li code').first().waitFor();
+    const error = await page.locator('#try-out li code').first().innerText();
+    check(/^model\.toml:\d+:\d+: /.test(error), `the check's error has no position: ${error}`);
+    await editor.fill(original);
+    await page.getByRole('button', {name: 'Check', exact: true}).click();
+    await page.locator('#try-out pre.toml').waitFor();
+    check((await page.locator('#try-out').innerText()).includes('Valid.'), 'the model did not check');
     await shot('model');
   });
 

@@ -14,11 +14,11 @@ export const session = {
 const ALLOWED = {
   admin: [
     'pipeline', 'queue', 'queue.any', 'leads', 'lead', 'lead.edit', 'stage', 'answers', 'touches',
-    'assign', 'learning', 'export', 'model', 'model.write', 'owners'
+    'assign', 'learning', 'export', 'model', 'model.check', 'model.write', 'owners'
   ],
   ops: [
     'pipeline', 'queue', 'queue.any', 'leads', 'lead', 'lead.edit', 'stage', 'answers', 'touches',
-    'assign', 'learning', 'export', 'model', 'owners'
+    'assign', 'learning', 'export', 'model', 'model.check', 'owners'
   ],
   seller: ['queue', 'leads', 'lead', 'stage', 'answers', 'touches', 'model', 'owners'],
   ingest: [],

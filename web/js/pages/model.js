@@ -1,6 +1,8 @@
 // The model page (#/model, #/model?from=1&to=2&show=2): the active version, the history table,
 // the diff between two chosen versions and the TOML of one version. Admins may also roll back
-// to a version (POST /api/v1/models/{v}/rollback).
+// to a version (POST /api/v1/models/{v}/rollback). Ops and admins may try a change: edit the
+// TOML, check it (POST /models/check: the summary, or every error with its line and column) and
+// backtest it against history (POST /models/backtest); admins may then apply it (POST /models).
 //
 // Example: location.hash = '#/model?from=1&to=3'.
 
@@ -98,10 +100,79 @@ export async function show(main, {params}) {
                           h('ul', {class: 'changes'},
                             diff.value.changes.map((c) => h('li', {}, c))) :
                           h('p', {}, `v${from} and v${to} score the same way.`)),
+      can('model.check') && model.status === 'fulfilled' ? tryChange(model.value.content || '') :
+                                                           null,
       h('section', {class: 'card', 'aria-labelledby': 'mt-h'},
         h('h2', {id: 'mt-h'}, `TOML of v${shown}`),
         model.status === 'rejected' ?
             notice(model.reason.message) :
             h('pre', {class: 'toml', tabindex: 0, 'aria-label': `Model v${shown} as TOML`},
               h('code', {}, model.value.content || ''))));
+}
+
+// The "Try a change" card: a TOML editor with Check, Backtest and (admins) Apply.
+function tryChange(content) {
+  const editor = h('textarea', {
+    id: 'try-toml',
+    class: 'toml',
+    rows: 16,
+    spellcheck: 'false',
+    'aria-describedby': 'try-hint',
+  });
+  editor.value = content;
+  const message =
+      h('input', {id: 'try-message', type: 'text', placeholder: 'Why (required to apply)'});
+  const out = h('div', {'aria-live': 'polite', id: 'try-out'});
+  const run = (label, fn) =>
+      h('button', {
+        type: 'button',
+        class: label === 'Check' ? '' : 'secondary',
+        onclick: async () => {
+          render(out, loading(label));
+          try {
+            await fn();
+          } catch (err) {
+            const errors = err.fieldErrors || [];
+            render(
+                out, notice(err.message.split(' (')[0]),
+                errors.length ? h('ul', {class: 'changes'},
+                                  errors.map((e) => h('li', {}, h('code', {}, e.message)))) :
+                                null);
+          }
+        }
+      },
+        label);
+  const check = run('Check', async () => {
+    const r = await api('POST', '/models/check', {content: editor.value});
+    render(
+        out, notice('Valid.', 'info'),
+        h('pre', {class: 'toml', tabindex: 0}, h('code', {}, r.summary)));
+  });
+  const backtest = run('Backtest', async () => {
+    const r = await api('POST', '/models/backtest', {content: editor.value});
+    render(
+        out,
+        h('pre', {class: 'toml', tabindex: 0, 'aria-label': 'Backtest'}, h('code', {}, r.text)));
+  });
+  const apply = can('model.write') ? run('Apply', async () => {
+    if (!message.value.trim()) {
+      render(out, notice('Say why in the message field before applying.'));
+      return;
+    }
+    const r = await api('POST', '/models', {content: editor.value, message: message.value.trim()});
+    render(
+        out,
+        notice(
+            r.unchanged ? 'The same as the active version: nothing applied.' :
+                          `Applied as v${r.version}. ${(r.changes || []).length} changes.`,
+            'info'));
+  }) : null;
+  return h(
+      'section', {class: 'card', 'aria-labelledby': 'try-h'},
+      h('h2', {id: 'try-h'}, 'Try a change'),
+      h('p', {id: 'try-hint', class: 'muted'},
+        'Edit the model, check it, and backtest it against history before it ships. ' +
+            'Files it names (lists, tariffs) are the active version\'s.'),
+      field('Model (TOML)', editor), can('model.write') ? field('Message', message) : null,
+      h('div', {class: 'actions'}, check, ' ', backtest, apply ? [' ', apply] : null), out);
 }
