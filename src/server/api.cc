@@ -148,7 +148,8 @@ ApiServer::ApiServer(service::Workspace& ws, ApiOptions options)
     : ws_(ws),
       options_(std::move(options)),
       routes_(ApiRoutes()),
-      cache_(std::make_unique<service::ScoringCache>()) {}
+      cache_(std::make_unique<service::ScoringCache>()),
+      events_(std::make_unique<service::EventCommitter>(ws_, *cache_)) {}
 
 ApiServer::~ApiServer() {
   Stop();
@@ -370,7 +371,8 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     uses_.emplace_back(caller->id, now);
   }
 
-  Call call{req, caller ? *caller : anonymous, std::move(params), now, ws_, *cache_, {}, {}};
+  Call call{req, caller ? *caller : anonymous, std::move(params), now, ws_, *cache_, *events_, {},
+            {}};
   if (!route->files.empty()) call.first_file = route->files.front();
   const std::string content_type = req.get_header_value("Content-Type");
   const bool ndjson = content_type.rfind("application/x-ndjson", 0) == 0;
@@ -528,7 +530,7 @@ void ApiServer::RefreshReports() {
     req.method = "GET";
     req.path = kept.path;
     req.params = kept.query;
-    Call call{req, background, kept.path_params, Now(), ws_, *cache_, {}, {}};
+    Call call{req, background, kept.path_params, Now(), ws_, *cache_, *events_, {}, {}};
     const auto started = std::chrono::steady_clock::now();
     Result<Reply> result = kept.route->handler(call);
     if (!result.ok() || result->status != 200) continue;  // the next request computes it

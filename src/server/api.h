@@ -121,6 +121,7 @@ struct Call {
   TimePoint now = 0;
   service::Workspace& ws;
   service::ScoringCache& cache;
+  service::EventCommitter& events;  // posted events go through it (group commit)
 
   // A query parameter, "" when absent.
   std::string Query(const std::string& name) const;
@@ -207,6 +208,7 @@ class ApiServer {
   std::vector<Route> routes_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<service::ScoringCache> cache_;
+  std::unique_ptr<service::EventCommitter> events_;
   std::thread listener_, background_;
   // Answers of cached routes by path and query (Route::cached), guarded by reports_mu_.
   struct CachedAnswer {

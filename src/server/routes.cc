@@ -171,7 +171,7 @@ Result<Reply> PostEvents(Call& call) {
     kept.push_back(i);
   }
   Result<service::IngestReport> report =
-      service::IngestEvents(call.ws, call.cache, std::move(rows), call.now, call.caller.name);
+      call.events.Ingest(std::move(rows), call.caller.name, call.now);
   if (report.ok()) MergeRejections(*report, kept, std::move(early));
   return IngestReply(report, "events");
 }

@@ -146,13 +146,12 @@ Result<std::shared_ptr<const LoadedModel>> ScoringCache::Active(Workspace& ws,
   return loaded_;
 }
 
-Result<IngestReport> IngestEvents(Workspace& ws, ScoringCache& cache,
-                                  std::vector<store::EventRow> events, TimePoint now,
-                                  const std::string& actor) {
-  (void)actor;  // events carry no author; the API's audit trail records who posted
-  IngestReport report;
-  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+namespace {
 
+// Validates one posted list of events and stores its usable rows in `tx`; counts and rejections
+// go to `report`, the leads that got a new event to `touched`.
+Status StoreEventBatch(store::Transaction& tx, std::vector<store::EventRow>& events, TimePoint now,
+                       IngestReport& report, TouchedLeads& touched) {
   // Validation: every row is checked before anything is written.
   std::unordered_map<std::string, bool> known;          // lead_id -> in the workspace
   std::unordered_map<std::string, size_t> event_owner;  // event_id -> index of its first event
@@ -179,7 +178,7 @@ Result<IngestReport> IngestEvents(Workspace& ws, ScoringCache& cache,
     }
     auto [it, added] = known.try_emplace(e.lead_id, false);
     if (added) {
-      LEADQ_TRY(std::optional<store::LeadState> state, tx->GetLeadState(e.lead_id));
+      LEADQ_TRY(std::optional<store::LeadState> state, tx.GetLeadState(e.lead_id));
       it->second = state.has_value();
     }
     if (!it->second) {
@@ -214,21 +213,113 @@ Result<IngestReport> IngestEvents(Workspace& ws, ScoringCache& cache,
     if (added) groups.emplace_back();
     groups[it->second].push_back(i);
   }
-  TouchedLeads touched;
   std::vector<store::EventRow> of_lead;
   for (const std::vector<size_t>& group : groups) {
     of_lead.clear();
     for (size_t i : group) of_lead.push_back(std::move(events[i]));
     store::WriteStats stats;
-    LEADQ_TRY(tx->InsertEvents(of_lead, stats));
+    LEADQ_TRY(tx.InsertEvents(of_lead, stats));
     report.accepted += stats.inserted;
     report.inserted += stats.inserted;
     report.duplicates += stats.duplicates;
     if (stats.inserted > 0) touched.Add(of_lead.front().lead_id);
   }
-  LEADQ_TRY(RescoreTouched(ws, cache, *tx, touched.Take(), now, report));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<IngestReport> IngestEvents(Workspace& ws, ScoringCache& cache,
+                                  std::vector<store::EventRow> events, TimePoint now,
+                                  const std::string& actor) {
+  std::vector<EventBatch> one(1);
+  one[0].events = std::move(events);
+  one[0].actor = actor;
+  LEADQ_TRY(std::vector<IngestReport> reports, IngestEventBatches(ws, cache, std::move(one), now));
+  return std::move(reports.front());
+}
+
+Result<std::vector<IngestReport>> IngestEventBatches(Workspace& ws, ScoringCache& cache,
+                                                     std::vector<EventBatch> batches,
+                                                     TimePoint now) {
+  std::vector<IngestReport> reports(batches.size());
+  if (batches.empty()) return reports;
+  LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
+  // Each batch is validated and stored in turn, so that its counts and rejections are its own
+  // (an event an earlier batch of the group stored is a duplicate of this one).
+  std::vector<std::vector<std::string>> touched_by(batches.size());
+  TouchedLeads all;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    TouchedLeads touched;
+    LEADQ_TRY(StoreEventBatch(*tx, batches[b].events, now, reports[b], touched));
+    touched_by[b] = touched.Take();
+    for (const std::string& id : touched_by[b]) all.Add(id);
+  }
+  // One rescore for the group; each batch's report tells the changes of the leads it touched.
+  IngestReport scored;
+  LEADQ_TRY(RescoreTouched(ws, cache, *tx, all.Take(), now, scored));
   LEADQ_TRY(tx->Commit());
-  return report;
+  if (batches.size() == 1) {
+    reports[0].changes = std::move(scored.changes);
+    reports[0].model_version = scored.model_version;
+    return reports;
+  }
+  std::unordered_map<std::string_view, const LeadChange*> change_of;
+  for (const LeadChange& c : scored.changes) change_of.emplace(c.lead_id, &c);
+  for (size_t b = 0; b < batches.size(); ++b) {
+    reports[b].model_version = scored.model_version;
+    for (const std::string& id : touched_by[b]) {
+      auto it = change_of.find(id);
+      if (it != change_of.end()) reports[b].changes.push_back(*it->second);
+    }
+    std::sort(reports[b].changes.begin(), reports[b].changes.end(),
+              [](const LeadChange& x, const LeadChange& y) { return x.lead_id < y.lead_id; });
+  }
+  return reports;
+}
+
+Result<IngestReport> EventCommitter::Ingest(std::vector<store::EventRow> events,
+                                            const std::string& actor, TimePoint now) {
+  Pending me;
+  me.batch.events = std::move(events);
+  me.batch.actor = actor;
+  me.now = now;
+  std::unique_lock<std::mutex> lock(mu_);
+  queue_.push_back(&me);
+  while (!me.result) {
+    if (writing_) {
+      written_.wait(lock);
+      continue;
+    }
+    // Write a group: the callers waiting, in order, while they fit.
+    writing_ = true;
+    std::vector<Pending*> group;
+    size_t count = 0;
+    while (!queue_.empty() &&
+           (group.empty() || count + queue_.front()->batch.events.size() <= max_events_)) {
+      count += queue_.front()->batch.events.size();
+      group.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    std::vector<EventBatch> batches;
+    batches.reserve(group.size());
+    TimePoint group_now = 0;
+    for (Pending* p : group) {
+      batches.push_back(std::move(p->batch));
+      group_now = std::max(group_now, p->now);
+    }
+    Result<std::vector<IngestReport>> reports =
+        IngestEventBatches(ws_, cache_, std::move(batches), group_now);
+    lock.lock();
+    for (size_t i = 0; i < group.size(); ++i) {
+      group[i]->result = reports.ok() ? Result<IngestReport>(std::move((*reports)[i]))
+                                      : Result<IngestReport>(reports.status());
+    }
+    writing_ = false;
+    written_.notify_all();
+  }
+  return std::move(*me.result);
 }
 
 Result<IngestReport> IngestLeads(Workspace& ws, ScoringCache& cache,

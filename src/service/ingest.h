@@ -17,8 +17,10 @@
 //   std::string body = IngestReportJson(r).dump();
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -105,6 +107,56 @@ struct IngestReport {
 Result<IngestReport> IngestEvents(Workspace& ws, ScoringCache& cache,
                                   std::vector<store::EventRow> events, TimePoint now,
                                   const std::string& actor);
+
+// Several posted lists of events (one per request) in one transaction: each list is validated,
+// counted and reported on its own, as IngestEvents would, and the leads they touched are rescored
+// once. A lead touched by two lists is in both reports' changes. Fails, storing nothing of any
+// list, on a database error. Thread-safe. The server gathers concurrent posts into one call
+// (group commit), so that they share one transaction's fixed costs.
+struct EventBatch {
+  std::vector<store::EventRow> events;
+  std::string actor;
+};
+Result<std::vector<IngestReport>> IngestEventBatches(Workspace& ws, ScoringCache& cache,
+                                                     std::vector<EventBatch> batches,
+                                                     TimePoint now);
+
+// Gathers concurrent posts of events into IngestEventBatches calls (group commit). A caller that
+// finds no group being written writes its own list together with every list that arrived while
+// the previous group was written (up to `max_events` events in one group); the others wait for
+// their share of its answer. A single caller pays what IngestEvents pays; many callers at once
+// share one transaction's fixed costs (the write lock, the model, the commit) instead of taking
+// turns. A group that fails (a database error) fails for each of its callers. Thread-safe.
+//
+// Example:
+//   EventCommitter events(ws, cache);
+//   LEADQ_TRY(IngestReport r, events.Ingest(std::move(rows), "crm-sync", now));  // any thread
+class EventCommitter {
+ public:
+  EventCommitter(Workspace& ws, ScoringCache& cache, size_t max_events = 20000)
+      : ws_(ws), cache_(cache), max_events_(max_events) {}
+  EventCommitter(const EventCommitter&) = delete;
+  EventCommitter& operator=(const EventCommitter&) = delete;
+
+  // As IngestEvents(ws, cache, events, now, actor), possibly in one transaction with other
+  // callers' events (then scored as of the latest `now` of the group).
+  Result<IngestReport> Ingest(std::vector<store::EventRow> events, const std::string& actor,
+                              TimePoint now);
+
+ private:
+  struct Pending {
+    EventBatch batch;
+    TimePoint now = 0;
+    std::optional<Result<IngestReport>> result;
+  };
+  Workspace& ws_;
+  ScoringCache& cache_;
+  const size_t max_events_;
+  std::mutex mu_;
+  std::condition_variable written_;
+  std::deque<Pending*> queue_;  // guarded by mu_: callers waiting for a group
+  bool writing_ = false;        // guarded by mu_: a caller is writing a group
+};
 
 // Leads: upserted (empty fields of an existing lead clear them; an empty account_id is
 // "leave as it is"); a new lead starts in stage new with a first transition by `actor`, as

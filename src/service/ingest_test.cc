@@ -387,6 +387,75 @@ TEST_F(Ingest, ConcurrentPostsOfOverlappingEventsStoreEachOnce) {
   EXPECT_DOUBLE_EQ(Score("L2")->intent, 100);
 }
 
+TEST_F(Ingest, BatchesInOneTransactionAreCountedAndReportedEachOnItsOwn) {
+  const TimePoint now = t0_ + kMinute;
+  std::vector<EventBatch> batches(3);
+  batches[0].events = {Event("G1", "L1", "demo_request", now - kMinute),
+                       Event("G2", "L3", "page_view", now)};
+  // G1 again (stored by the first batch: a duplicate here), an unknown lead at index 1, L3 again.
+  batches[1].events = {Event("G1", "L1", "demo_request", now - kMinute),
+                       Event("G3", "L9", "page_view", now), Event("G4", "L3", "page_view", now)};
+  batches[2].events = {};
+  Result<std::vector<IngestReport>> r = IngestEventBatches(ws_, cache_, std::move(batches), now);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 3u);
+  const IngestReport& a = (*r)[0];
+  const IngestReport& b = (*r)[1];
+  EXPECT_EQ(a.accepted, 2u);
+  EXPECT_EQ(a.duplicates, 0u);
+  EXPECT_TRUE(a.rejected.empty());
+  EXPECT_EQ(b.accepted, 1u);
+  EXPECT_EQ(b.duplicates, 1u);
+  ASSERT_EQ(b.rejected.size(), 1u);
+  EXPECT_EQ(b.rejected[0].index, 1u);
+  // Changes: each batch the leads it gave a new event; L3 is in both, scored once with both.
+  ASSERT_EQ(a.changes.size(), 2u);
+  EXPECT_EQ(a.changes[0].lead_id, "L1");
+  EXPECT_EQ(a.changes[1].lead_id, "L3");
+  ASSERT_EQ(b.changes.size(), 1u);
+  EXPECT_EQ(b.changes[0].lead_id, "L3");
+  EXPECT_DOUBLE_EQ(b.changes[0].score, a.changes[1].score);
+  EXPECT_EQ(Score("L3")->intent, 20);
+  EXPECT_TRUE((*r)[2].changes.empty());
+  EXPECT_EQ((*r)[2].accepted, 0u);
+}
+
+TEST_F(Ingest, TheCommitterGathersConcurrentPostsAndEachGetsItsOwnAnswer) {
+  const uint64_t before = EventCount();
+  const TimePoint now = t0_ + kMinute;
+  EventCommitter committer(ws_, cache_);
+  // 8 threads post single events: 30 each, the first 10 of every thread the same 10 events.
+  std::atomic<uint64_t> accepted{0}, duplicates{0}, failures{0}, answers{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 30; ++i) {
+        const std::string id =
+            i < 10 ? "C" + std::to_string(i) : "C" + std::to_string(t) + "-" + std::to_string(i);
+        Result<IngestReport> r = committer.Ingest(
+            {Event(id, "L" + std::to_string(1 + i % 3), "page_view", now - i * kMinute)}, "t", now);
+        if (!r.ok()) {
+          ++failures;
+          continue;
+        }
+        ++answers;
+        accepted += r->accepted;
+        duplicates += r->duplicates;
+        // One event posted: one counted, and its lead in the changes when it was stored.
+        if (r->accepted + r->duplicates != 1 || (r->accepted == 1 && r->changes.size() != 1)) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0u);
+  EXPECT_EQ(answers.load(), 240u);
+  EXPECT_EQ(accepted.load(), 10u + 8u * 20u);
+  EXPECT_EQ(duplicates.load(), 7u * 10u);
+  EXPECT_EQ(EventCount(), before + 170);
+}
+
 // A workspace of demo leads (the b2b-saas model, its accounts, leads and events) imported once
 // for the tests below.
 class IngestDemo : public ::testing::Test {
