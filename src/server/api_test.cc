@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -255,6 +256,7 @@ const std::map<std::string, Expected>& AccessTable() {
       {"GET /api/v1/reports/html", {{"admin", "ops"}}},
       {"POST /api/v1/learn", {{"admin", "ops"}}},
       {"POST /api/v1/predict", {{"admin", "ops"}}},
+      {"POST /api/v1/score", {{"admin", "ops"}}},
   };
   return table;
 }
@@ -716,6 +718,62 @@ TEST_F(ApiTest, LearnAndPredictOverHttp) {
   EXPECT_EQ(r->status, 422);
   EXPECT_NE(r->body.find("past.csv"), std::string::npos) << r->body;
   r = PostText("/api/v1/predict", "ops", rows, "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+}
+
+TEST_F(ApiTest, ScoringPostedFilesAnswersTheCliContract) {
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::string dir = std::string(LEADQ_SOURCE_DIR) + "/examples/models/";
+  const std::string model = read(dir + "b2b-saas.toml");
+  const std::string free_mail = read(dir + "free-mail.txt");
+  ASSERT_FALSE(model.empty());
+  const std::string leads =
+      "lead_id,email,job_title\nX1,ana@gmail.com,CTO\nX2,ben@corp.example,Intern\n";
+  httplib::Result r = PostParts("/api/v1/score?as_of=2026-03-01T00:00:00Z", "ops",
+                                {{"model", model, "b2b-saas.toml", "application/toml"},
+                                 {"leads", leads, "leads.csv", "text/csv"},
+                                 {"free", free_mail, "free-mail.txt", "text/plain"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type").rfind("text/csv", 0), 0u);
+  std::istringstream in(r->body);
+  std::string header, row1, row2, extra;
+  std::getline(in, header);
+  std::getline(in, row1);
+  std::getline(in, row2);
+  EXPECT_EQ(header.rfind("lead_id,", 0), 0u) << header;
+  EXPECT_EQ(row1.rfind("X1,", 0), 0u) << row1;
+  EXPECT_EQ(row2.rfind("X2,", 0), 0u) << row2;
+  EXPECT_FALSE(std::getline(in, extra) && !extra.empty()) << extra;
+  EXPECT_NE(r->get_header_value("Leadq-Summary").find("2 leads"), std::string::npos)
+      << r->get_header_value("Leadq-Summary");
+  // The JSON form carries the explanations.
+  r = PostParts("/api/v1/score?as_of=2026-03-01T00:00:00Z&format=json", "ops",
+                {{"model", model, "b2b-saas.toml", ""},
+                 {"leads", leads, "leads.csv", ""},
+                 {"free", free_mail, "free-mail.txt", ""}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_TRUE(json::parse(r->body, nullptr, false).is_object() ||
+              json::parse(r->body, nullptr, false).is_array());
+  // The list file missing: the model's error, named as the client named the files.
+  r = PostParts("/api/v1/score?as_of=2026-03-01T00:00:00Z", "ops",
+                {{"model", model, "b2b-saas.toml", ""}, {"leads", leads, "leads.csv", ""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422);
+  EXPECT_NE(r->body.find("b2b-saas.toml:"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("request-"), std::string::npos) << r->body;
+  // No as_of; not multipart.
+  r = PostParts("/api/v1/score", "ops", {{"model", model, "m.toml", ""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422);
+  r = PostText("/api/v1/score?as_of=2026-03-01", "ops", leads, "text/csv");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 415);
 }

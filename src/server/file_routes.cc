@@ -1,7 +1,7 @@
 // The routes that take or give files, each calling the service function its CLI command calls:
-// CSV imports (leads, accounts, events, outcomes, shipments), learn and predict, model check,
-// backtest and suggest-weights, the HTML report, and the trade commands that go with shipments
-// (buyers, merge, split, access, promote) and webhooks' test ping.
+// CSV imports (leads, accounts, events, outcomes, shipments), score, learn and predict, model
+// check, backtest and suggest-weights, the HTML report, and the trade commands that go with
+// shipments (buyers, merge, split, access, promote) and webhooks' test ping.
 //
 // The service functions read and write files; a request's files live in a folder of their own
 // under <workspace>/tmp, named as the client named them, and removed when the answer is made.
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -28,6 +29,7 @@
 #include "service/model_summary.h"
 #include "service/models.h"
 #include "service/reports.h"
+#include "service/scoring.h"
 #include "service/trade.h"
 
 namespace leadq::server {
@@ -448,6 +450,68 @@ Result<Reply> HtmlReportRoute(Call& call) {
   return reply;
 }
 
+// ---- scoring files
+
+// POST /score: `leadq score` on posted files. Multipart: "model" (TOML), "leads" (CSV), optional
+// "accounts" and "events" (CSV), and any files the model names ([lists] files) as further parts
+// under their file names. Answers the MODEL.md CSV (or, with format=json, the JSON with the
+// explanations); the Leadq-Summary header says what the CLI prints on standard error.
+Result<Reply> ScoreRoute(Call& call) {
+  Fields f(call, call.Body());
+  service::ScoreRequest r;
+  r.as_of = call.Query("as_of");
+  if (r.as_of.empty()) f.Error("as_of", "is required: the moment to score at (ISO 8601)");
+  const std::string format = call.Query("format");
+  if (!format.empty() && format != "csv" && format != "json") {
+    f.Error("format", "\"" + format + "\" is not csv or json");
+  }
+  if (!f.ok()) return f.Problem();
+  if (!call.http.is_multipart_form_data()) {
+    return Problem(415,
+                   "send multipart/form-data with the parts \"model\" and \"leads\" "
+                   "(and \"accounts\", \"events\", and the files the model names)");
+  }
+  LEADQ_TRY(Call::File model, RequiredUpload(call, "model", "the model (TOML)"));
+  LEADQ_TRY(Call::File leads, RequiredUpload(call, "leads", "the leads (CSV)"));
+  LEADQ_TRY(RequestFolder folder, RequestFolder::Make(call.ws));
+  for (const auto& [name, part] : call.http.files) {
+    if (name == "model" || name == "leads" || name == "accounts" || name == "events") continue;
+    LEADQ_TRY(std::filesystem::path ignored, folder.Write(part.filename, name, part.content));
+    (void)ignored;
+  }
+  LEADQ_TRY(r.model, folder.Write(model.filename, "model.toml", model.content));
+  LEADQ_TRY(r.leads, folder.Write(leads.filename, "leads.csv", leads.content));
+  for (const char* part : {"accounts", "events"}) {
+    std::optional<Call::File> file = call.Upload(part);
+    if (!file) continue;
+    LEADQ_TRY(std::filesystem::path written,
+              folder.Write(file->filename, std::string(part) + ".csv", file->content));
+    (part == std::string_view("accounts") ? r.accounts : r.events) = written;
+  }
+  service::Progress progress("score", false);
+  Result<std::unique_ptr<service::Workset>> work = service::LoadWorkset(r, progress);
+  if (!work.ok()) return ProblemOf(folder.Scrub(work.status()));
+  const std::filesystem::path out = folder.path() / "scores.out";
+  Result<service::ScoreSummary> summary = service::WriteScores(
+      **work, format == "json" ? service::ScoreFormat::kJson : service::ScoreFormat::kCsv, out,
+      progress);
+  if (!summary.ok()) return ProblemOf(folder.Scrub(summary.status()));
+  std::ifstream in(out, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  Reply reply;
+  reply.content_type = format == "json" ? "application/json" : "text/csv; charset=utf-8";
+  reply.text = text.str();
+  std::string line = service::SummaryLine(**work, *summary);
+  if (!(*work)->issues.empty()) line += "; " + (*work)->issues.Summary();
+  for (const std::string& note : (*work)->notes) line += "; warning: " + note;
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  reply.headers.emplace_back("Leadq-Summary", folder.Scrub(line));
+  return reply;
+}
+
 // ---- learning
 
 // POST /learn: `leadq learn` on a posted CSV. The answer holds the learned model (the JSON
@@ -566,6 +630,8 @@ std::vector<Route> FileRoutes() {
       route("GET", v1 + "/reports/html", staff, HtmlReportRoute),
       files(route("POST", v1 + "/learn", staff, LearnRoute), {"data"}, {"text/csv", "text/plain"}),
       files(route("POST", v1 + "/predict", staff, PredictRoute), {"data", "model"}, {}),
+      files(route("POST", v1 + "/score", staff, ScoreRoute),
+            {"leads", "model", "accounts", "events"}, {}),
   };
 }
 

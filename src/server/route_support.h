@@ -147,7 +147,8 @@ inline Result<int64_t> VersionParam(const std::string& text, const std::string& 
 }
 
 // The routes that take or give files: CSV imports (leads, accounts, events, outcomes, shipments),
-// learn and predict, model check, backtest and suggest-weights, the HTML report (file_routes.cc).
+// score, learn and predict, model check, backtest and suggest-weights, the HTML report
+// (file_routes.cc).
 std::vector<Route> FileRoutes();
 
 }  // namespace leadq::server
