@@ -105,10 +105,11 @@ void AddTokenCommands(CLI::App& app, std::vector<Runnable>& out) {
     out.push_back({cmd, [o]() {
                      return WithWorkspace("token revoke", o->common, [&](service::Workspace& ws) {
                        const TimePoint now = NowToTheSecond();
-                       Result<service::TokenInfo> t = service::RevokeToken(ws, o->token, now);
-                       if (!t.ok()) return Fail("token revoke", t.status());
+                       Result<service::Revocation> r = service::RevokeToken(ws, o->token, now);
+                       if (!r.ok()) return Fail("token revoke", r.status());
+                       const service::TokenInfo* t = &r->token;
                        std::cout << "leadq token revoke: " << t->name << " (id " << t->id << ") "
-                                 << (t->revoked_at == now ? "revoked at " : "was revoked at ")
+                                 << (r->already ? "was revoked at " : "revoked at ")
                                  << FormatTimestamp(t->revoked_at.value_or(now)) << "\n";
                        return CommandResult{0};
                      });

@@ -158,7 +158,24 @@ ApiServer::~ApiServer() {
 
 TimePoint ApiServer::Now() const { return options_.clock ? options_.clock() : SystemNow(); }
 
+namespace {
+
+// Removes the folders of requests that ended without removing them (a crash), an hour old or
+// more (younger ones may belong to another server on the same workspace).
+void RemoveStaleRequestFolders(const std::filesystem::path& tmp) {
+  std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+  for (const auto& entry : std::filesystem::directory_iterator(tmp, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("request-", 0) != 0 || !entry.is_directory(ec)) continue;
+    if (entry.last_write_time(ec) < cutoff && !ec) std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
 Result<int> ApiServer::Start() {
+  RemoveStaleRequestFolders(ws_.dir / "tmp");
   if (options_.tls_cert.empty() != options_.tls_key.empty()) {
     return Status::Invalid("--tls-cert and --tls-key go together: give both or neither");
   }
@@ -251,7 +268,15 @@ Result<int> ApiServer::Start() {
     return Status::IoError("cannot listen on " + options_.host + ":" +
                            std::to_string(options_.port) + " (taken, or not an address here)");
   }
-  listener_ = std::thread([this] { http_->listen_after_bind(); });
+  listener_ = std::thread([this] {
+    http_->listen_after_bind();
+    listener_ended_ = true;
+  });
+  // cpp-httplib's stop() does nothing until the listening loop has begun: wait for it, so that a
+  // Stop right after Start (a signal at start-up) is not lost and Wait does not wait forever.
+  while (!http_->is_running() && !listener_ended_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   if (options_.background) {
     // The background thread checkpoints the write-ahead log, so that no request does.
     ws_.store->DeferMaintenance(true);

@@ -225,7 +225,8 @@ class ApiServer {
   std::chrono::steady_clock::time_point last_thorough_{};  // used by RunBackgroundOnce
   bool thorough_once_ = false;
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;  // guards the members below
+  std::atomic<bool> listener_ended_{false};  // the listening loop returned
+  std::mutex mu_;                            // guards the members below
   std::condition_variable wake_;
   bool listener_done_ = false;
   struct CachedToken {

@@ -778,6 +778,29 @@ TEST_F(ApiTest, ScoringPostedFilesAnswersTheCliContract) {
   EXPECT_EQ(r->status, 415);
 }
 
+TEST_F(ApiTest, AServerStartingRemovesRequestFoldersLeftByACrash) {
+  const std::filesystem::path tmp = *dir_ / "tmp";
+  std::filesystem::create_directories(tmp / "request-old1");
+  std::filesystem::create_directories(tmp / "request-young");
+  std::filesystem::create_directories(tmp / "kept-by-someone");
+  std::filesystem::last_write_time(
+      tmp / "request-old1", std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+  {
+    ApiOptions options;
+    options.port = 0;
+    options.background = false;
+    ApiServer second(*ws_, options);
+    ASSERT_TRUE(second.Start().ok());
+    second.Stop();
+    second.Wait();
+  }
+  EXPECT_FALSE(std::filesystem::exists(tmp / "request-old1"));
+  EXPECT_TRUE(std::filesystem::exists(tmp / "request-young")) << "maybe another server's";
+  EXPECT_TRUE(std::filesystem::exists(tmp / "kept-by-someone"));
+  std::filesystem::remove_all(tmp / "request-young");
+  std::filesystem::remove_all(tmp / "kept-by-someone");
+}
+
 TEST_F(ApiTest, ShipmentsBuyersMergesAccessAndPromotion) {
   const std::string shipments =
       "bol_number,arrival_date,consignee_name,consignee_country,hs_code,shipper_name,"

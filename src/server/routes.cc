@@ -759,7 +759,8 @@ Result<Reply> CreateTokenRoute(Call& call) {
 }
 
 Result<Reply> RevokeTokenRoute(Call& call) {
-  LEADQ_TRY(service::TokenInfo t, service::RevokeToken(call.ws, call.params["id"], call.now));
+  LEADQ_TRY(service::Revocation r, service::RevokeToken(call.ws, call.params["id"], call.now));
+  const service::TokenInfo& t = r.token;
   return Ok(service::TokenJson(t), "token revoke " + t.name);
 }
 

@@ -156,7 +156,7 @@ Result<std::vector<TokenInfo>> ListTokens(Workspace& ws) {
   return out;
 }
 
-Result<TokenInfo> RevokeToken(Workspace& ws, const std::string& id_or_name, TimePoint now) {
+Result<Revocation> RevokeToken(Workspace& ws, const std::string& id_or_name, TimePoint now) {
   std::string_view key = Trim(id_or_name);
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   LEADQ_TRY(std::vector<store::ApiToken> rows, tx->ApiTokens());
@@ -170,12 +170,15 @@ Result<TokenInfo> RevokeToken(Workspace& ws, const std::string& id_or_name, Time
                             (by_id ? std::string(key) : "\"" + std::string(key) + "\"") +
                             " (see leadq token list)");
   }
-  if (!it->revoked_at) {
+  Revocation r;
+  r.already = it->revoked_at.has_value();
+  if (!r.already) {
     LEADQ_TRY(tx->RevokeApiToken(it->id, now));
     LEADQ_TRY(tx->Commit());
     it->revoked_at = now;
   }
-  return InfoOf(*it);
+  LEADQ_TRY(r.token, InfoOf(*it));
+  return r;
 }
 
 Result<std::optional<TokenInfo>> Authenticate(store::Store& store, std::string_view secret) {

@@ -73,10 +73,17 @@ Result<NewToken> CreateToken(Workspace& ws, const std::string& name, Role role,
 // Every token, revoked ones included, oldest first.
 Result<std::vector<TokenInfo>> ListTokens(Workspace& ws);
 
+// What RevokeToken did: the token as it now is, and whether it had been revoked before this call
+// (then nothing changed).
+struct Revocation {
+  TokenInfo token;
+  bool already = false;
+};
+
 // Revokes the token with this id (digits) or name and returns it. Revoking a revoked token
-// changes nothing (revoked_at stays the first revocation's). NotFound when there is no such
-// token.
-Result<TokenInfo> RevokeToken(Workspace& ws, const std::string& id_or_name, TimePoint now);
+// changes nothing (revoked_at stays the first revocation's; `already` says so). NotFound when
+// there is no such token.
+Result<Revocation> RevokeToken(Workspace& ws, const std::string& id_or_name, TimePoint now);
 
 // The token whose secret this is; nullopt when the secret is unknown or the token revoked.
 // Reads in its own transaction; fails only when the database does.

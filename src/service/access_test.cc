@@ -101,18 +101,24 @@ TEST_F(AccessTest, TokensAreCreatedListedAndRevokedByIdOrName) {
 
   // By name, then by id; a second revocation keeps the first time.
   const TimePoint later = At("2026-03-02T10:00:00Z");
-  Result<TokenInfo> revoked = RevokeToken(ws_, "crm.sync_1", later);
+  Result<Revocation> revoked = RevokeToken(ws_, "crm.sync_1", later);
   ASSERT_TRUE(revoked.ok()) << revoked.status().message();
-  EXPECT_EQ(revoked->id, feed.info.id);
-  EXPECT_EQ(revoked->revoked_at, later);
+  EXPECT_EQ(revoked->token.id, feed.info.id);
+  EXPECT_EQ(revoked->token.revoked_at, later);
+  EXPECT_FALSE(revoked->already);
+  // Again, even at the same moment: already revoked, nothing changed.
+  revoked = RevokeToken(ws_, std::to_string(feed.info.id), later);
+  ASSERT_TRUE(revoked.ok()) << revoked.status().message();
+  EXPECT_TRUE(revoked->already);
   revoked = RevokeToken(ws_, std::to_string(feed.info.id), later + kMicrosPerDay);
   ASSERT_TRUE(revoked.ok()) << revoked.status().message();
-  EXPECT_EQ(revoked->revoked_at, later);
+  EXPECT_EQ(revoked->token.revoked_at, later);
+  EXPECT_TRUE(revoked->already);
   revoked = RevokeToken(ws_, std::to_string(admin.info.id), later);
   ASSERT_TRUE(revoked.ok()) << revoked.status().message();
-  EXPECT_EQ(revoked->name, "t-admin");
+  EXPECT_EQ(revoked->token.name, "t-admin");
 
-  Result<TokenInfo> unknown = RevokeToken(ws_, "nobody", later);
+  Result<Revocation> unknown = RevokeToken(ws_, "nobody", later);
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(unknown.status().message(), "no API token \"nobody\" (see leadq token list)");
   EXPECT_EQ(RevokeToken(ws_, "999", later).status().code(), StatusCode::kNotFound);

@@ -223,7 +223,7 @@ TEST(SqliteStore, AVersion1WorkspaceIsUpgradedWithItsDataIntact) {
   ASSERT_TRUE(store.ok()) << store.status().message();
   EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations ORDER BY version"),
             "1|workspace tables\n2|handoff tables\n3|deal owners\n4|trade\n"
-            "5|api tokens and audit trail\n");
+            "5|api tokens and audit trail\n6|pipeline count indexes\n");
   EXPECT_EQ(Query(db,
                   "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN "
                   "('owners', 'handoffs', 'touches', 'webhooks', 'outbox') ORDER BY name"),
