@@ -86,6 +86,15 @@ class RequestFolder {
     return file;
   }
 
+  // The whole of a file the service wrote here.
+  Result<std::string> Read(const std::filesystem::path& file) const {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return Status::IoError("cannot read back " + Scrub(file.string()));
+    return text.str();
+  }
+
   // `text` without this folder in the paths it names.
   std::string Scrub(std::string text) const {
     const std::string prefix = path_.string() + "/";
@@ -441,12 +450,9 @@ Result<Reply> HtmlReportRoute(Call& call) {
   r.out = folder.path() / "report.html";
   Status written = service::WriteHtmlReport(call.ws, r);
   if (!written.ok()) return ProblemOf(folder.Scrub(written));
-  std::ifstream in(r.out, std::ios::binary);
-  std::stringstream page;
-  page << in.rdbuf();
   Reply reply;
   reply.content_type = "text/html; charset=utf-8";
-  reply.text = page.str();
+  LEADQ_TRY(reply.text, folder.Read(r.out));
   return reply;
 }
 
@@ -496,12 +502,9 @@ Result<Reply> ScoreRoute(Call& call) {
       **work, format == "json" ? service::ScoreFormat::kJson : service::ScoreFormat::kCsv, out,
       progress);
   if (!summary.ok()) return ProblemOf(folder.Scrub(summary.status()));
-  std::ifstream in(out, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
   Reply reply;
   reply.content_type = format == "json" ? "application/json" : "text/csv; charset=utf-8";
-  reply.text = text.str();
+  LEADQ_TRY(reply.text, folder.Read(out));
   std::string line = service::SummaryLine(**work, *summary);
   if (!(*work)->issues.empty()) line += "; " + (*work)->issues.Summary();
   for (const std::string& note : (*work)->notes) line += "; warning: " + note;
