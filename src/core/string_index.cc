@@ -1,5 +1,7 @@
 #include "core/string_index.h"
 
+#include "core/memory.h"
+
 namespace leadq {
 namespace {
 
@@ -33,7 +35,7 @@ uint64_t HashBytes(std::string_view s) {
 }
 
 // The table keeps at most 3/4 of its slots full: linear probing stays short, and the memory
-// stays within 32 bytes a key.
+// stays within 64 bytes a key.
 void StringIndex::Reserve(size_t n) {
   size_t want = 16;
   while (want * 3 < n * 4) want <<= 1;
@@ -42,7 +44,8 @@ void StringIndex::Reserve(size_t n) {
 
 void StringIndex::Grow(size_t capacity) {
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(capacity, Slot{});
+  slots_ = {};
+  ResizeHuge(slots_, capacity);  // probes land anywhere in it
   mask_ = capacity - 1;
   for (const Slot& s : old) {
     if (s.hash == 0) continue;
@@ -58,14 +61,19 @@ std::pair<uint32_t, bool> StringIndex::InsertHashed(std::string_view key, uint64
   for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
     Slot& s = slots_[i];
     if (s.hash == 0) {
-      s = Slot{hash, key.data(), static_cast<uint32_t>(key.size()), value};
+      s.hash = hash;
+      s.size = static_cast<uint32_t>(key.size());
+      s.value = value;
+      if (key.size() <= kInline) {
+        std::memcpy(s.key, key.data(), key.size());
+      } else {
+        const char* p = key.data();
+        std::memcpy(s.key, &p, sizeof p);
+      }
       ++size_;
       return {value, true};
     }
-    if (s.hash == hash && s.size == key.size() &&
-        std::memcmp(s.data, key.data(), key.size()) == 0) {
-      return {s.value, false};
-    }
+    if (s.hash == hash && s.Holds(key)) return {s.value, false};
   }
 }
 

@@ -29,6 +29,29 @@ TEST(StringIndex, BehavesLikeAMapOfFirstValues) {
   EXPECT_NE(HashBytes("ab"), HashBytes("ba"));
 }
 
+TEST(StringIndex, KeysOfUpTo16BytesAreCopiedLongerOnesBorrowed) {
+  StringIndex index;
+  const std::string long_key(17, 'k');  // borrowed: must outlive the index
+  {
+    std::string sixteen(16, 'x');
+    std::string fifteen(15, 'x');
+    index.Insert(sixteen, 1);
+    index.Insert(fifteen, 2);
+    sixteen.assign(16, '?');  // the index kept its own copy
+    fifteen.clear();
+  }
+  index.Insert(long_key, 3);
+  EXPECT_EQ(index.Find(std::string(16, 'x')), 1u);
+  EXPECT_EQ(index.Find(std::string(15, 'x')), 2u);
+  EXPECT_FALSE(index.Find(std::string(16, '?')));
+  EXPECT_EQ(index.Find(std::string(17, 'k')), 3u);
+  EXPECT_FALSE(index.Find(std::string(17, 'x')));
+  // Growing moves the slots; inline keys move with them.
+  for (uint32_t i = 0; i < 1000; ++i) index.Insert("id-" + std::to_string(i), 10 + i);
+  EXPECT_EQ(index.Find(std::string(16, 'x')), 1u);
+  EXPECT_EQ(index.Find("id-999"), 1009u);
+}
+
 TEST(StringIndex, EmptyIndexFindsNothing) {
   StringIndex index;
   EXPECT_FALSE(index.Find("x"));

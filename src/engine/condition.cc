@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include <cstring>
+
 #include "core/text.h"
 
 namespace leadq::engine {
@@ -184,6 +186,59 @@ bool ConditionSet::Eval(int index, uint32_t lead_row, int32_t account_row,
       return !Eval(static_cast<int>(kids_[node.first]), lead_row, account_row, event_row);
   }
   return false;
+}
+
+void ConditionSet::EvalBlock(int index, uint32_t first, uint32_t n, const int32_t* account,
+                             uint8_t* out, std::vector<std::vector<uint8_t>>& temp,
+                             size_t depth) const {
+  const Node& node = nodes_[static_cast<size_t>(index)];
+  switch (node.kind) {
+    case model::Condition::Kind::kLeaf: {
+      const Leaf& leaf = leaves_[node.first];
+      const uint8_t* truth = leaf.truth_data;
+      if (leaf.codes == nullptr || leaf.source == model::FieldSource::kEvent) {
+        // No column, or an event field read outside an event (EvalLead reads event row 0).
+        std::memset(out, truth[CodeOf(leaf, first, -1, 0)], n);
+        return;
+      }
+      if (leaf.source == model::FieldSource::kLead) {
+        const uint32_t* codes = leaf.codes + first;
+        for (uint32_t i = 0; i < n; ++i) out[i] = truth[codes[i]];
+      } else {
+        const uint32_t* codes = leaf.codes;
+        const int32_t* acct = account + first;
+        for (uint32_t i = 0; i < n; ++i) {
+          out[i] = truth[acct[i] < 0 ? 0 : codes[static_cast<uint32_t>(acct[i])]];
+        }
+      }
+      return;
+    }
+    case model::Condition::Kind::kNot:
+      EvalBlock(static_cast<int>(kids_[node.first]), first, n, account, out, temp, depth + 1);
+      for (uint32_t i = 0; i < n; ++i) out[i] ^= 1;
+      return;
+    case model::Condition::Kind::kAll:
+    case model::Condition::Kind::kAny: {
+      // An empty all holds, an empty any does not (as Eval).
+      const bool all = node.kind == model::Condition::Kind::kAll;
+      std::memset(out, all ? 1 : 0, n);
+      if (temp.size() <= depth) temp.resize(depth + 1);
+      if (temp[depth].size() < n) temp[depth].resize(n);
+      for (uint32_t k = 0; k < node.count; ++k) {
+        // Children may grow `temp` (moving its vectors, not their buffers): read the buffer
+        // again after each.
+        EvalBlock(static_cast<int>(kids_[node.first + k]), first, n, account, temp[depth].data(),
+                  temp, depth + 1);
+        const uint8_t* kid = temp[depth].data();
+        if (all) {
+          for (uint32_t i = 0; i < n; ++i) out[i] &= kid[i];
+        } else {
+          for (uint32_t i = 0; i < n; ++i) out[i] |= kid[i];
+        }
+      }
+      return;
+    }
+  }
 }
 
 void ConditionSet::CollectLeaves(int index, std::vector<int>& out) const {

@@ -45,6 +45,14 @@ class ConditionSet {
   }
   bool EvalEvent(int root, uint32_t event_row) const { return EvalInline(root, 0, -1, event_row); }
 
+  // EvalLead for leads [first, first + n) at once, a column at a time: out[i] is 1 when `root`
+  // holds for lead first + i, else 0. `account` is the account row of every lead
+  // (LeadTable::account). `temp` is scratch space, grown on first use.
+  void EvalLeadBlock(int root, uint32_t first, uint32_t n, const int32_t* account, uint8_t* out,
+                     std::vector<std::vector<uint8_t>>& temp) const {
+    EvalBlock(root, first, n, account, out, temp, 0);
+  }
+
   // The leaves under `root`, with the value each one read for a lead (for explanations).
   struct LeafReading {
     const model::Condition* leaf;
@@ -85,6 +93,8 @@ class ConditionSet {
   }
 
   bool Eval(int index, uint32_t lead_row, int32_t account_row, uint32_t event_row) const;
+  void EvalBlock(int index, uint32_t first, uint32_t n, const int32_t* account, uint8_t* out,
+                 std::vector<std::vector<uint8_t>>& temp, size_t depth) const;
   // Most conditions are a single leaf: answer those here, without the recursive call.
   bool EvalInline(int index, uint32_t lead_row, int32_t account_row, uint32_t event_row) const {
     const Node& node = nodes_[static_cast<size_t>(index)];

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/memory.h"
 #include "core/parallel.h"
 #include "core/text.h"
 
@@ -70,21 +71,21 @@ class LocalDictionary {
  public:
   uint32_t Code(std::string_view trimmed, std::string_view file_bytes) {
     if (trimmed.empty()) return 0;
-    auto it = map_.find(trimmed);
-    if (it != map_.end()) return it->second;
+    const uint64_t hash = HashBytes(trimmed);
+    if (std::optional<uint32_t> code = map_.FindHashed(trimmed, hash)) return *code;
     std::string_view stable = trimmed;
     bool in_file = trimmed.data() >= file_bytes.data() &&
                    trimmed.data() + trimmed.size() <= file_bytes.data() + file_bytes.size();
     if (!in_file) stable = owned_.emplace_back(trimmed);
     auto code = static_cast<uint32_t>(values_.size());
     values_.push_back(stable);
-    map_.emplace(stable, code);
+    map_.InsertHashed(stable, hash, code);
     return code;
   }
   const std::vector<std::string_view>& values() const { return values_; }
 
  private:
-  std::unordered_map<std::string_view, uint32_t> map_;
+  StringIndex map_;
   std::vector<std::string_view> values_{std::string_view()};
   std::deque<std::string> owned_;
 };
@@ -93,16 +94,16 @@ class LocalDictionary {
 // and returns, for each chunk, the map from local to global codes.
 std::vector<std::vector<uint32_t>> MergeDictionaries(
     const std::vector<const LocalDictionary*>& locals, std::vector<std::string>& global_values) {
-  std::unordered_map<std::string_view, uint32_t> global;
+  StringIndex global;  // borrows the local dictionaries' values
   std::vector<std::vector<uint32_t>> remaps(locals.size());
   global_values.assign(1, "");
   for (size_t c = 0; c < locals.size(); ++c) {
     const auto& values = locals[c]->values();
     remaps[c].resize(values.size(), 0);
     for (size_t i = 1; i < values.size(); ++i) {
-      auto [it, fresh] = global.emplace(values[i], static_cast<uint32_t>(global_values.size()));
+      auto [code, fresh] = global.Insert(values[i], static_cast<uint32_t>(global_values.size()));
       if (fresh) global_values.emplace_back(values[i]);
-      remaps[c][i] = it->second;
+      remaps[c][i] = code;
     }
   }
   return remaps;
@@ -167,6 +168,7 @@ struct KeyedTable {
   std::vector<std::string> ids;
   std::vector<int64_t> lines;
   ColumnSet fields;
+  StringIndex index;  // id -> row; borrows the bytes of ids longer than the slot holds
 };
 
 KeyedTable AssembleKeyed(std::vector<KeyedChunk>& parts, const std::vector<std::string>& keys,
@@ -212,9 +214,14 @@ Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
       [&](size_t n) {
         parts.clear();
         parts.resize(n);
-        for (KeyedChunk& p : parts) {
+        for (size_t c = 0; c < n; ++c) {
+          KeyedChunk& p = parts[c];
           p.dicts.resize(keys.size());
           p.codes.resize(keys.size());
+          const size_t rows = EstimatedRows(chunks, c, bytes.size());
+          ReserveHuge(p.ids, rows);
+          ReserveHuge(p.lines, rows);
+          for (auto& codes : p.codes) ReserveHuge(codes, rows);
         }
       },
       [&](size_t chunk, CsvReader& reader, RowIssues& local) {
@@ -246,41 +253,42 @@ KeyedTable AssembleKeyed(std::vector<KeyedChunk>& parts, const std::vector<std::
                          const std::vector<bool>& in_file, std::string_view id_key,
                          std::string_view name, RowIssues& issues) {
   KeyedTable table;
-  std::vector<const LocalDictionary*> locals(parts.size());
-  for (size_t k = 0; k < keys.size(); ++k) {
-    Column& col = table.fields.columns.emplace_back();
+  table.fields.columns.resize(keys.size());
+  std::vector<std::vector<std::vector<uint32_t>>> remaps(keys.size());
+  ParallelTasks(keys.size(), [&](size_t k) {  // columns are independent
+    Column& col = table.fields.columns[k];
     col.key = keys[k];
     col.in_file = in_file[k];
+    std::vector<const LocalDictionary*> locals(parts.size());
     for (size_t c = 0; c < parts.size(); ++c) locals[c] = &parts[c].dicts[k];
-    std::vector<std::vector<uint32_t>> remaps = MergeDictionaries(locals, col.values);
-    for (size_t c = 0; c < parts.size(); ++c) {
-      for (uint32_t& code : parts[c].codes[k]) code = remaps[c][code];
-    }
-  }
+    remaps[k] = MergeDictionaries(locals, col.values);
+  });
 
-  // Ids must be unique: keep the first row of each id, in file order.
+  // Ids must be unique: keep the first row of each id, in file order. The index that finds
+  // duplicates is the table's id index.
   size_t rows = 0;
   for (const KeyedChunk& p : parts) rows += p.ids.size();
-  StringIndex first;  // id -> the line of its first row
-  first.Reserve(rows);
-  table.ids.reserve(rows);
-  table.lines.reserve(rows);
-  for (Column& col : table.fields.columns) col.codes.reserve(rows);
+  table.index.Reserve(rows);
+  ReserveHuge(table.ids, rows);
+  ReserveHuge(table.lines, rows);
+  for (Column& col : table.fields.columns) ReserveHuge(col.codes, rows);
   for (size_t c = 0; c < parts.size(); ++c) {
     KeyedChunk& p = parts[c];
     for (size_t r = 0; r < p.ids.size(); ++r) {
-      auto [line, fresh] = first.Insert(p.ids[r], static_cast<uint32_t>(p.lines[r]));
+      const auto row = static_cast<uint32_t>(table.ids.size());
+      table.ids.push_back(std::move(p.ids[r]));
+      auto [first, fresh] = table.index.Insert(table.ids.back(), row);
       if (!fresh) {
         issues.Add("duplicate " + std::string(id_key), true, name, p.lines[r],
-                   std::string(id_key) + " " + Quoted(p.ids[r]) + " already on line " +
-                       std::to_string(line) + "; row skipped, the first one counts");
+                   std::string(id_key) + " " + Quoted(table.ids.back()) + " already on line " +
+                       std::to_string(table.lines[first]) + "; row skipped, the first one counts");
+        table.ids.pop_back();
         continue;
       }
       table.lines.push_back(p.lines[r]);
       for (size_t k = 0; k < keys.size(); ++k) {
-        table.fields.columns[k].codes.push_back(p.codes[k][r]);
+        table.fields.columns[k].codes.push_back(remaps[k][c][p.codes[k][r]]);
       }
-      table.ids.push_back(p.ids[r]);  // a copy: `first` borrows p.ids[r]'s bytes
     }
   }
   return table;
@@ -301,22 +309,92 @@ struct EventChunk {
   std::vector<std::vector<uint32_t>> prop_codes;
 };
 
-// Marks rows whose event_id repeats an earlier row's (file order), partitioned by the high bits
-// of the hash so that the work splits across cores. Rows are numbered across chunks in file
-// order.
+// Marks rows whose event_id repeats an earlier row's (file order). Rows are numbered across
+// chunks in file order. Ten million ids do not fit in any cache, so the rows are first
+// partitioned by the high bits of their hash into buckets of a few thousand (file order kept
+// within a bucket, both passes on all cores), and each bucket then finds its repeats with a
+// table that stays in cache.
 std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, size_t total) {
   std::vector<uint8_t> duplicate(total, 0);
-  // A thread costs more than marking a few thousand rows (the server rescores a lead or two).
-  const size_t partitions = total < 16384 ? 1 : WorkerCount();
-  ParallelTasks(partitions, [&](size_t part) {
-    StringIndex seen;
-    seen.Reserve(total / partitions + 16);
-    size_t row = 0;
-    for (const EventChunk& p : parts) {
-      for (size_t r = 0; r < p.ids.size(); ++r, ++row) {
-        uint64_t h = p.id_hash[r];
-        if (h == 0 || (h >> 40) % partitions != part) continue;
-        if (!seen.InsertHashed(p.ids[r], h, 0).second) duplicate[row] = 1;
+  std::vector<size_t> chunk_start(parts.size() + 1, 0);
+  for (size_t c = 0; c < parts.size(); ++c)
+    chunk_start[c + 1] = chunk_start[c] + parts[c].ids.size();
+  auto id_of = [&](uint32_t row) {
+    size_t c = static_cast<size_t>(std::upper_bound(chunk_start.begin(), chunk_start.end(), row) -
+                                   chunk_start.begin() - 1);
+    return parts[c].ids[row - chunk_start[c]];
+  };
+
+  int bits = 0;
+  while (bits < 12 && (total >> (13 + bits)) > 0) ++bits;  // about 8,192 rows a bucket
+  const size_t buckets = size_t{1} << bits;
+  auto bucket_of = [&](uint64_t hash) { return bits == 0 ? 0 : hash >> (64 - bits); };
+  const size_t groups =
+      total < 65536 ? 1 : std::max<size_t>(1, std::min(WorkerCount(), parts.size()));
+  auto group_chunk = [&](size_t g) { return parts.size() * g / groups; };
+
+  // Pass 1: rows with an id per (group, bucket); then each (group, bucket)'s first entry.
+  std::vector<std::vector<uint32_t>> place(groups, std::vector<uint32_t>(buckets, 0));
+  ParallelTasks(groups, [&](size_t g) {
+    for (size_t c = group_chunk(g); c < group_chunk(g + 1); ++c) {
+      for (uint64_t h : parts[c].id_hash) {
+        if (h != 0) ++place[g][bucket_of(h)];
+      }
+    }
+  });
+  std::vector<size_t> bucket_begin(buckets + 1, 0);
+  size_t next = 0;
+  for (size_t b = 0; b < buckets; ++b) {
+    bucket_begin[b] = next;
+    for (size_t g = 0; g < groups; ++g) {
+      const uint32_t n = place[g][b];
+      place[g][b] = static_cast<uint32_t>(next);
+      next += n;
+    }
+  }
+  bucket_begin[buckets] = next;
+
+  // Pass 2: scatter (hash, row) into the buckets.
+  struct Entry {
+    uint64_t hash;
+    uint32_t row;
+  };
+  std::vector<Entry> entries;
+  ReserveHuge(entries, next);
+  entries.resize(next);
+  ParallelTasks(groups, [&](size_t g) {
+    for (size_t c = group_chunk(g); c < group_chunk(g + 1); ++c) {
+      const std::vector<uint64_t>& hashes = parts[c].id_hash;
+      for (size_t r = 0; r < hashes.size(); ++r) {
+        if (hashes[r] == 0) continue;
+        entries[place[g][bucket_of(hashes[r])]++] = {hashes[r],
+                                                     static_cast<uint32_t>(chunk_start[c] + r)};
+      }
+    }
+  });
+
+  // Pass 3: each bucket in file order; a row whose id an earlier row had is a repeat.
+  ParallelTasks(groups, [&](size_t g) {
+    std::vector<Entry> table;
+    for (size_t b = buckets * g / groups; b < buckets * (g + 1) / groups; ++b) {
+      const size_t n = bucket_begin[b + 1] - bucket_begin[b];
+      size_t capacity = 16;
+      while (capacity < 2 * n) capacity <<= 1;
+      table.assign(capacity, Entry{0, 0});
+      const size_t mask = capacity - 1;
+      for (size_t e = bucket_begin[b]; e < bucket_begin[b + 1]; ++e) {
+        const Entry& x = entries[e];
+        for (size_t i = x.hash & mask;; i = (i + 1) & mask) {
+          Entry& slot = table[i];
+          if (slot.hash == 0) {
+            slot = x;
+            break;
+          }
+          if (slot.hash == x.hash && id_of(slot.row) == id_of(x.row)) {
+            duplicate[x.row] = 1;
+            break;
+          }
+        }
       }
     }
   });
@@ -354,13 +432,13 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
           // Room for the chunk's rows up front: growing ten-million-row columns costs copies
           // and page faults.
           const size_t rows = EstimatedRows(chunks, c, bytes.size());
-          p.lead.reserve(rows);
-          p.at.reserve(rows);
-          p.type.reserve(rows);
-          p.lines.reserve(rows);
-          p.ids.reserve(rows);
-          p.id_hash.reserve(rows);
-          for (auto& codes : p.prop_codes) codes.reserve(rows);
+          ReserveHuge(p.lead, rows);
+          ReserveHuge(p.at, rows);
+          ReserveHuge(p.type, rows);
+          ReserveHuge(p.lines, rows);
+          ReserveHuge(p.ids, rows);
+          ReserveHuge(p.id_hash, rows);
+          for (auto& codes : p.prop_codes) ReserveHuge(codes, rows);
         }
       },
       [&](size_t chunk, CsvReader& reader, RowIssues& local) {
@@ -441,38 +519,76 @@ EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, con
     prop_remap[k] = MergeDictionaries(locals, col.values);
   }
 
-  // Group by lead (a stable counting sort keeps file order within a lead).
-  std::vector<uint32_t> begin(lead_count + 1, 0);
-  size_t kept = 0;
-  for (size_t c = 0; c < parts.size(); ++c) {
-    for (size_t r = 0; r < parts[c].lead.size(); ++r) {
-      if (duplicate[chunk_start[c] + r]) continue;
-      ++begin[parts[c].lead[r] + 1];
-      ++kept;
+  // Group by lead: a stable counting sort (file order within a lead), in parallel. The chunks
+  // are split into contiguous groups, one per worker; each group counts its events per lead,
+  // the counts become each group's first slot per lead, and each group scatters its own rows.
+  const size_t groups = std::max<size_t>(1, std::min(WorkerCount(), parts.size()));
+  std::vector<size_t> group_begin(groups + 1);
+  for (size_t g = 0; g <= groups; ++g) group_begin[g] = parts.size() * g / groups;
+  std::vector<std::vector<uint32_t>> slot(groups);  // per group: events per lead, then cursors
+  ParallelTasks(groups, [&](size_t g) {
+    ResizeHuge(slot[g], lead_count);
+    uint32_t* count = slot[g].data();
+    for (size_t c = group_begin[g]; c < group_begin[g + 1]; ++c) {
+      const uint8_t* dup = duplicate.data() + chunk_start[c];
+      const std::vector<uint32_t>& lead = parts[c].lead;
+      for (size_t r = 0; r < lead.size(); ++r) count[lead[r]] += dup[r] == 0 ? 1 : 0;
     }
-  }
-  for (size_t i = 0; i < lead_count; ++i) begin[i + 1] += begin[i];
-  table.duplicates = total - kept;
-  table.at.resize(kept);
-  table.type.resize(kept);
-  table.lines.resize(kept);
-  for (Column& col : table.props.columns) col.codes.resize(kept);
-  if (needs.event_ids) table.ids.resize(kept);
-  std::vector<uint32_t> cursor(begin.begin(), begin.end() - 1);
-  for (size_t c = 0; c < parts.size(); ++c) {
-    const EventChunk& p = parts[c];
-    for (size_t r = 0; r < p.lead.size(); ++r) {
-      if (duplicate[chunk_start[c] + r]) continue;
-      uint32_t dst = cursor[p.lead[r]]++;
-      table.at[dst] = p.at[r];
-      table.type[dst] = type_remap[c][p.type[r]];
-      table.lines[dst] = p.lines[r];
-      for (size_t k = 0; k < prop_remap.size(); ++k) {
-        table.props.columns[k].codes[dst] = prop_remap[k][c][p.prop_codes[k][r]];
+  });
+  std::vector<uint32_t> begin;
+  ResizeHuge(begin, lead_count + 1);
+  // Per range of leads: the events in it; then, with the ranges' starts, every lead's begin and
+  // each group's cursor for it.
+  const size_t ranges = lead_count < 65536 ? 1 : WorkerCount() * 4;
+  std::vector<uint64_t> range_total(ranges + 1, 0);
+  auto range_lead = [&](size_t r) { return lead_count * r / ranges; };
+  ParallelTasks(ranges, [&](size_t r) {
+    uint64_t sum = 0;
+    for (size_t g = 0; g < groups; ++g) {
+      const uint32_t* count = slot[g].data();
+      for (size_t l = range_lead(r); l < range_lead(r + 1); ++l) sum += count[l];
+    }
+    range_total[r + 1] = sum;
+  });
+  for (size_t r = 0; r < ranges; ++r) range_total[r + 1] += range_total[r];
+  ParallelTasks(ranges, [&](size_t r) {
+    auto next = static_cast<uint32_t>(range_total[r]);
+    for (size_t l = range_lead(r); l < range_lead(r + 1); ++l) {
+      begin[l] = next;
+      for (size_t g = 0; g < groups; ++g) {
+        const uint32_t n = slot[g][l];
+        slot[g][l] = next;
+        next += n;
       }
-      if (needs.event_ids) table.ids[dst] = std::string(p.ids[r]);
     }
-  }
+  });
+  const size_t kept = range_total[ranges];
+  begin[lead_count] = static_cast<uint32_t>(kept);
+  table.duplicates = total - kept;
+  ResizeHuge(table.at, kept);
+  ResizeHuge(table.type, kept);
+  ResizeHuge(table.lines, kept);
+  for (Column& col : table.props.columns) ResizeHuge(col.codes, kept);
+  if (needs.event_ids) table.ids.resize(kept);
+  ParallelTasks(groups, [&](size_t g) {
+    uint32_t* cursor = slot[g].data();
+    for (size_t c = group_begin[g]; c < group_begin[g + 1]; ++c) {
+      const EventChunk& p = parts[c];
+      const uint8_t* dup = duplicate.data() + chunk_start[c];
+      for (size_t r = 0; r < p.lead.size(); ++r) {
+        if (dup[r]) continue;
+        const uint32_t dst = cursor[p.lead[r]]++;
+        table.at[dst] = p.at[r];
+        table.type[dst] = type_remap[c][p.type[r]];
+        table.lines[dst] = p.lines[r];
+        for (size_t k = 0; k < prop_remap.size(); ++k) {
+          table.props.columns[k].codes[dst] = prop_remap[k][c][p.prop_codes[k][r]];
+        }
+        if (needs.event_ids) table.ids[dst] = std::string(p.ids[r]);
+      }
+    }
+    slot[g] = {};
+  });
   table.lead_begin = std::move(begin);
   // Freeing tens of millions of per-chunk entries is itself slow: do it on all cores.
   ParallelTasks(parts.size(), [&](size_t c) { parts[c] = EventChunk{}; });
@@ -497,10 +613,7 @@ void InstallAccounts(Dataset& data, KeyedTable t, std::string file) {
   data.accounts.ids = std::move(t.ids);
   data.accounts.lines = std::move(t.lines);
   data.accounts.fields = std::move(t.fields);
-  data.accounts.index.Reserve(data.accounts.ids.size());
-  for (size_t r = 0; r < data.accounts.ids.size(); ++r) {
-    data.accounts.index.Insert(data.accounts.ids[r], static_cast<uint32_t>(r));
-  }
+  data.accounts.index = std::move(t.index);
   data.has_accounts = true;
 }
 
@@ -512,10 +625,7 @@ void InstallLeads(Dataset& data, KeyedTable t, std::string file) {
   table.ids = std::move(t.ids);
   table.lines = std::move(t.lines);
   table.fields = std::move(t.fields);
-  table.index.Reserve(table.ids.size());
-  for (size_t r = 0; r < table.ids.size(); ++r) {
-    table.index.Insert(table.ids[r], static_cast<uint32_t>(r));
-  }
+  table.index = std::move(t.index);
   table.account.assign(table.ids.size(), -1);
   const Column* account_id = table.fields.Find("account_id");
   if (data.has_accounts && account_id != nullptr) {

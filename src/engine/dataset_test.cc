@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "core/parallel.h"
 #include "engine/compiled_model.h"
 #include "engine/engine_test_data.h"
@@ -102,6 +107,47 @@ TEST(Dataset, ParallelReadingMatchesTheFileOrder) {
   EXPECT_EQ(t->data.events.ids[first], "E0");
   EXPECT_EQ(t->data.events.lines[first], 2);
   EXPECT_EQ(t->data.events.props.Find("page")->Value(first), "/p\n0");
+}
+
+// The parallel paths (event_id repeats found bucket by bucket, events grouped by lead in
+// worker groups and lead ranges) against a plain one-row-at-a-time reference, with an odd
+// number of workers so that chunks, groups and ranges do not line up.
+TEST(Dataset, ParallelGroupingAndRepeatsMatchAPlainReference) {
+  const char* before = std::getenv("LEADQ_THREADS");
+  const std::string saved = before == nullptr ? "" : before;
+  ::setenv("LEADQ_THREADS", "3", 1);
+  const int kLeads = 70000;
+  const int kEvents = 160000;
+  std::string leads = "lead_id,email\n";
+  for (int i = 0; i < kLeads; ++i) leads += "L" + std::to_string(i) + ",u@d.com\n";
+  std::string events = "event_id,lead_id,type,occurred_at,page\n";
+  std::vector<std::vector<int64_t>> expected(kLeads);  // lines of each lead's kept events
+  std::set<std::string> seen;
+  size_t repeats = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    const int lead = static_cast<int>((static_cast<int64_t>(i) * 48271) % kLeads);
+    // Every 5th row has no id; ids repeat from far earlier rows (other chunks) and near ones.
+    std::string id = i % 5 == 0 ? "" : "E" + std::to_string(i % 3 == 0 ? i / 40 : i);
+    events += id + ",L" + std::to_string(lead) + ",visit,2026-02-01T00:00:00Z,/p\n";
+    if (!id.empty() && !seen.insert(id).second) {
+      ++repeats;
+      continue;
+    }
+    expected[lead].push_back(i + 2);
+  }
+  auto t = Load(kModel, leads, events);
+  ::setenv("LEADQ_THREADS", saved.c_str(), 1);
+  if (saved.empty()) ::unsetenv("LEADQ_THREADS");
+  ASSERT_TRUE(t);
+  ASSERT_GT(repeats, 1000u);
+  EXPECT_EQ(t->data.events.duplicates, repeats);
+  ASSERT_EQ(t->data.events.lead_begin.size(), static_cast<size_t>(kLeads) + 1);
+  for (int lead = 0; lead < kLeads; ++lead) {
+    const uint32_t b = t->data.events.lead_begin[static_cast<size_t>(lead)];
+    const uint32_t e = t->data.events.lead_begin[static_cast<size_t>(lead) + 1];
+    std::vector<int64_t> got(t->data.events.lines.begin() + b, t->data.events.lines.begin() + e);
+    ASSERT_EQ(got, expected[static_cast<size_t>(lead)]) << "lead L" << lead;
+  }
 }
 
 TEST(DatasetBuilder, GivesTheSameScoresAsTheCsvLoader) {

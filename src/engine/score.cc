@@ -3,17 +3,74 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <type_traits>
 
+#include "core/memory.h"
 #include "core/parallel.h"
 
 namespace leadq::engine {
 namespace {
 
+// Leads are scored in blocks: the conditions on lead and account fields are answered for the
+// whole block a column at a time (ConditionSet::EvalLeadBlock), then each lead's events.
+constexpr uint32_t kBlock = 256;
+
+// The answers of the lead-level conditions for one block of leads.
+struct BlockFacts {
+  uint32_t first = 0;
+  uint32_t count = 0;
+  std::vector<std::vector<uint8_t>> rule;      // [fit rule][i]: 1 when it holds
+  std::vector<double> fit;                     // [i]: points of the rules that hold, in order
+  std::vector<std::vector<uint8_t>> negative;  // [negative][i]: its `when` holds (or has none)
+  std::vector<int16_t> channel;                // [i]: the first channel that holds, or -1
+  std::vector<int16_t> disqualify;             // [i]: the first disqualifier that holds, or -1
+  std::vector<uint8_t> holds;                  // one condition's answers
+  std::vector<std::vector<uint8_t>> temp;      // EvalLeadBlock's scratch
+};
+
 // Per-thread buffers, sized once per run, so that scoring a lead allocates nothing.
 struct Scratch {
   std::vector<double> entry_sums;
   std::vector<int64_t> negative_event;  // first matching event row, or -1
+  BlockFacts block;
 };
+
+// Answers every lead-level condition of the model for leads [first, first + count).
+void EvalBlock(const CompiledModel& m, const Dataset& data, uint32_t first, uint32_t count,
+               BlockFacts& f) {
+  const ConditionSet& conds = m.conditions;
+  const int32_t* account = data.leads.account.data();
+  f.first = first;
+  f.count = count;
+  std::fill(f.fit.begin(), f.fit.begin() + count, 0.0);
+  for (size_t r = 0; r < m.fit_rules.size(); ++r) {
+    uint8_t* holds = f.rule[r].data();
+    conds.EvalLeadBlock(m.fit_rules[r].when, first, count, account, holds, f.temp);
+    const double points = m.fit_rules[r].points;
+    double* fit = f.fit.data();
+    for (uint32_t i = 0; i < count; ++i) fit[i] = holds[i] ? fit[i] + points : fit[i];
+  }
+  for (size_t k = 0; k < m.negatives.size(); ++k) {
+    uint8_t* holds = f.negative[k].data();
+    if (m.negatives[k].when < 0) {
+      std::fill(holds, holds + count, uint8_t{1});
+    } else {
+      conds.EvalLeadBlock(m.negatives[k].when, first, count, account, holds, f.temp);
+    }
+  }
+  // The first condition that holds, in file order.
+  auto first_of = [&](const std::vector<int>& roots, std::vector<int16_t>& out) {
+    std::fill(out.begin(), out.begin() + count, int16_t{-1});
+    for (size_t c = 0; c < roots.size(); ++c) {
+      conds.EvalLeadBlock(roots[c], first, count, account, f.holds.data(), f.temp);
+      for (uint32_t i = 0; i < count; ++i) {
+        if (out[i] < 0 && f.holds[i]) out[i] = static_cast<int16_t>(c);
+      }
+    }
+  };
+  first_of(m.channels, f.channel);
+  first_of(m.disqualify, f.disqualify);
+}
 
 struct Counters {
   uint64_t after = 0;
@@ -51,20 +108,21 @@ struct Recorder {
   void Action(ActionSource::Kind kind) { out.action_source = kind; }
 };
 
+// Scores lead `lead`, which is in the block that scratch.block holds the answers for.
 template <typename Rec>
 LeadScore ScoreOne(const CompiledModel& m, const Dataset& data, TimePoint as_of, uint32_t lead,
                    Scratch& scratch, Counters& counters, Rec& rec, double* fit_sum_out,
                    double* intent_sum_out) {
   LeadScore s;
-  const int32_t account = data.leads.account[lead];
   const ConditionSet& conds = m.conditions;
+  const BlockFacts& facts = scratch.block;
+  const uint32_t i = lead - facts.first;
 
   // Fit: every rule that holds, clamped to [0, max].
-  double fit = 0;
-  for (size_t r = 0; r < m.fit_rules.size(); ++r) {
-    if (conds.EvalLead(m.fit_rules[r].when, lead, account)) {
-      fit += m.fit_rules[r].points;
-      rec.Fit(static_cast<uint16_t>(r));
+  const double fit = facts.fit[i];
+  if constexpr (!std::is_same_v<Rec, NoRecorder>) {
+    for (size_t r = 0; r < m.fit_rules.size(); ++r) {
+      if (facts.rule[r][i]) rec.Fit(static_cast<uint16_t>(r));
     }
   }
   if (fit_sum_out != nullptr) *fit_sum_out = fit;
@@ -138,8 +196,7 @@ LeadScore ScoreOne(const CompiledModel& m, const Dataset& data, TimePoint as_of,
   double negative = 0;
   for (size_t k = 0; k < m.negatives.size(); ++k) {
     const CompiledModel::Negative& n = m.negatives[k];
-    bool holds = (n.when < 0 || conds.EvalLead(n.when, lead, account)) &&
-                 (!n.has_event || scratch.negative_event[k] >= 0);
+    bool holds = facts.negative[k][i] && (!n.has_event || scratch.negative_event[k] >= 0);
     if (holds) {
       negative += n.points;
       rec.Negative(static_cast<uint16_t>(k), n.points, scratch.negative_event[k]);
@@ -152,24 +209,16 @@ LeadScore ScoreOne(const CompiledModel& m, const Dataset& data, TimePoint as_of,
   s.fit_grade = static_cast<int16_t>(CompiledModel::GradeOf(s.fit, m.fit_thresholds, m.fit_order));
   s.intent_grade =
       static_cast<int16_t>(CompiledModel::GradeOf(s.intent, m.intent_thresholds, m.intent_order));
-  for (size_t c = 0; c < m.channels.size(); ++c) {
-    if (conds.EvalLead(m.channels[c], lead, account)) {
-      s.channel = static_cast<int16_t>(c);
-      break;
-    }
-  }
+  s.channel = facts.channel[i];
   const size_t cell = (s.fit_grade < 0 || s.intent_grade < 0)
                           ? 0
                           : static_cast<size_t>(s.fit_grade) * m.intent_grade_count() +
                                 static_cast<size_t>(s.intent_grade);
   s.action = m.action_by_cell[static_cast<size_t>(s.channel + 1)][cell];
   rec.Action(m.action_source[static_cast<size_t>(s.channel + 1)][cell]);
-  for (size_t d = 0; d < m.disqualify.size(); ++d) {
-    if (conds.EvalLead(m.disqualify[d], lead, account)) {
-      s.disqualify = static_cast<int16_t>(d);
-      s.action = m.disqualified_action;
-      break;
-    }
+  if (facts.disqualify[i] >= 0) {
+    s.disqualify = facts.disqualify[i];
+    s.action = m.disqualified_action;
   }
   return s;
 }
@@ -178,6 +227,13 @@ Scratch MakeScratch(const CompiledModel& m) {
   Scratch s;
   s.entry_sums.resize(m.entries.size());
   s.negative_event.resize(m.negatives.size());
+  BlockFacts& b = s.block;
+  b.rule.assign(m.fit_rules.size(), std::vector<uint8_t>(kBlock));
+  b.fit.resize(kBlock);
+  b.negative.assign(m.negatives.size(), std::vector<uint8_t>(kBlock));
+  b.channel.resize(kBlock);
+  b.disqualify.resize(kBlock);
+  b.holds.resize(kBlock);
   return s;
 }
 
@@ -186,7 +242,7 @@ Scratch MakeScratch(const CompiledModel& m) {
 ScoreRun ScoreLeads(const CompiledModel& model, const Dataset& data, TimePoint as_of) {
   ScoreRun run;
   const size_t n = data.leads.size();
-  run.leads.resize(n);
+  ResizeHuge(run.leads, n);
   std::mutex mu;  // guards the run's counters
   // Slices of equal work, not of equal lead counts: a lead costs about as much as ten events,
   // and events are spread unevenly over leads.
@@ -213,9 +269,13 @@ ScoreRun ScoreLeads(const CompiledModel& model, const Dataset& data, TimePoint a
     Scratch scratch = MakeScratch(model);
     Counters counters;
     NoRecorder rec;
-    for (size_t i = cuts[part]; i < cuts[part + 1]; ++i) {
-      run.leads[i] = ScoreOne(model, data, as_of, static_cast<uint32_t>(i), scratch, counters, rec,
-                              nullptr, nullptr);
+    for (size_t b = cuts[part]; b < cuts[part + 1]; b += kBlock) {
+      const auto count = static_cast<uint32_t>(std::min<size_t>(kBlock, cuts[part + 1] - b));
+      EvalBlock(model, data, static_cast<uint32_t>(b), count, scratch.block);
+      for (size_t i = b; i < b + count; ++i) {
+        run.leads[i] = ScoreOne(model, data, as_of, static_cast<uint32_t>(i), scratch, counters,
+                                rec, nullptr, nullptr);
+      }
     }
     std::lock_guard<std::mutex> lock(mu);
     run.events_after_as_of += counters.after;
@@ -233,6 +293,7 @@ LeadExplanation ExplainLead(const CompiledModel& model, const Dataset& data, Tim
   Scratch scratch = MakeScratch(model);
   Counters counters;
   Recorder rec{out};
+  EvalBlock(model, data, lead_row, 1, scratch.block);
   out.score =
       ScoreOne(model, data, as_of, lead_row, scratch, counters, rec, &out.fit_sum, &out.intent_sum);
   for (EntryContribution& e : out.entries) {

@@ -330,5 +330,98 @@ points = -20
   EXPECT_DOUBLE_EQ(why.score.score, 25 + 50 - 20);
 }
 
+// Lead-level conditions are answered for blocks of 256 leads a column at a time; the answers
+// must be those of one lead at a time (EvalLead), for nested conditions over lead and account
+// fields, leads without an account, and blocks that start anywhere and end short.
+TEST(Score, BlocksOfLeadsAnswerAsOneLeadAtATime) {
+  const char* kModel = R"(
+[[fit.rule]]
+name = "big software"
+when = { all = [ { field = "account.industry", eq = "software" },
+                 { field = "account.employees", gte = 200 } ] }
+points = 30
+[[fit.rule]]
+name = "senior or not a student"
+when = { any = [ { field = "lead.title", contains = "VP" },
+                 { not = { field = "lead.title", starts_with = "student" } } ] }
+points = 20
+[[fit.rule]]
+name = "no account"
+when = { field = "account.industry", exists = false }
+points = -5
+[[fit.rule]]
+name = "empty any"
+when = { any = [ { all = [ { field = "lead.country", in = ["DE", "FR"] },
+                           { not = { field = "account.employees", lt = 50 } } ] },
+                 { field = "lead.country", eq = "US" } ] }
+points = 7.25
+[[negative]]
+name = "students"
+when = { field = "lead.title", starts_with = "student" }
+points = -10
+[[disqualify]]
+reason = "competitor"
+when = { all = [ { field = "account.industry", eq = "security" }, { field = "lead.country", eq = "US" } ] }
+[[disqualify]]
+reason = "out_of_icp"
+when = { field = "lead.title", contains = "intern" }
+[[channel]]
+name = "europe"
+when = { field = "lead.country", in = ["DE", "FR"] }
+[channel.actions]
+mql = ["A1"]
+)";
+  const char* titles[] = {"VP Sales", "student", "Student intern", "Engineer", "", "CTO"};
+  const char* countries[] = {"DE", "US", "FR", "", "BR"};
+  const char* industries[] = {"software", "security", "retail", ""};
+  std::string accounts = "account_id,industry,employees\n";
+  for (int a = 0; a < 37; ++a) {
+    accounts += "A" + std::to_string(a) + "," + industries[a % 4] + "," +
+                (a % 5 == 0 ? std::string() : std::to_string(a * 13)) + "\n";
+  }
+  std::string leads = "lead_id,account_id,title,country\n";
+  for (int i = 0; i < 700; ++i) {
+    std::string account =
+        i % 7 == 0 ? "" : (i % 11 == 0 ? "A-unknown" : "A" + std::to_string(i % 41));
+    leads += "L" + std::to_string(i) + "," + account + "," + titles[(i * 7) % 6] + "," +
+             countries[(i / 3) % 5] + "\n";
+  }
+  auto t = Load(WithGrades(kModel), leads, std::nullopt, accounts);
+  ASSERT_TRUE(t);
+  const ConditionSet& conds = t->compiled.conditions;
+  std::vector<int> roots = t->compiled.disqualify;
+  roots.insert(roots.end(), t->compiled.channels.begin(), t->compiled.channels.end());
+  for (const auto& r : t->compiled.fit_rules) roots.push_back(r.when);
+  for (const auto& n : t->compiled.negatives) roots.push_back(n.when);
+  const uint32_t n = static_cast<uint32_t>(t->data.leads.size());
+  std::vector<std::vector<uint8_t>> temp;
+  for (int root : roots) {
+    for (uint32_t first : {0u, 3u, 255u, 511u}) {
+      std::vector<uint8_t> out(n - first, 9);
+      conds.EvalLeadBlock(root, first, n - first, t->data.leads.account.data(), out.data(), temp);
+      for (uint32_t i = first; i < n; ++i) {
+        ASSERT_EQ(out[i - first], conds.EvalLead(root, i, t->data.leads.account[i]) ? 1 : 0)
+            << "root " << root << ", lead " << i << ", block from " << first;
+      }
+    }
+  }
+  ScoreRun run = ScoreLeads(t->compiled, t->data, At("2026-03-01"));
+  int disqualified = 0, europe = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    LeadScore one = ExplainLead(t->compiled, t->data, At("2026-03-01"), i).score;
+    const LeadScore& block = run.leads[i];
+    ASSERT_EQ(block.fit, one.fit) << i;
+    ASSERT_EQ(block.negative, one.negative) << i;
+    ASSERT_EQ(block.action, one.action) << i;
+    ASSERT_EQ(block.channel, one.channel) << i;
+    ASSERT_EQ(block.disqualify, one.disqualify) << i;
+    disqualified += block.disqualify >= 0;
+    europe += block.channel == 0;
+  }
+  // The data exercise every branch.
+  EXPECT_GT(disqualified, 0);
+  EXPECT_GT(europe, 0);
+}
+
 }  // namespace
 }  // namespace leadq::engine
