@@ -1,7 +1,7 @@
 # What the benchmark scripts share. Source it after `set -euo pipefail`; it sets $root.
 #
 #   bench_args NAME "$@"     --quick (sets quick=1), --help (prints the calling script's header)
-#   bench_log FILE           from here on, everything printed also goes to FILE
+#   bench_log FILE           from here on, everything printed also goes to FILE (sets $log)
 #   bench_build TARGET...    builds them with the release preset, unless SKIP_BUILD=1
 #   bench_machine            date, CPU, memory, commit and load, for the record
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +27,7 @@ bench_args() {
 
 bench_log() {
   mkdir -p "$(dirname "$1")"
+  log=$1
   exec > >(tee "$1") 2>&1
 }
 
