@@ -713,6 +713,23 @@ std::vector<std::string> DatasetBuilder::lead_keys() const {
   return keys;
 }
 
+void DatasetBuilder::Reserve(size_t accounts, size_t leads, size_t events) {
+  for (KeyedChunk* p : {&state_->accounts[0], &state_->leads[0]}) {
+    const size_t rows = p == &state_->accounts[0] ? accounts : leads;
+    ReserveHuge(p->ids, rows);
+    ReserveHuge(p->lines, rows);
+    for (auto& codes : p->codes) ReserveHuge(codes, rows);
+  }
+  EventChunk& e = state_->events[0];
+  ReserveHuge(e.lead, events);
+  ReserveHuge(e.at, events);
+  ReserveHuge(e.type, events);
+  ReserveHuge(e.lines, events);
+  ReserveHuge(e.ids, events);
+  ReserveHuge(e.id_hash, events);
+  for (auto& codes : e.prop_codes) ReserveHuge(codes, events);
+}
+
 void DatasetBuilder::AddAccount(std::string_view id, std::span<const std::string_view> values) {
   KeyedChunk& p = state_->accounts[0];
   p.ids.emplace_back(Trim(id));

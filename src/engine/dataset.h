@@ -147,6 +147,10 @@ class DatasetBuilder {
   const std::vector<std::string>& account_keys() const { return needs().account_fields; }
   const std::vector<std::string>& event_keys() const { return needs().event_props; }
 
+  // Makes room for about this many rows of each kind, before any is added: columns of millions
+  // of rows then grow without copies. Optional; the counts may be off either way.
+  void Reserve(size_t accounts, size_t leads, size_t events);
+
   void AddAccount(std::string_view id, std::span<const std::string_view> values);
   void AddLead(std::string_view id, std::string_view account_id,
                std::span<const std::string_view> values);

@@ -110,6 +110,12 @@ Result<std::unique_ptr<Workset>> Bind(store::Transaction& tx, model::Model model
     auto keep = [&](std::string_view lead_id) {
       return only == nullptr || wanted.count(lead_id) != 0;
     };
+    if (only == nullptr) {  // every row: room for all of them up front (counting is cheap)
+      LEADQ_TRY(uint64_t accounts, tx.Count(store::Entity::kAccount));
+      LEADQ_TRY(uint64_t leads, tx.Count(store::Entity::kLead));
+      LEADQ_TRY(uint64_t events, tx.Count(store::Entity::kEvent));
+      builder.Reserve(accounts, leads, events);
+    }
     LEADQ_TRY(tx.ScanAccounts(
         builder.account_keys(),
         [&](std::string_view id, std::string_view, std::span<const std::string_view> values) {

@@ -1,5 +1,8 @@
 #include "service/models.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <map>
@@ -34,26 +37,46 @@ std::filesystem::path VersionDir(const Workspace& ws, int64_t version) {
   return ws.dir / "models" / ("v" + std::to_string(version));
 }
 
-// Writes a version's files under models/v<N>/ unless they are already there.
+// Writes `text` to `path` through a temporary file of its own (process id and a counter), then
+// renames it over: a reader sees the whole old file or the whole new one, never a half-written
+// one.
+Status WriteWholeFile(const std::filesystem::path& path, const std::string& text) {
+  static std::atomic<uint64_t> serial{0};
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return Status::IoError(path.parent_path().string() + ": cannot create: " + ec.message());
+  std::filesystem::path tmp = path;
+  tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(serial.fetch_add(1));
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    if (!f) {
+      std::filesystem::remove(tmp, ec);
+      return Status::IoError(path.string() + ": cannot write");
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return Status::IoError(path.string() + ": cannot write: " + ec.message());
+  }
+  return Status::Ok();
+}
+
+// Writes a version's files under models/v<N>/ unless they are already there. Requests of a
+// server may do this for the same version at once: every file is replaced whole (the same
+// content), and the stamp is written last.
 Result<std::filesystem::path> Materialise(const Workspace& ws, const store::ModelVersion& v) {
   std::filesystem::path dir = VersionDir(ws, v.version);
   std::filesystem::path main = dir / "model.toml";
-  std::error_code ec;
   // The stamp holds the version's hash: a folder left by an earlier, uncommitted attempt with
   // the same number is rewritten.
   Result<std::string> stamp = ReadWhole(dir / ".hash");
   if (stamp.ok() && *stamp == v.hash) return main;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IoError(dir.string() + ": cannot create: " + ec.message());
-  auto write = [&](const std::filesystem::path& p, const std::string& text) -> Status {
-    std::filesystem::create_directories(p.parent_path(), ec);
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    f << text;
-    return f ? Status::Ok() : Status::IoError(p.string() + ": cannot write");
-  };
-  for (const auto& [name, text] : v.files) LEADQ_TRY(write(dir / name, text));
-  LEADQ_TRY(write(main, v.content));
-  LEADQ_TRY(write(dir / ".hash", v.hash));
+  for (const auto& [name, text] : v.files) LEADQ_TRY(WriteWholeFile(dir / name, text));
+  LEADQ_TRY(WriteWholeFile(main, v.content));
+  LEADQ_TRY(WriteWholeFile(dir / ".hash", v.hash));
   return main;
 }
 

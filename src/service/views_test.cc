@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <thread>
 
 #include "core/text.h"
 #include "core/time.h"
@@ -466,6 +469,39 @@ TEST_F(Views, ApplyModelContentStoresVersionsAndRefusesABadModelWithItsPosition)
 
 // Times LeadListJson and PipelineJson on a big workspace: 100,000 leads in a Release build
 // (NDEBUG), 2,000 otherwise. Prints; asserts only that the answers are whole.
+// Server requests write a model version's files (models/v<N>/) when they are missing, several
+// at once: a reader must never see a half-written file. Threads keep removing the stamp, which
+// makes every load write the files again while the others read them.
+TEST_F(Views, ConcurrentLoadsOfAModelVersionNeverReadAHalfWrittenFile) {
+  std::optional<store::ModelVersion> active;
+  {
+    Result<std::unique_ptr<store::Transaction>> tx = ws_.store->BeginRead();
+    ASSERT_TRUE(tx.ok());
+    Result<std::optional<store::ModelVersion>> a = (*tx)->ActiveModel();
+    ASSERT_TRUE(a.ok() && a->has_value());
+    active = **a;
+  }
+  const fs::path stamp = ws_.dir / "models" / "v1" / ".hash";
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 40; ++i) {
+        std::error_code ec;
+        fs::remove(stamp, ec);
+        Result<model::Model> m = LoadModelVersion(ws_, *active);
+        if (!m.ok() || m->fit.rules.size() != 1) ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  // No temporary file is left behind.
+  for (const fs::directory_entry& e : fs::directory_iterator(ws_.dir / "models" / "v1")) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+  }
+}
+
 TEST_F(Views, TimesTheListAndThePipelineOnManyLeads) {
 #ifdef NDEBUG
   constexpr size_t kLeads = 100'000;

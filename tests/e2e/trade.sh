@@ -105,6 +105,25 @@ expect_in "its buyer" "ZENITH PARTS LLC"
 expect_ok "re-import" "$LEADQ" trade import "$T/ship.csv" -w "$T/w" --partial
 expect_in "adds nothing" "0 new, 0 updated, 3 unchanged, 4 rejected"
 
+# --- import: many batches (read on one thread, written on another) ----------------------------
+python3 - "$T/many.csv" "$T/many-broken.csv" <<'PY'
+import sys
+head = "bol_number,arrival_date,consignee_name,hs_code,shipper_name,consignee_country\n"
+rows = [f"M{i},2026-0{1 + i % 9}-1{i % 10},Buyer {i % 997} Inc,8708.30,Bosch GmbH,US\n"
+        for i in range(120000)]
+open(sys.argv[1], "w").write(head + "".join(rows))
+open(sys.argv[2], "w").write(head + "".join(rows) + 'M-last,2026-05-01,"never closed,8708.30\n')
+PY
+expect_ok "init" "$LEADQ" init "$T/many"
+expect_fail "a broken quote after two full batches" "$LEADQ" trade import "$T/many-broken.csv" -w "$T/many"
+expect_in "names the line" "many-broken.csv: line 120002: a quoted field is never closed"
+n=$("$LEADQ" trade buyers -w "$T/many" --format json | json_len)
+expect_eq "nothing written" "$n" "0"
+expect_ok "120,000 rows in three batches" "$LEADQ" trade import "$T/many.csv" -w "$T/many"
+expect_in "all of them" "120,000 rows: 120,000 new, 0 updated, 0 unchanged"
+expect_ok "again" "$LEADQ" trade import "$T/many.csv" -w "$T/many"
+expect_in "unchanged" "120,000 rows: 0 new, 0 updated, 120,000 unchanged"
+
 # --- buyers, merge, split -------------------------------------------------------------------
 expect_ok "buyers --country US" "$LEADQ" trade buyers -w "$T/w" --country US
 expect_in "lists the spellings" "spellings: ACME BRAKES INC (1), ACME BRAKES INC. (1)"
