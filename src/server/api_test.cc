@@ -331,7 +331,20 @@ TEST_F(ApiTest, RoleMatrixOfEveryRouteWithOwnAndOtherLeads) {
   for (const json& l : mine["items"]) EXPECT_EQ(l["owner"], own_owner);
   Get("/api/v1/queue?owner=" + other_owner, "seller", 403);
   json queue = Get("/api/v1/queue", "seller");
-  EXPECT_TRUE(queue.is_object() || queue.is_array());
+  EXPECT_EQ(queue["owner"], own_owner);
+  ASSERT_FALSE(queue["items"].empty());
+  for (const json& it : queue["items"]) {
+    EXPECT_TRUE(it["name"].is_string()) << it.dump();
+    EXPECT_FALSE(it["next_step"].get<std::string>().empty()) << it.dump();
+    ASSERT_TRUE(it["overdue"].is_boolean()) << it.dump();
+    if (it["due_at"].is_null()) {
+      EXPECT_TRUE(it["minutes_left"].is_null());
+      EXPECT_FALSE(it["overdue"].get<bool>());
+    } else {
+      ASSERT_TRUE(it["minutes_left"].is_number_integer()) << it.dump();
+      EXPECT_EQ(it["overdue"].get<bool>(), it["minutes_left"].get<int64_t>() <= 0) << it.dump();
+    }
+  }
 }
 
 TEST_F(ApiTest, OpenApiDocumentMatchesTheRoutesBothWays) {

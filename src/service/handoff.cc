@@ -13,6 +13,7 @@
 #include "service/explain_render.h"
 #include "service/models.h"
 #include "service/predictive.h"
+#include "service/views.h"
 
 namespace leadq::service {
 namespace {
@@ -1329,6 +1330,7 @@ Result<std::string> Queue(Workspace& ws, const std::string& owner_id, TimePoint 
     int grade = 0;
     double score = 0;
     std::string lead_id, stage, cell, why;
+    std::string next_step;  // what to do, without the timing
     std::optional<TimePoint> due;
   };
   auto grade_rank = [&](const std::string& cell) {
@@ -1360,6 +1362,7 @@ Result<std::string> Queue(Workspace& ws, const std::string& owner_id, TimePoint 
     if (h.due_at && !h.first_touch_at) {
       it.due = h.due_at;
       it.key = *h.due_at;
+      it.next_step = "first touch";
       if (*h.due_at <= as_of) {
         it.urgency = 0;
         it.why = "response clock breached " + Span(as_of - *h.due_at) + " ago: first touch now";
@@ -1368,21 +1371,24 @@ Result<std::string> Queue(Workspace& ws, const std::string& owner_id, TimePoint 
         it.why = "first touch due in " + Span(*h.due_at - as_of) + " (" + h.sla_rule + ")";
       }
     } else if (plan && plan->stopped_at) {
+      it.next_step = "qualify and move it on";
       it.why = "answered on " + FormatTimestamp(*plan->stopped_at) + ": qualify and move it on";
     } else if (plan && plan->next_due) {
       it.due = plan->next_due;
       it.key = *plan->next_due;
-      std::string what = "touch " + std::to_string(plan->done + 1) + " of " +
-                         std::to_string(plan->total) + " by " + plan->next_channel;
+      it.next_step = "touch " + std::to_string(plan->done + 1) + " of " +
+                     std::to_string(plan->total) + " by " + plan->next_channel;
       if (*plan->next_due <= as_of) {
         it.urgency = 2;
-        it.why = what + " due since " + Span(as_of - *plan->next_due);
+        it.why = it.next_step + " due since " + Span(as_of - *plan->next_due);
       } else {
-        it.why = what + " in " + Span(*plan->next_due - as_of);
+        it.why = it.next_step + " in " + Span(*plan->next_due - as_of);
       }
     } else if (plan) {
+      it.next_step = "wait for a reply";
       it.why = "cadence done: waiting for a reply";
     } else {
+      it.next_step = "follow up as you see fit";
       it.why = "no cadence: follow up as you see fit";
     }
     items.push_back(std::move(it));
@@ -1397,12 +1403,24 @@ Result<std::string> Queue(Workspace& ws, const std::string& owner_id, TimePoint 
   if (format == ListFormat::kJson) {
     Json arr = Json::array();
     for (const Item& it : items) {
-      Json j = {{"lead_id", it.lead_id},
-                {"stage", it.stage},
-                {"cell", it.cell},
-                {"score", Fixed2(it.score)},
+      LEADQ_TRY(LeadContact who, LeadContactOf(*tx, it.lead_id));
+      Json j = {{"lead_id", it.lead_id}, {"name", who.name},          {"stage", it.stage},
+                {"cell", it.cell},       {"score", Fixed2(it.score)}, {"next_step", it.next_step},
                 {"why", it.why}};
-      if (it.due) j["due_at"] = FormatTimestamp(*it.due);
+      if (it.due) {
+        // Minutes left, rounded away from zero: 1 for 30 s to go, -1 for 30 s late, 0 only
+        // when it is due this instant.
+        const TimePoint left = *it.due - as_of;
+        const TimePoint minute = 60 * kMicrosPerSecond;
+        const TimePoint whole = (std::abs(left) + minute - 1) / minute;
+        j["due_at"] = FormatTimestamp(*it.due);
+        j["minutes_left"] = left >= 0 ? whole : -whole;
+        j["overdue"] = left <= 0;
+      } else {
+        j["due_at"] = nullptr;
+        j["minutes_left"] = nullptr;
+        j["overdue"] = false;
+      }
       arr.push_back(j);
     }
     return arr.dump(2) + "\n";

@@ -49,27 +49,8 @@ Json ScoreView(const std::optional<store::ScoreRecord>& s) {
 constexpr std::array<std::string_view, 5> kSummaryKeys = {"first_name", "last_name", "name",
                                                           "email", "job_title"};
 
-struct Contact {
-  std::string name, email, title;
-};
-
-// Name, email and title of one lead, read through its primary key.
-Result<Contact> ContactOf(store::Transaction& tx, const std::string& lead_id) {
-  static const std::vector<std::string> keys(kSummaryKeys.begin(), kSummaryKeys.end());
-  Contact c;
-  LEADQ_TRY(tx.ScanLead(
-      lead_id, keys, [&](std::string_view, std::string_view, std::span<const std::string_view> v) {
-        std::string first(Trim(v[0])), last(Trim(v[1]));
-        c.name = first.empty() || last.empty() ? first + last : first + " " + last;
-        if (c.name.empty()) c.name = std::string(Trim(v[2]));
-        c.email = std::string(Trim(v[3]));
-        c.title = std::string(Trim(v[4]));
-      }));
-  return c;
-}
-
 Result<Json> SummaryView(store::Transaction& tx, const store::LeadSummary& l) {
-  LEADQ_TRY(Contact c, ContactOf(tx, l.lead_id));
+  LEADQ_TRY(LeadContact c, LeadContactOf(tx, l.lead_id));
   return Json{{"lead_id", l.lead_id},
               {"account_id", l.account_id.empty() ? Json(nullptr) : Json(l.account_id)},
               {"name", c.name},
@@ -184,6 +165,21 @@ Json MovesView(const LeadProfile& p, TimePoint as_of) {
 }
 
 }  // namespace
+
+// Name, email and title of one lead, read through its primary key.
+Result<LeadContact> LeadContactOf(store::Transaction& tx, const std::string& lead_id) {
+  static const std::vector<std::string> keys(kSummaryKeys.begin(), kSummaryKeys.end());
+  LeadContact c;
+  LEADQ_TRY(tx.ScanLead(
+      lead_id, keys, [&](std::string_view, std::string_view, std::span<const std::string_view> v) {
+        std::string first(Trim(v[0])), last(Trim(v[1]));
+        c.name = first.empty() || last.empty() ? first + last : first + " " + last;
+        if (c.name.empty()) c.name = std::string(Trim(v[2]));
+        c.email = std::string(Trim(v[3]));
+        c.title = std::string(Trim(v[4]));
+      }));
+  return c;
+}
 
 bool FrameworkRequired(const model::Model& model, std::string_view key) {
   for (const model::Gate& g : model.lifecycle.gates) {

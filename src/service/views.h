@@ -122,4 +122,11 @@ Result<nlohmann::ordered_json> ModelVersionJson(Workspace& ws, int64_t version);
 // loads.
 Result<nlohmann::ordered_json> ModelDiffJson(Workspace& ws, int64_t from, int64_t to);
 
+// Who a lead is, from its fields: first and last name (or `name`), email and job title; empty
+// strings for what the lead does not have.
+struct LeadContact {
+  std::string name, email, title;
+};
+Result<LeadContact> LeadContactOf(store::Transaction& tx, const std::string& lead_id);
+
 }  // namespace leadq::service
