@@ -161,6 +161,14 @@ struct KeyedChunk {
   std::vector<int64_t> lines;
   std::vector<LocalDictionary> dicts;
   std::vector<std::vector<uint32_t>> codes;
+
+  // Room for about `rows` rows up front: growing million-row columns costs copies and page
+  // faults.
+  void Reserve(size_t rows) {
+    ReserveHuge(ids, rows);
+    ReserveHuge(lines, rows);
+    for (auto& c : codes) ReserveHuge(c, rows);
+  }
 };
 
 // A keyed table read from a file: ids unique (first row wins), columns dictionary-encoded.
@@ -218,10 +226,7 @@ Result<KeyedTable> ReadKeyedTable(const CsvFile& csv, std::string_view id_key,
           KeyedChunk& p = parts[c];
           p.dicts.resize(keys.size());
           p.codes.resize(keys.size());
-          const size_t rows = EstimatedRows(chunks, c, bytes.size());
-          ReserveHuge(p.ids, rows);
-          ReserveHuge(p.lines, rows);
-          for (auto& codes : p.codes) ReserveHuge(codes, rows);
+          p.Reserve(EstimatedRows(chunks, c, bytes.size()));
         }
       },
       [&](size_t chunk, CsvReader& reader, RowIssues& local) {
@@ -307,6 +312,17 @@ struct EventChunk {
   LocalDictionary type_dict;
   std::vector<LocalDictionary> prop_dicts;
   std::vector<std::vector<uint32_t>> prop_codes;
+
+  // Room for about `rows` events up front (see KeyedChunk::Reserve).
+  void Reserve(size_t rows) {
+    ReserveHuge(lead, rows);
+    ReserveHuge(at, rows);
+    ReserveHuge(type, rows);
+    ReserveHuge(lines, rows);
+    ReserveHuge(ids, rows);
+    ReserveHuge(id_hash, rows);
+    for (auto& c : prop_codes) ReserveHuge(c, rows);
+  }
 };
 
 // Marks rows whose event_id repeats an earlier row's (file order). Rows are numbered across
@@ -429,16 +445,7 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
           EventChunk& p = parts[c];
           p.prop_dicts.resize(needs.event_props.size());
           p.prop_codes.resize(needs.event_props.size());
-          // Room for the chunk's rows up front: growing ten-million-row columns costs copies
-          // and page faults.
-          const size_t rows = EstimatedRows(chunks, c, bytes.size());
-          ReserveHuge(p.lead, rows);
-          ReserveHuge(p.at, rows);
-          ReserveHuge(p.type, rows);
-          ReserveHuge(p.lines, rows);
-          ReserveHuge(p.ids, rows);
-          ReserveHuge(p.id_hash, rows);
-          for (auto& codes : p.prop_codes) ReserveHuge(codes, rows);
+          p.Reserve(EstimatedRows(chunks, c, bytes.size()));
         }
       },
       [&](size_t chunk, CsvReader& reader, RowIssues& local) {
@@ -714,20 +721,9 @@ std::vector<std::string> DatasetBuilder::lead_keys() const {
 }
 
 void DatasetBuilder::Reserve(size_t accounts, size_t leads, size_t events) {
-  for (KeyedChunk* p : {&state_->accounts[0], &state_->leads[0]}) {
-    const size_t rows = p == &state_->accounts[0] ? accounts : leads;
-    ReserveHuge(p->ids, rows);
-    ReserveHuge(p->lines, rows);
-    for (auto& codes : p->codes) ReserveHuge(codes, rows);
-  }
-  EventChunk& e = state_->events[0];
-  ReserveHuge(e.lead, events);
-  ReserveHuge(e.at, events);
-  ReserveHuge(e.type, events);
-  ReserveHuge(e.lines, events);
-  ReserveHuge(e.ids, events);
-  ReserveHuge(e.id_hash, events);
-  for (auto& codes : e.prop_codes) ReserveHuge(codes, events);
+  state_->accounts[0].Reserve(accounts);
+  state_->leads[0].Reserve(leads);
+  state_->events[0].Reserve(events);
 }
 
 void DatasetBuilder::AddAccount(std::string_view id, std::span<const std::string_view> values) {
