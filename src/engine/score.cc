@@ -17,8 +17,7 @@ constexpr uint32_t kBlock = 256;
 
 // The answers of the lead-level conditions for one block of leads.
 struct BlockFacts {
-  uint32_t first = 0;
-  uint32_t count = 0;
+  uint32_t first = 0;                          // the block's first lead
   std::vector<std::vector<uint8_t>> rule;      // [fit rule][i]: 1 when it holds
   std::vector<double> fit;                     // [i]: points of the rules that hold, in order
   std::vector<std::vector<uint8_t>> negative;  // [negative][i]: its `when` holds (or has none)
@@ -41,7 +40,6 @@ void EvalBlock(const CompiledModel& m, const Dataset& data, uint32_t first, uint
   const ConditionSet& conds = m.conditions;
   const int32_t* account = data.leads.account.data();
   f.first = first;
-  f.count = count;
   std::fill(f.fit.begin(), f.fit.begin() + count, 0.0);
   for (size_t r = 0; r < m.fit_rules.size(); ++r) {
     uint8_t* holds = f.rule[r].data();

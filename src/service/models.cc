@@ -1,8 +1,5 @@
 #include "service/models.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <map>
@@ -13,6 +10,7 @@
 #include "core/text.h"
 #include "service/model_summary.h"
 #include "service/predictive.h"
+#include "service/scoring.h"
 #include "store/hash.h"
 
 namespace leadq::service {
@@ -37,33 +35,6 @@ std::filesystem::path VersionDir(const Workspace& ws, int64_t version) {
   return ws.dir / "models" / ("v" + std::to_string(version));
 }
 
-// Writes `text` to `path` through a temporary file of its own (process id and a counter), then
-// renames it over: a reader sees the whole old file or the whole new one, never a half-written
-// one.
-Status WriteWholeFile(const std::filesystem::path& path, const std::string& text) {
-  static std::atomic<uint64_t> serial{0};
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return Status::IoError(path.parent_path().string() + ": cannot create: " + ec.message());
-  std::filesystem::path tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(serial.fetch_add(1));
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.close();
-    if (!f) {
-      std::filesystem::remove(tmp, ec);
-      return Status::IoError(path.string() + ": cannot write");
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return Status::IoError(path.string() + ": cannot write: " + ec.message());
-  }
-  return Status::Ok();
-}
-
 // Writes a version's files under models/v<N>/ unless they are already there. Requests of a
 // server may do this for the same version at once: every file is replaced whole (the same
 // content), and the stamp is written last.
@@ -74,9 +45,15 @@ Result<std::filesystem::path> Materialise(const Workspace& ws, const store::Mode
   // the same number is rewritten.
   Result<std::string> stamp = ReadWhole(dir / ".hash");
   if (stamp.ok() && *stamp == v.hash) return main;
-  for (const auto& [name, text] : v.files) LEADQ_TRY(WriteWholeFile(dir / name, text));
-  LEADQ_TRY(WriteWholeFile(main, v.content));
-  LEADQ_TRY(WriteWholeFile(dir / ".hash", v.hash));
+  auto write = [&](const std::filesystem::path& p, const std::string& text) -> Status {
+    std::error_code ec;
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) return Status::IoError(p.parent_path().string() + ": cannot create: " + ec.message());
+    return WriteOutput(p, text);  // whole: a temporary file, then rename
+  };
+  for (const auto& [name, text] : v.files) LEADQ_TRY(write(dir / name, text));
+  LEADQ_TRY(write(main, v.content));
+  LEADQ_TRY(write(dir / ".hash", v.hash));
   return main;
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -156,8 +157,11 @@ Status WriteOutput(const std::filesystem::path& path, std::string_view text) {
     }
     return Status::Ok();
   }
+  // A temporary name of its own (process and a counter): threads of a server may write the
+  // same file at once, and each reader sees one whole version of it.
+  static std::atomic<uint64_t> serial{0};
   std::filesystem::path tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid());
+  tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(serial.fetch_add(1));
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) return Status::IoError(path.string() + ": cannot create: " + std::strerror(errno));
