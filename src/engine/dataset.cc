@@ -258,21 +258,28 @@ KeyedTable AssembleKeyed(std::vector<KeyedChunk>& parts, const std::vector<std::
                          const std::vector<bool>& in_file, std::string_view id_key,
                          std::string_view name, RowIssues& issues) {
   KeyedTable table;
+  size_t rows = 0;
+  for (const KeyedChunk& p : parts) rows += p.ids.size();
   table.fields.columns.resize(keys.size());
   std::vector<std::vector<std::vector<uint32_t>>> remaps(keys.size());
-  ParallelTasks(keys.size(), [&](size_t k) {  // columns are independent
+  auto merge = [&](size_t k) {
     Column& col = table.fields.columns[k];
     col.key = keys[k];
     col.in_file = in_file[k];
     std::vector<const LocalDictionary*> locals(parts.size());
     for (size_t c = 0; c < parts.size(); ++c) locals[c] = &parts[c].dicts[k];
     remaps[k] = MergeDictionaries(locals, col.values);
-  });
+  };
+  // Columns are independent: merged on all cores, unless the table is small (the server binds
+  // a lead or two per request; a thread costs more than that).
+  if (rows < 65536) {
+    for (size_t k = 0; k < keys.size(); ++k) merge(k);
+  } else {
+    ParallelTasks(keys.size(), merge);
+  }
 
   // Ids must be unique: keep the first row of each id, in file order. The index that finds
   // duplicates is the table's id index.
-  size_t rows = 0;
-  for (const KeyedChunk& p : parts) rows += p.ids.size();
   table.index.Reserve(rows);
   ReserveHuge(table.ids, rows);
   ReserveHuge(table.lines, rows);
@@ -325,16 +332,24 @@ struct EventChunk {
   }
 };
 
+// Boundaries of `groups` contiguous runs of `chunks` chunks, one run per worker: run g is
+// chunks [result[g], result[g + 1]).
+std::vector<size_t> ChunkGroups(size_t chunks, size_t groups) {
+  std::vector<size_t> begin(groups + 1);
+  for (size_t g = 0; g <= groups; ++g) begin[g] = chunks * g / groups;
+  return begin;
+}
+
 // Marks rows whose event_id repeats an earlier row's (file order). Rows are numbered across
-// chunks in file order. Ten million ids do not fit in any cache, so the rows are first
+// chunks in file order; chunk c's first row is chunk_start[c] (chunk_start has one more entry,
+// the total). Ten million ids do not fit in any cache, so the rows are first
 // partitioned by the high bits of their hash into buckets of a few thousand (file order kept
 // within a bucket, both passes on all cores), and each bucket then finds its repeats with a
 // table that stays in cache.
-std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, size_t total) {
+std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts,
+                                         const std::vector<size_t>& chunk_start) {
+  const size_t total = chunk_start.back();
   std::vector<uint8_t> duplicate(total, 0);
-  std::vector<size_t> chunk_start(parts.size() + 1, 0);
-  for (size_t c = 0; c < parts.size(); ++c)
-    chunk_start[c + 1] = chunk_start[c] + parts[c].ids.size();
   auto id_of = [&](uint32_t row) {
     size_t c = static_cast<size_t>(std::upper_bound(chunk_start.begin(), chunk_start.end(), row) -
                                    chunk_start.begin() - 1);
@@ -347,12 +362,12 @@ std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, s
   auto bucket_of = [&](uint64_t hash) { return bits == 0 ? 0 : hash >> (64 - bits); };
   const size_t groups =
       total < 65536 ? 1 : std::max<size_t>(1, std::min(WorkerCount(), parts.size()));
-  auto group_chunk = [&](size_t g) { return parts.size() * g / groups; };
+  const std::vector<size_t> group_begin = ChunkGroups(parts.size(), groups);
 
   // Pass 1: rows with an id per (group, bucket); then each (group, bucket)'s first entry.
   std::vector<std::vector<uint32_t>> place(groups, std::vector<uint32_t>(buckets, 0));
   ParallelTasks(groups, [&](size_t g) {
-    for (size_t c = group_chunk(g); c < group_chunk(g + 1); ++c) {
+    for (size_t c = group_begin[g]; c < group_begin[g + 1]; ++c) {
       for (uint64_t h : parts[c].id_hash) {
         if (h != 0) ++place[g][bucket_of(h)];
       }
@@ -379,7 +394,7 @@ std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts, s
   ReserveHuge(entries, next);
   entries.resize(next);
   ParallelTasks(groups, [&](size_t g) {
-    for (size_t c = group_chunk(g); c < group_chunk(g + 1); ++c) {
+    for (size_t c = group_begin[g]; c < group_begin[g + 1]; ++c) {
       const std::vector<uint64_t>& hashes = parts[c].id_hash;
       for (size_t r = 0; r < hashes.size(); ++r) {
         if (hashes[r] == 0) continue;
@@ -505,13 +520,12 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
 EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, const DataNeeds& needs,
                           const std::vector<bool>& in_file) {
   EventTable table;
-  size_t total = 0;
-  std::vector<size_t> chunk_start(parts.size());
+  std::vector<size_t> chunk_start(parts.size() + 1, 0);
   for (size_t c = 0; c < parts.size(); ++c) {
-    chunk_start[c] = total;
-    total += parts[c].lead.size();
+    chunk_start[c + 1] = chunk_start[c] + parts[c].lead.size();
   }
-  std::vector<uint8_t> duplicate = FindDuplicateEvents(parts, total);
+  const size_t total = chunk_start.back();
+  std::vector<uint8_t> duplicate = FindDuplicateEvents(parts, chunk_start);
 
   // Global dictionaries.
   std::vector<const LocalDictionary*> locals(parts.size());
@@ -530,8 +544,7 @@ EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, con
   // are split into contiguous groups, one per worker; each group counts its events per lead,
   // the counts become each group's first slot per lead, and each group scatters its own rows.
   const size_t groups = std::max<size_t>(1, std::min(WorkerCount(), parts.size()));
-  std::vector<size_t> group_begin(groups + 1);
-  for (size_t g = 0; g <= groups; ++g) group_begin[g] = parts.size() * g / groups;
+  const std::vector<size_t> group_begin = ChunkGroups(parts.size(), groups);
   std::vector<std::vector<uint32_t>> slot(groups);  // per group: events per lead, then cursors
   ParallelTasks(groups, [&](size_t g) {
     ResizeHuge(slot[g], lead_count);
