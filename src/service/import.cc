@@ -1,8 +1,10 @@
 #include "service/import.h"
 
 #include <fstream>
-#include <unordered_set>
+#include <functional>
 
+#include "core/parallel.h"
+#include "core/string_index.h"
 #include "core/text.h"
 
 namespace leadq::service {
@@ -67,6 +69,119 @@ std::optional<TimePoint> OptionalTime(std::string_view cell, bool& bad) {
   return t;
 }
 
+RejectedRow Rejected(const CsvReader& reader, std::string reason) {
+  return {reader.line(), std::move(reason),
+          std::vector<std::string>(reader.fields().begin(), reader.fields().end())};
+}
+
+// "3 fields where the header has 4", or empty when the row has as many fields as the header.
+std::string FieldCountProblem(const CsvReader& reader, size_t header_fields) {
+  if (reader.fields().size() == header_fields) return {};
+  return std::to_string(reader.fields().size()) + " fields where the header has " +
+         std::to_string(header_fields);
+}
+
+// The events of a file, read on all cores: each chunk of rows fills a batch and a list of
+// rejects of its own, joined in file order afterwards.
+struct EventReading {
+  store::EventBatch batch;
+  std::vector<RejectedRow> rejects;
+  uint64_t rows = 0;
+};
+
+Result<EventReading> ReadEvents(const CsvFile& csv, const Layout& layout, const Mapping& mapping,
+                                const StringIndex& lead_ids) {
+  const int lead_col = layout.Find("lead_id");
+  const int type_col = layout.Find("type");
+  const int at_col = layout.Find("occurred_at");
+  const int event_id_col = layout.Find("event_id");
+  const size_t header_fields = csv.columns().size();
+  std::vector<std::string> keys;  // the free-form columns
+  std::vector<int> columns;       // their positions
+  std::vector<bool> mapped;       // whether the mapping has a value table for the column
+  for (size_t i = 0; i < layout.keys.size(); ++i) {
+    const std::string& key = layout.keys[i];
+    if (key.empty() || key == "event_id" || key == "lead_id" || key == "type" ||
+        key == "occurred_at") {
+      continue;
+    }
+    keys.push_back(key);
+    columns.push_back(static_cast<int>(i));
+    mapped.push_back(mapping.values.count(key) > 0);
+  }
+  const bool type_mapped = mapping.values.count("type") > 0;
+  // Cells are views into the file, which outlives the batch, unless the reader had to unquote
+  // them; mapped values are views into the mapping.
+  const std::string_view file = csv.bytes();
+  auto in_file = [&](std::string_view v) {
+    std::less_equal<const char*> le;
+    return le(file.data(), v.data()) && le(v.data() + v.size(), file.data() + file.size());
+  };
+
+  for (size_t parts : {WorkerCount() * 4, size_t{1}}) {
+    std::vector<CsvChunk> chunks = SplitCsvChunks(csv, parts);
+    std::vector<EventReading> part(chunks.size());
+    std::vector<std::vector<std::string_view>> values(chunks.size(),
+                                                      std::vector<std::string_view>(keys.size()));
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      part[c].batch.SetKeys(keys);
+      part[c].batch.Reserve((chunks[c].end - chunks[c].begin) / 64);
+    }
+    bool consistent = true;
+    LEADQ_TRY(ReadCsvChunks(csv, chunks, consistent, [&](size_t c, CsvReader& reader) {
+      EventReading& out = part[c];
+      ++out.rows;
+      auto reject = [&](std::string reason) {
+        out.rejects.push_back(Rejected(reader, std::move(reason)));
+      };
+      if (std::string problem = FieldCountProblem(reader, header_fields); !problem.empty()) {
+        return reject(std::move(problem));
+      }
+      std::string_view lead = CellAt(reader, lead_col);
+      std::string_view type = CellAt(reader, type_col);
+      std::string_view when = CellAt(reader, at_col);
+      if (lead.empty()) return reject("no lead_id");
+      if (!lead_ids.Find(lead)) {
+        return reject("lead_id \"" + std::string(lead) +
+                      "\" is not in the workspace (import the leads first)");
+      }
+      if (type.empty()) return reject("no type");
+      std::optional<TimePoint> at = ParseTimestamp(when);
+      if (!at) {
+        return reject(when.empty() ? std::string("no occurred_at")
+                                   : "occurred_at \"" + std::string(when) +
+                                         "\" is not an ISO 8601 time (2026-03-01T14:05:00Z)");
+      }
+      auto keep = [&](std::string_view v) {
+        if (v.empty()) return std::string_view();
+        return in_file(v) ? v : out.batch.Keep(v);
+      };
+      std::vector<std::string_view>& row = values[c];
+      for (size_t k = 0; k < columns.size(); ++k) {
+        std::string_view v = CellAt(reader, columns[k]);
+        row[k] = v.empty() || !mapped[k] ? keep(v) : std::string_view(mapping.MapValue(keys[k], v));
+      }
+      std::string_view mapped_type = type_mapped ? mapping.MapValue("type", type) : type;
+      out.batch.Add({keep(CellAt(reader, event_id_col)), keep(lead),
+                     mapped_type.data() == type.data() ? keep(type) : mapped_type, *at},
+                    row);
+    }));
+    if (!consistent) continue;
+    EventReading all = std::move(part[0]);
+    size_t total = 0;
+    for (const EventReading& p : part) total += p.batch.size();
+    all.batch.Reserve(total);
+    for (size_t c = 1; c < part.size(); ++c) {
+      all.rows += part[c].rows;
+      all.rejects.insert(all.rejects.end(), std::make_move_iterator(part[c].rejects.begin()),
+                         std::make_move_iterator(part[c].rejects.end()));
+      all.batch.Append(std::move(part[c].batch));
+    }
+    return all;
+  }
+  return Status::Internal(csv.name() + ": the rows could not be read in one piece");
+}
+
 }  // namespace
 
 Status WriteRejects(const std::filesystem::path& path, const CsvFile& csv,
@@ -124,27 +239,19 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
   }
 
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
-  std::unordered_set<std::string> lead_ids;
-  if (kind == ImportKind::kEvents) {
-    LEADQ_TRY(std::vector<std::string> ids, tx->LeadIds());
-    lead_ids.insert(std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
-  }
 
   ImportReport report;
   std::vector<RejectedRow> rejects;
   std::vector<store::LeadRow> leads;
   std::vector<store::AccountRow> accounts;
-  std::vector<store::EventRow> events;
   std::vector<store::OutcomeRow> outcomes;
   const std::string actor = request.actor.empty() ? "import" : request.actor;
   auto flush = [&]() -> Status {
     if (!leads.empty()) LEADQ_TRY(tx->UpsertLeads(leads, request.now, actor, report.stats));
     if (!accounts.empty()) LEADQ_TRY(tx->UpsertAccounts(accounts, request.now, report.stats));
-    if (!events.empty()) LEADQ_TRY(tx->InsertEvents(events, report.stats));
     if (!outcomes.empty()) LEADQ_TRY(tx->UpsertOutcomes(outcomes, report.stats));
     leads.clear();
     accounts.clear();
-    events.clear();
     outcomes.clear();
     return Status::Ok();
   };
@@ -154,21 +261,29 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
                                                                  : "lead_id");
   const int account_col = layout.Find("account_id");
   const int lead_col = layout.Find("lead_id");
-  const int type_col = layout.Find("type");
-  const int at_col = layout.Find("occurred_at");
-  const int event_id_col = layout.Find("event_id");
   const size_t header_fields = csv.columns().size();
 
+  if (kind == ImportKind::kEvents) {
+    LEADQ_TRY(std::vector<std::string> lead_id_list, tx->LeadIds());
+    StringIndex lead_ids;  // borrows the bytes of lead_id_list
+    lead_ids.Reserve(lead_id_list.size());
+    for (size_t i = 0; i < lead_id_list.size(); ++i) {
+      lead_ids.Insert(lead_id_list[i], static_cast<uint32_t>(i));
+    }
+    LEADQ_TRY(EventReading read, ReadEvents(csv, layout, mapping, lead_ids));
+    report.rows = read.rows;
+    rejects = std::move(read.rejects);
+    if (!read.batch.empty()) LEADQ_TRY(tx->InsertEventBatch(read.batch, report.stats));
+  }
+
   CsvReader reader(csv.bytes(), csv.body_begin(), csv.bytes().size(), csv.body_line());
-  while (reader.Next()) {
+  while (kind != ImportKind::kEvents && reader.Next()) {
     ++report.rows;
     auto reject = [&](std::string reason) {
-      rejects.push_back({reader.line(), std::move(reason),
-                         std::vector<std::string>(reader.fields().begin(), reader.fields().end())});
+      rejects.push_back(Rejected(reader, std::move(reason)));
     };
-    if (reader.fields().size() != header_fields) {
-      reject(std::to_string(reader.fields().size()) + " fields where the header has " +
-             std::to_string(header_fields));
+    if (std::string problem = FieldCountProblem(reader, header_fields); !problem.empty()) {
+      reject(std::move(problem));
       continue;
     }
     std::string_view id = CellAt(reader, id_col);
@@ -194,40 +309,8 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
         accounts.push_back({std::string(id), FreeFields(reader, layout, {"account_id"}, mapping)});
         break;
       }
-      case ImportKind::kEvents: {
-        std::string_view lead = CellAt(reader, lead_col);
-        std::string_view type = CellAt(reader, type_col);
-        std::string_view when = CellAt(reader, at_col);
-        if (lead.empty()) {
-          reject("no lead_id");
-          continue;
-        }
-        if (lead_ids.count(std::string(lead)) == 0) {
-          reject("lead_id \"" + std::string(lead) +
-                 "\" is not in the workspace (import the leads first)");
-          continue;
-        }
-        if (type.empty()) {
-          reject("no type");
-          continue;
-        }
-        std::optional<TimePoint> at = ParseTimestamp(when);
-        if (!at) {
-          reject(when.empty() ? std::string("no occurred_at")
-                              : "occurred_at \"" + std::string(when) +
-                                    "\" is not an ISO 8601 time (2026-03-01T14:05:00Z)");
-          continue;
-        }
-        store::EventRow row;
-        row.event_id = std::string(CellAt(reader, event_id_col));
-        row.lead_id = std::string(lead);
-        row.type = std::string(mapping.MapValue("type", type));
-        row.occurred_at = *at;
-        row.props =
-            FreeFields(reader, layout, {"event_id", "lead_id", "type", "occurred_at"}, mapping);
-        events.push_back(std::move(row));
-        break;
-      }
+      case ImportKind::kEvents:
+        break;  // read by ReadEvents
       case ImportKind::kOutcomes: {
         if (id.empty()) {
           reject("no deal_id");
@@ -279,7 +362,7 @@ Result<ImportReport> ImportFile(Workspace& ws, const ImportRequest& request) {
       case ImportKind::kShipments:
         break;  // refused above
     }
-    if (leads.size() + accounts.size() + events.size() + outcomes.size() >= kBatch) {
+    if (leads.size() + accounts.size() + outcomes.size() >= kBatch) {
       LEADQ_TRY(flush());
     }
   }

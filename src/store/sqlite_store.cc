@@ -19,7 +19,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/memory.h"
+#include "core/string_index.h"
 #include "core/text.h"
+#include "store/event_blocks.h"
 
 namespace leadq::store {
 namespace internal {
@@ -27,8 +30,9 @@ namespace {
 
 // The schema. Every table that grows with the workspace (leads, events, scores, transitions,
 // answers) is keyed by lead or carries account_id, so that a PostgreSQL port can distribute it by
-// account_id. Free-form columns ("f_<key>", TEXT) are added to accounts, leads and events by
-// ALTER TABLE when a key is first written; field_columns lists them in first-seen order.
+// account_id. Free-form columns ("f_<key>", TEXT) are added to accounts and leads by ALTER TABLE
+// when a key is first written (to events too up to schema version 6; since version 7 events keep
+// their keys in their blocks by position); field_columns lists them in first-seen order.
 // Times are INTEGER microseconds since the epoch (UTC). NULL stands for "empty".
 constexpr std::string_view kSchemaV1 = R"sql(
 CREATE TABLE field_columns(
@@ -364,6 +368,28 @@ CREATE INDEX scores_cell ON scores(fit_grade, intent_grade);
 CREATE INDEX transitions_reached ON transitions(to_stage, lead_id);
 )sql";
 
+// Events in blocks (store/event_blocks.h): each lead's events packed into segments of up to 256,
+// and the event_ids of all leads in 65,536 hash buckets. One row per event and a unique index on
+// its identity cost SQLite about two microseconds per event to write, however ordered: 10M events
+// took 135-175 s to import; in blocks they are a million rows. The events table is converted by
+// MoveEventsIntoBlocks, which then drops it.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE event_blocks(
+  lead_id TEXT NOT NULL,
+  segment INTEGER NOT NULL,    -- 0, 1, ... in the order the lead's segments were started
+  account_id TEXT,             -- the lead's account, kept in step when the lead moves
+  events INTEGER NOT NULL,     -- how many events `data` holds
+  data BLOB NOT NULL,
+  PRIMARY KEY (lead_id, segment)
+) WITHOUT ROWID;
+CREATE TABLE event_ids(
+  bucket INTEGER PRIMARY KEY,  -- the top 16 bits of EventIdHash(event_id)
+  data BLOB NOT NULL           -- (hash, lead_id) of every stored event_id in the bucket
+);
+)sql";
+
+Status MoveEventsIntoBlocks(sqlite3* db);
+
 constexpr Migration kMigrations[] = {
     {"workspace tables", kSchemaV1},
     {"handoff tables", kSchemaV2},
@@ -371,6 +397,7 @@ constexpr Migration kMigrations[] = {
     {"trade", kSchemaV4},
     {"api tokens and audit trail", kSchemaV5},
     {"pipeline count indexes", kSchemaV6},
+    {"events in blocks", kSchemaV7, MoveEventsIntoBlocks},
 };
 
 }  // namespace
@@ -450,6 +477,14 @@ class Stmt {
     }
     Check(sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), lifetime));
   }
+  void Blob(int i, std::string_view v) {
+    if (v.size() > static_cast<size_t>(INT_MAX)) {
+      Check(SQLITE_TOOBIG);
+      return;
+    }
+    Check(sqlite3_bind_blob(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
+                            SQLITE_STATIC));
+  }
   void Int(int i, int64_t v) { Check(sqlite3_bind_int64(s_, i, v)); }
   void Double(int i, double v) { Check(sqlite3_bind_double(s_, i, v)); }
   void Null(int i) { Check(sqlite3_bind_null(s_, i)); }
@@ -473,6 +508,12 @@ class Stmt {
     return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, i))};
   }
   std::string ColString(int i) const { return std::string(Col(i)); }
+  // A BLOB column's bytes; valid until the next Step or Reset.
+  std::string_view ColBlob(int i) const {
+    const void* p = sqlite3_column_blob(s_, i);
+    if (p == nullptr) return {};
+    return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, i))};
+  }
   int64_t ColInt(int i) const { return sqlite3_column_int64(s_, i); }
   double ColDouble(int i) const { return sqlite3_column_double(s_, i); }
   std::optional<int64_t> ColOptInt(int i) const {
@@ -508,8 +549,12 @@ class ResetOnExit {
 // One sqlite3 connection with the workspace's settings. Used by one thread at a time.
 class Connection {
  public:
-  Connection(sqlite3* db, std::string describe) : db_(db), describe_(std::move(describe)) {}
-  ~Connection() { sqlite3_close_v2(db_); }
+  // A connection that does not own `db` (a migration's) leaves it open.
+  Connection(sqlite3* db, std::string describe, bool owned = true)
+      : db_(db), describe_(std::move(describe)), owned_(owned) {}
+  ~Connection() {
+    if (owned_) sqlite3_close_v2(db_);
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -591,6 +636,7 @@ class Connection {
  private:
   sqlite3* db_;
   std::string describe_;
+  bool owned_ = true;
 };
 
 std::string Describe(const std::filesystem::path& path) { return "sqlite:" + path.string(); }
@@ -621,10 +667,12 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& 
   auto conn = std::make_unique<Connection>(raw, Describe(path));
   if (rc != SQLITE_OK) return conn->Error(rc, "open");
   sqlite3_busy_timeout(raw, kBusyTimeoutSeconds * 1000);
-  // The page cache may grow to 1 GiB during a transaction: events are kept in lead order, so an
-  // import writes all over the table and a cache that holds it is 3 times faster at 10M events
-  // than 128 MiB. The pool frees the cache of an idle connection (SqliteStore::Release). The
-  // memory map (at most 2 GiB in Debian's SQLite) serves reads without copying.
+  // The page cache may grow to 1 GiB during a transaction: measured with one row per event
+  // (schema version 6), kept in lead order, an import wrote all over the table and a cache that
+  // held it was 3 times faster at 10M events than 128 MiB; event blocks are written in lead
+  // order, but leads and scores still are not. The pool frees the cache of an idle connection
+  // (SqliteStore::Release). The memory map (at most 2 GiB in Debian's SQLite) serves reads without
+  // copying.
   LEADQ_TRY(conn->Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=" +
                            std::string(kCacheSize) +
                            "; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147418112;",
@@ -649,7 +697,8 @@ Status Migrate(Connection& conn, std::span<const Migration> migrations) {
     }
   }
   // 16 KiB pages (only a new file takes them): inserts into the lead-ordered events table and
-  // the scan of it touch fewer pages; measured 10-20% faster than 4 KiB pages at 10M events.
+  // the scan of it touched fewer pages (one row per event, schema version 6): measured 10-20%
+  // faster than 4 KiB pages at 10M events; event blocks of a few hundred bytes fit them too.
   LEADQ_TRY(conn.Exec("PRAGMA page_size=16384", "set page size"));
   {
     LEADQ_TRY(Stmt wal, conn.Prepare("PRAGMA journal_mode=WAL", "switch to WAL mode"));
@@ -685,6 +734,7 @@ Status Migrate(Connection& conn, std::span<const Migration> migrations) {
       std::string op =
           "apply migration " + std::to_string(v) + " (" + std::string(m.description) + ")";
       LEADQ_TRY(conn.Exec(m.sql, op));
+      if (m.code != nullptr) LEADQ_TRY(m.code(conn.db()).WithPrefix(op));
       record.Int(1, v);
       record.TextNotNull(2, m.description);
       LEADQ_TRY(conn.Run(record, op));
@@ -772,6 +822,10 @@ enum FixedStmt : int {
   kInsertFieldColumn,
   kReadEventSeq,
   kWriteEventSeq,
+  kSelectBlocks,
+  kPutBlock,
+  kSelectIdBucket,
+  kPutIdBucket,
   kUpsertOwner,
   kOwnerExists,
   kOtherOpenHandoff,
@@ -806,7 +860,7 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     // kLeadAccount
     "SELECT account_id FROM leads INDEXED BY leads_account WHERE lead_id = ?1",
     // kMoveEventsAccount
-    "UPDATE events SET account_id = ?2 WHERE lead_id = ?1",
+    "UPDATE event_blocks SET account_id = ?2 WHERE lead_id = ?1",
     // kUpsertScore
     "INSERT INTO scores(lead_id, model_version, as_of, fit, intent, negative, score, fit_grade, "
     "intent_grade, action, reason, channel) "
@@ -834,6 +888,15 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "SELECT value FROM counters WHERE name = 'event_seq'",
     // kWriteEventSeq
     "UPDATE counters SET value = ?1 WHERE name = 'event_seq'",
+    // kSelectBlocks
+    "SELECT segment, events, data FROM event_blocks WHERE lead_id = ?1 ORDER BY segment",
+    // kPutBlock
+    "INSERT OR REPLACE INTO event_blocks(lead_id, segment, account_id, events, data) "
+    "VALUES(?1, ?2, ?3, ?4, ?5)",
+    // kSelectIdBucket
+    "SELECT data FROM event_ids WHERE bucket = ?1",
+    // kPutIdBucket
+    "INSERT OR REPLACE INTO event_ids(bucket, data) VALUES(?1, ?2)",
     // kUpsertOwner
     "INSERT INTO owners(owner_id, name, email, role, weekly_capacity, working_hours, time_zone, "
     "manager, active, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
@@ -893,6 +956,110 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "value = excluded.value, note = excluded.note, noted_by = excluded.noted_by, "
     "at = excluded.at",
 };
+
+// Writes the id buckets of `ids` (hash, index into `leads`), which must be sorted by hash.
+Status PutIdBuckets(Connection& conn, Stmt& put, std::span<const std::pair<uint64_t, uint32_t>> ids,
+                    const std::vector<std::string>& leads) {
+  std::vector<blocks::IdEntry> entries;
+  for (size_t i = 0; i < ids.size();) {
+    uint32_t bucket = blocks::BucketOf(ids[i].first);
+    entries.clear();
+    for (; i < ids.size() && blocks::BucketOf(ids[i].first) == bucket; ++i) {
+      entries.push_back({ids[i].first, leads[ids[i].second]});
+    }
+    std::string blob = blocks::EncodeIdBucket(entries);
+    put.Int(1, bucket);
+    put.Blob(2, blob);
+    LEADQ_TRY(conn.Run(put, "write event_id bucket"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace internal {
+namespace {
+
+// Migration 7: moves the rows of `events` (one per event, free-form keys in f_ columns) into
+// event_blocks and event_ids, then drops the table.
+Status MoveEventsIntoBlocks(sqlite3* raw) {
+  Connection conn(raw, Describe(sqlite3_db_filename(raw, "main")), /*owned=*/false);
+  std::vector<std::string> keys;
+  {
+    LEADQ_TRY(Stmt st, conn.Prepare("SELECT key FROM field_columns WHERE entity = 'event' "
+                                    "ORDER BY position",
+                                    "read event keys"));
+    for (;;) {
+      LEADQ_TRY(bool row, conn.Fetch(st, "read event keys"));
+      if (!row) break;
+      keys.push_back(st.ColString(0));
+    }
+  }
+  std::string sql = "SELECT lead_id, account_id, seq, occurred_at, event_id, type";
+  for (const std::string& key : keys) sql += ", " + ColumnName(key);
+  sql += " FROM events ORDER BY lead_id, occurred_at, seq";
+  LEADQ_TRY(Stmt rows, conn.Prepare(sql, "read events"));
+  LEADQ_TRY(Stmt put, conn.Prepare(kFixedSql[kPutBlock], "write event block"));
+
+  std::vector<std::string> leads;                  // distinct, in order
+  std::vector<std::pair<uint64_t, uint32_t>> ids;  // (hash of event_id, lead)
+  std::string account;
+  int64_t segment = 0;
+  blocks::BlockWriter writer;
+  auto finish = [&]() -> Status {
+    if (writer.count() == 0) return Status::Ok();
+    size_t count = writer.count();
+    std::string blob = writer.Finish();
+    put.TextNotNull(1, leads.back());
+    put.Int(2, segment++);
+    put.Text(3, account);
+    put.Int(4, static_cast<int64_t>(count));
+    put.Blob(5, blob);
+    return conn.Run(put, "write event block", leads.back());
+  };
+  std::vector<blocks::StoredProp> props;
+  for (;;) {
+    int rc = rows.Step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return conn.Error(rc, "read events");
+    std::string_view lead = rows.Col(0);
+    if (leads.empty() || leads.back() != lead) {
+      LEADQ_TRY(finish());
+      leads.emplace_back(lead);
+      account.assign(rows.Col(1));
+      segment = 0;
+    } else if (writer.count() == blocks::kSegmentEvents) {
+      LEADQ_TRY(finish());
+    }
+    props.clear();
+    for (size_t k = 0; k < keys.size(); ++k) {
+      std::string_view v = rows.Col(6 + static_cast<int>(k));
+      if (!v.empty()) props.push_back({static_cast<uint32_t>(k), v});
+    }
+    blocks::StoredEvent e;
+    e.seq = rows.ColInt(2);
+    e.occurred_at = rows.ColInt(3);
+    e.event_id = rows.Col(4);
+    e.type = rows.Col(5);
+    writer.Add(e, props);
+    if (!e.event_id.empty()) {
+      ids.emplace_back(blocks::EventIdHash(e.event_id), static_cast<uint32_t>(leads.size() - 1));
+    }
+  }
+  LEADQ_TRY(finish());
+  rows = Stmt();
+  put = Stmt();
+  std::sort(ids.begin(), ids.end());
+  LEADQ_TRY(Stmt bucket, conn.Prepare(kFixedSql[kPutIdBucket], "write event_id bucket"));
+  LEADQ_TRY(PutIdBuckets(conn, bucket, ids, leads));
+  bucket = Stmt();
+  return conn.Exec("DROP TABLE events", "drop the events table");
+}
+
+}  // namespace
+}  // namespace internal
+
+namespace {
 
 constexpr std::string_view kTransitionColumns =
     "seq, lead_id, from_stage, to_stage, at, actor, model_version, reason, note, "
@@ -1460,64 +1627,168 @@ class SqliteTransaction final : public Transaction {
     });
   }
 
-  Status InsertEvents(std::span<const EventRow> rows, WriteStats& stats) override {
+  // Stores new events in their leads' blocks (see store/event_blocks.h). First the event_ids,
+  // bucket by bucket: a repeat within the batch, or an id stored for another lead, is a
+  // duplicate; an id whose hash is stored for the same lead is checked in that lead's blocks.
+  // Then each lead once, in lead order: its stored events are read only when an event needs
+  // comparing with them, and its new events fill its last segment, then new ones.
+  Status InsertEventBatch(const EventBatch& batch, WriteStats& stats) override {
     return Atomically([&]() -> Status {
       WriteStats local;
-      // Inserting in (lead, time) order turns random inserts into the table (kept in that order)
-      // and lookups of leads into nearly sequential ones; the stable sort keeps the given order
-      // of events of one lead at one time, which is the order their seq records.
-      order_.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) order_[i] = i;
-      std::stable_sort(order_.begin(), order_.end(), [&](size_t a, size_t b) {
-        int c = rows[a].lead_id.compare(rows[b].lead_id);
-        return c != 0 ? c < 0 : rows[a].occurred_at < rows[b].occurred_at;
-      });
+      const size_t n = batch.size();
+      for (size_t i = 0; i < n; ++i) {
+        const EventBatch::Event& e = batch.event(i);
+        if (e.lead_id.empty()) return Status::Invalid("an event with an empty lead_id");
+        if (Trim(e.type).empty()) {
+          return Status::Invalid("event of lead '" + std::string(e.lead_id) +
+                                 "' has an empty type");
+        }
+      }
+      LEADQ_TRY(std::vector<uint32_t> ordinal, EventKeyOrdinals(batch));
+
+      // Rows grouped by lead: leads in byte order (the order of the blocks), the rows of each
+      // by time, then batch order.
+      StringIndex index;
+      index.Reserve(std::min<size_t>(n, size_t{1} << 16));
+      std::vector<std::string_view> leads;
+      std::vector<uint32_t> lead_of;
+      ResizeHuge(lead_of, n);
+      for (size_t i = 0; i < n; ++i) {
+        std::string_view lead = batch.event(i).lead_id;
+        auto [g, added] = index.Insert(lead, static_cast<uint32_t>(leads.size()));
+        if (added) leads.push_back(lead);
+        lead_of[i] = g;
+      }
+      std::vector<uint32_t> by_name(leads.size());
+      for (uint32_t g = 0; g < by_name.size(); ++g) by_name[g] = g;
+      std::sort(by_name.begin(), by_name.end(),
+                [&](uint32_t a, uint32_t b) { return leads[a] < leads[b]; });
+      std::vector<uint32_t> rank(leads.size());
+      for (uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
+
+      std::vector<uint8_t> verdict;
+      ResizeHuge(verdict, n);  // kNewEvent
+      LEADQ_TRY(CheckEventIds(batch, leads, lead_of, verdict));
+
+      // Each lead's events staged next to each other, in lead order: the rows are read in
+      // batch order (in sequence) and written at their lead's place, so that the pass over the
+      // leads below reads in sequence too. Two passes: sizes, then bytes.
+      std::vector<blocks::StoredProp> props;
+      auto props_of = [&](size_t i) -> std::span<const blocks::StoredProp> {
+        props.clear();
+        for (size_t k = 0; k < ordinal.size(); ++k) {
+          std::string_view v = batch.value(i, k);
+          if (!v.empty()) props.push_back({ordinal[k], v});
+        }
+        return props;
+      };
+      std::vector<size_t> start(leads.size() + 1, 0);  // of each lead's staged bytes
+      for (size_t i = 0; i < n; ++i) {
+        const EventBatch::Event& e = batch.event(i);
+        start[rank[lead_of[i]] + 1] += blocks::StagedSize(e.event_id, e.type, props_of(i));
+      }
+      for (size_t r = 0; r < leads.size(); ++r) start[r + 1] += start[r];
+      // Every byte is written below before it is read: no zeroing of up to a GB.
+      auto staged_bytes = std::make_unique_for_overwrite<char[]>(start.back());
+      AdviseHugePages(staged_bytes.get(), start.back());
+      char* const staged = staged_bytes.get();
+      std::vector<uint8_t> unsorted(leads.size(), 0);  // a lead's rows are not in time order
+      {
+        std::vector<size_t> next(start.begin(), start.end() - 1);
+        std::vector<TimePoint> latest(leads.size(), std::numeric_limits<TimePoint>::min());
+        for (size_t i = 0; i < n; ++i) {
+          const EventBatch::Event& e = batch.event(i);
+          uint32_t r = rank[lead_of[i]];
+          char* end = blocks::StageEvent(staged + next[r], static_cast<uint32_t>(i), e.occurred_at,
+                                         e.event_id, e.type, props_of(i));
+          next[r] = static_cast<size_t>(end - staged);
+          if (e.occurred_at < latest[r]) unsorted[r] = 1;
+          latest[r] = std::max(latest[r], e.occurred_at);
+        }
+      }
+
       LEADQ_TRY(Stmt * counter, Fixed(kReadEventSeq));
       LEADQ_TRY(bool found, conn_->Fetch(*counter, "read event_seq"));
       if (!found) return Status::Internal("the counter event_seq is missing");
       int64_t seq = counter->ColInt(0);
       counter->Reset();
-      for (size_t index : order_) {
-        const EventRow& row = rows[index];
-        if (row.lead_id.empty()) return Status::Invalid("an event with an empty lead_id");
-        if (Trim(row.type).empty()) {
-          return Status::Invalid("event of lead '" + row.lead_id + "' has an empty type");
+
+      std::vector<blocks::StoredEvent> stored;
+      std::vector<blocks::StoredProp> stored_props;
+      std::unordered_set<std::string_view> stored_ids;
+      std::unordered_set<std::string> keyed;    // id-less events: TypeKey, time
+      std::vector<blocks::StoredEvent> events;  // the lead's new rows, then the fresh ones
+      std::vector<uint32_t> rows;
+      std::vector<blocks::StoredProp> event_props;
+      std::string key;
+      auto key_of = [&](std::string_view type, TimePoint at) -> const std::string& {
+        key = blocks::TypeKey(type);
+        key += '\x1f';
+        char digits[24];
+        key.append(digits, std::to_chars(digits, digits + sizeof digits, at).ptr);
+        return key;
+      };
+      for (size_t r = 0; r < leads.size(); ++r) {
+        std::string_view lead = leads[by_name[r]];
+        events.clear();
+        rows.clear();
+        event_props.clear();
+        for (const char* p = staged + start[r]; p < staged + start[r + 1];) {
+          uint32_t row = 0;
+          blocks::StoredEvent e;
+          p = blocks::ReadStaged(p, row, e, event_props);
+          e.seq = static_cast<int64_t>(rows.size());  // its place, for the stable sort
+          events.push_back(e);
+          rows.push_back(row);
         }
-        LEADQ_TRY(Shape * shape, ShapeFor(Entity::kEvent, row.props, false));
-        LEADQ_TRY(std::string_view account, AccountOfLead(row.lead_id));
-        dedup_.clear();
-        if (!row.event_id.empty()) {
-          dedup_ += "id:";
-          dedup_ += row.event_id;
-        } else {
-          dedup_ += "k:";
-          dedup_ += row.lead_id;
-          dedup_ += '\x1f';
-          for (char c : Trim(row.type)) dedup_.push_back(AsciiLower(c));
-          dedup_ += '\x1f';
-          char digits[24];
-          auto end = std::to_chars(digits, digits + sizeof digits, row.occurred_at).ptr;
-          dedup_.append(digits, end);
+        if (unsorted[r] != 0) {
+          std::sort(events.begin(), events.end(),
+                    [](const blocks::StoredEvent& a, const blocks::StoredEvent& b) {
+                      return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at
+                                                            : a.seq < b.seq;
+                    });
         }
-        Stmt& st = shape->insert;
-        st.Text(1, row.event_id);
-        st.TextNotNull(2, row.lead_id);
-        st.Text(3, account);
-        st.TextNotNull(4, row.type);
-        st.Int(5, row.occurred_at);
-        st.TextNotNull(6, dedup_);
-        st.Int(7, seq + 1);
-        for (size_t i = 0; i < row.props.size(); ++i) {
-          st.Text(8 + static_cast<int>(i), row.props[i].value);
+        LEADQ_TRY(std::string_view account, AccountOfLead(lead));
+        bool compare = false;
+        for (const blocks::StoredEvent& e : events) {
+          uint32_t row = rows[static_cast<size_t>(e.seq)];
+          compare = compare || verdict[row] == kCheckEvent || e.event_id.empty();
         }
-        LEADQ_TRY(conn_->Run(st, "insert event",
-                             row.event_id.empty() ? std::string_view(row.lead_id) : row.event_id));
-        if (sqlite3_changes(conn_->db()) > 0) {
-          ++local.inserted;
-          ++seq;
-        } else {
-          ++local.duplicates;
+        LEADQ_TRY(ReadSegments(lead));
+        stored_ids.clear();
+        keyed.clear();
+        if (compare) {
+          stored.clear();
+          stored_props.clear();
+          for (const Segment& seg : segments_) {
+            LEADQ_TRY(blocks::DecodeBlock(seg.data, stored, stored_props)
+                          .WithPrefix("events of lead '" + std::string(lead) + "'"));
+          }
+          for (const blocks::StoredEvent& e : stored) {
+            if (!e.event_id.empty()) {
+              stored_ids.insert(e.event_id);
+            } else {
+              keyed.insert(key_of(e.type, e.occurred_at));
+            }
+          }
         }
+        size_t kept = 0;
+        for (const blocks::StoredEvent& e : events) {
+          uint32_t row = rows[static_cast<size_t>(e.seq)];
+          bool repeat = e.event_id.empty()
+                            ? !keyed.insert(key_of(e.type, e.occurred_at)).second
+                            : verdict[row] == kRepeatEvent ||
+                                  (verdict[row] == kCheckEvent && stored_ids.count(e.event_id) > 0);
+          if (repeat) {
+            ++local.duplicates;
+          } else {
+            events[kept++] = e;
+          }
+        }
+        events.resize(kept);
+        if (events.empty()) continue;
+        LEADQ_TRY(AppendEvents(lead, account, events, event_props, seq));
+        local.inserted += events.size();
       }
       LEADQ_TRY(Stmt * save, Fixed(kWriteEventSeq));
       save->Int(1, seq);
@@ -1577,6 +1848,13 @@ class SqliteTransaction final : public Transaction {
 
   Result<uint64_t> Count(Entity entity) override {
     LEADQ_TRY(CheckUsable());
+    if (entity == Entity::kEvent) {  // every stored event took one number, and none is removed
+      LEADQ_TRY(Stmt * counter, Fixed(kReadEventSeq));
+      LEADQ_TRY(bool found, conn_->Fetch(*counter, "read event_seq"));
+      if (!found) return Status::Internal("the counter event_seq is missing");
+      ResetOnExit reset(*counter);
+      return static_cast<uint64_t>(counter->ColInt(0));
+    }
     std::string sql = "SELECT count(*) FROM " + std::string(kEntityInfo[EntityIndex(entity)].table);
     LEADQ_TRY(Stmt st, conn_->Prepare(sql, "count rows"));
     LEADQ_TRY(bool row, conn_->Fetch(st, "count rows"));
@@ -1631,27 +1909,72 @@ class SqliteTransaction final : public Transaction {
     return ScanEventRows(keys, visit, lead_id);
   }
 
+  // Reads the blocks in (lead, segment) order; a lead's blocks are decoded together and their
+  // events visited by time, then seq.
   Status ScanEventRows(const std::vector<std::string>& keys, const EventVisitor& visit,
                        std::optional<std::string_view> lead_id) {
     LEADQ_TRY(CheckUsable());
-    std::vector<int> slot;
-    std::string sql = "SELECT event_id, lead_id, type, occurred_at" +
-                      SelectKeys(Entity::kEvent, keys, 4, slot) + " FROM events" +
-                      (lead_id ? " WHERE lead_id = ?1" : "") +
-                      " ORDER BY lead_id, occurred_at, seq";
+    const std::vector<std::string>& known = columns_[EntityIndex(Entity::kEvent)].keys;
+    std::vector<int> slot_of(known.size(), -1);  // field_columns position -> index in keys
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto at = std::find(known.begin(), known.end(), keys[i]);
+      if (at != known.end()) slot_of[static_cast<size_t>(at - known.begin())] = static_cast<int>(i);
+    }
+    std::string sql = std::string("SELECT lead_id, data FROM event_blocks") +
+                      (lead_id ? " WHERE lead_id = ?1" : "") + " ORDER BY lead_id, segment";
     LEADQ_TRY(Stmt st, conn_->Prepare(sql, "scan events"));
     if (lead_id) st.TextNotNull(1, *lead_id);
+
+    std::string lead;
+    std::string data;          // the current lead's blocks, one after the other
+    std::vector<size_t> ends;  // where each ends in `data`
+    std::vector<blocks::StoredEvent> events;
+    std::vector<blocks::StoredProp> props;
     std::vector<std::string_view> values(keys.size());
+    auto flush = [&]() -> Status {
+      if (ends.empty()) return Status::Ok();
+      events.clear();
+      props.clear();
+      size_t from = 0;
+      for (size_t end : ends) {
+        LEADQ_TRY(
+            blocks::DecodeBlock(std::string_view(data).substr(from, end - from), events, props)
+                .WithPrefix("events of lead '" + lead + "'"));
+        from = end;
+      }
+      auto before = [](const blocks::StoredEvent& a, const blocks::StoredEvent& b) {
+        return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at : a.seq < b.seq;
+      };
+      if (ends.size() > 1 && !std::is_sorted(events.begin(), events.end(), before)) {
+        std::sort(events.begin(), events.end(), before);
+      }
+      for (const blocks::StoredEvent& e : events) {
+        std::fill(values.begin(), values.end(), std::string_view());
+        for (uint32_t p = e.props_begin; p < e.props_end; ++p) {
+          uint32_t key = props[p].key;
+          if (key < slot_of.size() && slot_of[key] >= 0) {
+            values[static_cast<size_t>(slot_of[key])] = props[p].value;
+          }
+        }
+        visit(e.event_id, lead, e.type, e.occurred_at, values);
+      }
+      data.clear();
+      ends.clear();
+      return Status::Ok();
+    };
     for (;;) {
       int rc = st.Step();
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) return conn_->Error(rc, "scan events");
-      for (size_t i = 0; i < keys.size(); ++i) {
-        values[i] = slot[i] < 0 ? std::string_view() : st.Col(slot[i]);
+      std::string_view l = st.Col(0);
+      if (l != lead) {
+        LEADQ_TRY(flush());
+        lead.assign(l);
       }
-      visit(st.Col(0), st.Col(1), st.Col(2), st.ColInt(3), values);
+      data += st.ColBlob(1);
+      ends.push_back(data.size());
     }
-    return Status::Ok();
+    return flush();
   }
 
   Result<std::vector<Field>> LeadFields(std::string_view lead_id) override {
@@ -2707,6 +3030,246 @@ class SqliteTransaction final : public Transaction {
     return std::optional<LeadState>(ReadState(*st));
   }
 
+  // What the event_id check found for a row of a batch.
+  enum : uint8_t {
+    kNewEvent = 0,  // not stored: store it
+    kRepeatEvent,   // an earlier row of the batch, or another lead's stored event, has its id
+    kCheckEvent,    // the lead has a stored id with the same hash: compare in its blocks
+  };
+
+  // One stored segment of a lead's events, copied out of the database.
+  struct Segment {
+    int64_t number = 0;
+    int64_t events = 0;
+    std::string data;
+  };
+
+  // The positions in field_columns of the batch's keys; registers the keys that carry a value.
+  Result<std::vector<uint32_t>> EventKeyOrdinals(const EventBatch& batch) {
+    const std::vector<std::string>& keys = batch.keys();
+    std::vector<uint32_t> ordinal(keys.size(), 0);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      for (size_t j = 0; j < k; ++j) {
+        if (keys[j] == keys[k]) {
+          return Status::Invalid("event field key '" + keys[k] + "' appears twice in one row");
+        }
+      }
+      if (!IsColumnKey(keys[k])) {
+        return Status::Invalid("event field key '" + keys[k] +
+                               "' is not a column key (1 to 100 of a-z, 0-9 and _)");
+      }
+    }
+    Columns& cols = columns_[EntityIndex(Entity::kEvent)];
+    for (size_t k = 0; k < keys.size(); ++k) {
+      bool used = false;
+      for (size_t i = 0; i < batch.size() && !used; ++i) used = !batch.value(i, k).empty();
+      if (!used) continue;
+      LEADQ_TRY(EnsureColumn(Entity::kEvent, keys[k]));
+      auto at = std::find(cols.keys.begin(), cols.keys.end(), keys[k]);
+      ordinal[k] = static_cast<uint32_t>(at - cols.keys.begin());
+    }
+    return ordinal;
+  }
+
+  // Marks the rows of `batch` whose event_id repeats an earlier row or is stored for another
+  // lead (kRepeatEvent) or may be stored for the same lead (kCheckEvent), and adds the ids of
+  // the rows left kNewEvent to their buckets. `leads` and `lead_of` are the batch's leads and
+  // each row's index among them.
+  Status CheckEventIds(const EventBatch& batch, std::span<const std::string_view> leads,
+                       std::span<const uint32_t> lead_of, std::vector<uint8_t>& verdict) {
+    struct Id {
+      uint64_t hash;
+      uint32_t row;
+      uint32_t lead;  // index in `leads`
+      bool operator<(const Id& o) const { return hash != o.hash ? hash < o.hash : row < o.row; }
+    };
+    std::vector<Id> ids;  // built in row order, so that no row is visited at random later
+    ReserveHuge(ids, batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      std::string_view id = batch.event(i).event_id;
+      if (!id.empty()) {
+        ids.push_back({blocks::EventIdHash(id), static_cast<uint32_t>(i), lead_of[i]});
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    // Repeats within the batch: a run of one hash holds one id (two ids sharing a 64-bit hash
+    // are each compared with the run's first rows of another id).
+    std::vector<uint32_t> firsts;
+    for (size_t a = 0; a < ids.size();) {
+      size_t b = a + 1;
+      while (b < ids.size() && ids[b].hash == ids[a].hash) ++b;
+      firsts.clear();
+      for (size_t x = a; x < b && b - a > 1; ++x) {
+        std::string_view id = batch.event(ids[x].row).event_id;
+        bool seen = false;
+        for (uint32_t f : firsts) seen = seen || batch.event(f).event_id == id;
+        if (seen) {
+          verdict[ids[x].row] = kRepeatEvent;
+        } else {
+          firsts.push_back(ids[x].row);
+        }
+      }
+      a = b;
+    }
+    std::string blob;
+    std::vector<blocks::IdEntry> entries;
+    for (size_t a = 0; a < ids.size();) {
+      const uint32_t bucket = blocks::BucketOf(ids[a].hash);
+      size_t b = a;
+      while (b < ids.size() && blocks::BucketOf(ids[b].hash) == bucket) ++b;
+      LEADQ_TRY(Stmt * read, Fixed(kSelectIdBucket));
+      read->Int(1, bucket);
+      LEADQ_TRY(bool found, conn_->Fetch(*read, "read event_id bucket"));
+      entries.clear();
+      if (found) {
+        blob.assign(read->ColBlob(0));
+        read->Reset();
+        LEADQ_TRY(blocks::DecodeIdBucket(blob, entries));
+      }
+      const size_t stored = entries.size();
+      for (size_t x = a; x < b; ++x) {
+        const uint32_t row = ids[x].row;
+        if (verdict[row] == kRepeatEvent) continue;
+        const uint64_t hash = ids[x].hash;
+        const std::string_view lead = leads[ids[x].lead];
+        if (stored == 0) {  // nothing stored in the bucket: the id is new
+          entries.push_back({hash, lead});
+          continue;
+        }
+        const EventBatch::Event& e = batch.event(row);
+        auto it = std::lower_bound(
+            entries.begin(), entries.begin() + static_cast<ptrdiff_t>(stored), hash,
+            [](const blocks::IdEntry& entry, uint64_t h) { return entry.hash < h; });
+        bool same_lead = false;
+        bool elsewhere = false;
+        for (; it != entries.begin() + static_cast<ptrdiff_t>(stored) && it->hash == hash; ++it) {
+          if (it->lead_id == lead) {
+            same_lead = true;
+            continue;
+          }
+          LEADQ_TRY(elsewhere, LeadHasEventId(it->lead_id, e.event_id));
+          if (elsewhere) break;
+        }
+        if (elsewhere) {
+          verdict[row] = kRepeatEvent;
+        } else if (same_lead) {
+          verdict[row] = kCheckEvent;
+        } else {
+          entries.push_back({hash, lead});
+        }
+      }
+      if (entries.size() > stored) {
+        std::stable_sort(
+            entries.begin(), entries.end(),
+            [](const blocks::IdEntry& x, const blocks::IdEntry& y) { return x.hash < y.hash; });
+        std::string encoded = blocks::EncodeIdBucket(entries);
+        LEADQ_TRY(Stmt * put, Fixed(kPutIdBucket));
+        put->Int(1, bucket);
+        put->Blob(2, encoded);
+        LEADQ_TRY(conn_->Run(*put, "write event_id bucket"));
+      }
+      a = b;
+    }
+    return Status::Ok();
+  }
+
+  // Reads the segments of a lead into segments_ (empty when it has no events).
+  Status ReadSegments(std::string_view lead_id) {
+    segments_.clear();
+    LEADQ_TRY(Stmt * st, Fixed(kSelectBlocks));
+    st->TextNotNull(1, lead_id);
+    ResetOnExit reset(*st);
+    for (;;) {
+      int rc = st->Step();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return conn_->Error(rc, "read events of lead", lead_id);
+      segments_.push_back({st->ColInt(0), st->ColInt(1), std::string(st->ColBlob(2))});
+    }
+    return Status::Ok();
+  }
+
+  // Whether a stored event of `lead_id` has `event_id`.
+  Result<bool> LeadHasEventId(std::string_view lead_id, std::string_view event_id) {
+    LEADQ_TRY(ReadSegments(lead_id));
+    std::vector<blocks::StoredEvent> events;
+    std::vector<blocks::StoredProp> props;
+    for (const Segment& seg : segments_) {
+      LEADQ_TRY(blocks::DecodeBlock(seg.data, events, props)
+                    .WithPrefix("events of lead '" + std::string(lead_id) + "'"));
+    }
+    for (const blocks::StoredEvent& e : events) {
+      if (e.event_id == event_id) return true;
+    }
+    return false;
+  }
+
+  // Writes `fresh` (one lead's new events, by time, their properties in `fresh_props`) after
+  // the lead's segments in segments_: its last segment is filled up, then new ones follow.
+  // `seq` is the last sequence number used; each event takes the next.
+  Status AppendEvents(std::string_view lead, std::string_view account,
+                      std::span<const blocks::StoredEvent> fresh,
+                      const std::vector<blocks::StoredProp>& fresh_props, int64_t& seq) {
+    struct Item {
+      blocks::StoredEvent event;
+      const std::vector<blocks::StoredProp>* props;
+    };
+    std::vector<Item> items;
+    items.reserve(fresh.size());
+    for (const blocks::StoredEvent& e : fresh) {
+      items.push_back({e, &fresh_props});
+      items.back().event.seq = ++seq;
+    }
+    std::vector<blocks::StoredEvent> tail;
+    std::vector<blocks::StoredProp> tail_props;
+    int64_t number = 0;
+    size_t next = 0;  // the first item not yet written
+    blocks::BlockWriter writer;
+    auto put = [&](std::vector<Item>::iterator from, std::vector<Item>::iterator to,
+                   int64_t segment) -> Status {
+      for (auto it = from; it != to; ++it) {
+        const blocks::StoredEvent& e = it->event;
+        writer.Add(e, std::span<const blocks::StoredProp>(it->props->data() + e.props_begin,
+                                                          e.props_end - e.props_begin));
+      }
+      size_t count = writer.count();
+      std::string blob = writer.Finish();
+      LEADQ_TRY(Stmt * st, Fixed(kPutBlock));
+      st->TextNotNull(1, lead);
+      st->Int(2, segment);
+      st->Text(3, account);
+      st->Int(4, static_cast<int64_t>(count));
+      st->Blob(5, blob);
+      return conn_->Run(*st, "write events of lead", lead);
+    };
+    if (!segments_.empty()) {
+      const Segment& last = segments_.back();
+      number = last.number + 1;
+      if (last.events < static_cast<int64_t>(blocks::kSegmentEvents)) {
+        size_t room = blocks::kSegmentEvents - static_cast<size_t>(last.events);
+        LEADQ_TRY(blocks::DecodeBlock(last.data, tail, tail_props)
+                      .WithPrefix("events of lead '" + std::string(lead) + "'"));
+        std::vector<Item> merged;
+        merged.reserve(tail.size() + room);
+        for (const blocks::StoredEvent& e : tail) merged.push_back({e, &tail_props});
+        next = std::min(room, items.size());
+        merged.insert(merged.end(), items.begin(), items.begin() + static_cast<ptrdiff_t>(next));
+        std::sort(merged.begin(), merged.end(), [](const Item& a, const Item& b) {
+          return a.event.occurred_at != b.event.occurred_at
+                     ? a.event.occurred_at < b.event.occurred_at
+                     : a.event.seq < b.event.seq;
+        });
+        LEADQ_TRY(put(merged.begin(), merged.end(), last.number));
+      }
+    }
+    while (next < items.size()) {
+      size_t end = std::min(items.size(), next + blocks::kSegmentEvents);
+      LEADQ_TRY(put(items.begin() + static_cast<ptrdiff_t>(next),
+                    items.begin() + static_cast<ptrdiff_t>(end), number++));
+      next = end;
+    }
+    return Status::Ok();
+  }
+
   // The account of an event's lead (empty when it has none), remembered for runs of events of
   // one lead; NotFound when the lead does not exist.
   Result<std::string_view> AccountOfLead(std::string_view lead_id) {
@@ -2734,9 +3297,11 @@ class SqliteTransaction final : public Transaction {
                              "' is not a column key (1 to 100 of a-z, 0-9 and _)");
     }
     std::string column = ColumnName(key);
-    LEADQ_TRY(
-        conn_->Exec("ALTER TABLE " + std::string(info.table) + " ADD COLUMN " + column + " TEXT",
-                    "add column " + column + " to " + std::string(info.table)));
+    if (entity != Entity::kEvent) {  // events keep their keys in their blocks
+      LEADQ_TRY(
+          conn_->Exec("ALTER TABLE " + std::string(info.table) + " ADD COLUMN " + column + " TEXT",
+                      "add column " + column + " to " + std::string(info.table)));
+    }
     LEADQ_TRY(Stmt * st, Fixed(kInsertFieldColumn));
     st->TextNotNull(1, info.name);
     st->TextNotNull(2, key);
@@ -2785,22 +3350,11 @@ class SqliteTransaction final : public Transaction {
       std::string column = ColumnName(fields[i].key);
       cols += ", " + column;
       reads += ", " + column;
-      if (entity == Entity::kEvent) {
-        params += ", ?" + std::to_string(8 + i);
-      } else {
-        params += ", ?" + std::to_string(4 + i);
-        sets += ", " + column + " = ?" + std::to_string(4 + i);
-      }
+      params += ", ?" + std::to_string(4 + i);
+      sets += ", " + column + " = ?" + std::to_string(4 + i);
     }
     std::string op = "prepare " + std::string(kEntityInfo[e].name) + " write";
-    if (entity == Entity::kEvent) {
-      LEADQ_TRY(shape->insert,
-                conn_->Prepare("INSERT INTO events(event_id, lead_id, account_id, type, "
-                               "occurred_at, dedup_key, seq" +
-                                   cols + ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7" + params +
-                                   ") ON CONFLICT(dedup_key) DO NOTHING",
-                               op));
-    } else {
+    {
       bool lead = entity == Entity::kLead;
       LEADQ_TRY(shape->insert,
                 conn_->Prepare("INSERT INTO " + table + "(" + id + (lead ? ", account_id" : "") +
@@ -3019,8 +3573,8 @@ class SqliteTransaction final : public Transaction {
   std::unordered_map<std::string, std::unique_ptr<Shape>> shapes_;
   std::array<Shape*, kEntityCount> last_shape_{};
   std::array<Stmt, kFixedCount> fixed_;
-  std::string dedup_;          // reused for every event's dedup key
-  std::vector<size_t> order_;  // reused for the insertion order of events and shipments
+  std::vector<Segment> segments_;  // one lead's segments, read by ReadSegments
+  std::vector<size_t> order_;      // reused for the insertion order of shipments
   std::string event_lead_, event_account_;
   bool event_lead_known_ = false;
 };

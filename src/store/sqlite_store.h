@@ -8,8 +8,10 @@
 // writer waits up to the busy timeout, then Begin fails). The Store is thread-safe; a
 // Transaction belongs to one thread and must be destroyed before its Store.
 //
-// Free-form columns are real columns named "f_" + key (keys are ColumnKey form, a-z 0-9 _),
-// added with ALTER TABLE the first time a key is written and listed in `field_columns`.
+// Free-form columns of leads and accounts are real columns named "f_" + key (keys are ColumnKey
+// form, a-z 0-9 _), added with ALTER TABLE the first time a key is written and listed in
+// `field_columns`. Events are kept in blocks per lead (store/event_blocks.h); their keys are
+// listed in `field_columns` too, and a block names a key by its position there.
 //
 // Example:
 //   LEADQ_TRY(std::unique_ptr<Store> store, OpenSqliteStore(dir / "leadq.db", /*create=*/true));
@@ -23,6 +25,8 @@
 
 #include "core/status.h"
 #include "store/store.h"
+
+struct sqlite3;
 
 namespace leadq::store {
 
@@ -39,10 +43,12 @@ int64_t SqliteSchemaVersion();
 
 namespace internal {
 
-// One schema migration: SQL statements applied in order, version = position + 1.
+// One schema migration: SQL statements applied in order, version = position + 1, then (when
+// set) `code` on the same connection, in the same transaction.
 struct Migration {
   std::string_view description;
   std::string_view sql;
+  Status (*code)(sqlite3* db) = nullptr;
 };
 
 // The migrations of this build, oldest first.

@@ -223,7 +223,7 @@ TEST(SqliteStore, AVersion1WorkspaceIsUpgradedWithItsDataIntact) {
   ASSERT_TRUE(store.ok()) << store.status().message();
   EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations ORDER BY version"),
             "1|workspace tables\n2|handoff tables\n3|deal owners\n4|trade\n"
-            "5|api tokens and audit trail\n6|pipeline count indexes\n");
+            "5|api tokens and audit trail\n6|pipeline count indexes\n7|events in blocks\n");
   EXPECT_EQ(Query(db,
                   "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN "
                   "('owners', 'handoffs', 'touches', 'webhooks', 'outbox') ORDER BY name"),
@@ -490,8 +490,8 @@ TEST(SqliteStore, EventsRecordTheAccountOfTheirLead) {
                                  stats)
                   .ok());
   ASSERT_TRUE((*tx)->Commit().ok());
-  EXPECT_EQ(Query(db, "SELECT event_id, account_id FROM events ORDER BY event_id"),
-            "E1|A1\nE2|NULL\nE3|A1\n");
+  EXPECT_EQ(Query(db, "SELECT lead_id, segment, account_id, events FROM event_blocks"),
+            "L1|0|A1|2\nL2|0|NULL|1\n");
   tx = (*store)->Begin();
   ASSERT_TRUE(tx.ok());
   ASSERT_TRUE(
@@ -499,19 +499,150 @@ TEST(SqliteStore, EventsRecordTheAccountOfTheirLead) {
   ASSERT_TRUE(
       (*tx)->InsertEvents(std::vector<EventRow>{Event("E4", "L1", "v", At(3))}, stats).ok());
   ASSERT_TRUE((*tx)->Commit().ok());
-  EXPECT_EQ(Query(db, "SELECT event_id, account_id FROM events ORDER BY event_id"),
-            "E1|A7\nE2|NULL\nE3|A7\nE4|A7\n");
+  EXPECT_EQ(Query(db, "SELECT lead_id, segment, account_id, events FROM event_blocks"),
+            "L1|0|A7|3\nL2|0|NULL|1\n");
 }
 
 TEST(SqliteStore, TheEventScanIsOneSequentialRead) {
   std::filesystem::path db = TestDir() / "leadq.db";
   ASSERT_TRUE(OpenSqliteStore(db, true).ok());
-  std::string plan = Query(db,
-                           "EXPLAIN QUERY PLAN SELECT event_id, lead_id, type, occurred_at "
-                           "FROM events ORDER BY lead_id, occurred_at, seq");
-  EXPECT_NE(plan.find("SCAN events"), std::string::npos) << plan;
+  std::string plan = Query(
+      db, "EXPLAIN QUERY PLAN SELECT lead_id, data FROM event_blocks ORDER BY lead_id, segment");
+  EXPECT_NE(plan.find("SCAN event_blocks"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("INDEX"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+}
+
+// A lead with more events than a segment holds: its events fill segments of 256, later
+// imports fill the last one up, events older than the stored ones still come back in time
+// order, and the id check finds repeats in any segment.
+TEST(SqliteStore, ALongHistoryIsKeptInSegmentsAndReadInTimeOrder) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  auto insert = [&](std::vector<EventRow> rows) {
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    EXPECT_TRUE(tx.ok());
+    WriteStats stats;
+    Status s = (*tx)->InsertEvents(rows, stats);
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_TRUE((*tx)->Commit().ok());
+    return stats;
+  };
+  {
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok());
+    WriteStats stats;
+    ASSERT_TRUE(
+        (*tx)->UpsertLeads(std::vector<LeadRow>{Lead("L1", "A1", {})}, At(0), "x", stats).ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  // 300 events at times 1000..1299 (every third without an id), then 100 at 0..99, then the
+  // first 300 again.
+  std::vector<EventRow> first;
+  for (int i = 0; i < 300; ++i) {
+    std::string id = i % 3 == 0 ? "" : "E" + std::to_string(i);
+    first.push_back(Event(id, "L1", "visit", At(1000 + i), {{"n", std::to_string(i)}}));
+  }
+  EXPECT_EQ(insert(first).inserted, 300u);
+  EXPECT_EQ(Query(db, "SELECT segment, events FROM event_blocks ORDER BY segment"),
+            "0|256\n1|44\n");
+  std::vector<EventRow> older;
+  for (int i = 0; i < 100; ++i) {
+    older.push_back(Event("O" + std::to_string(i), "L1", "visit", At(i), {{"n", "o"}}));
+  }
+  EXPECT_EQ(insert(older).inserted, 100u);
+  EXPECT_EQ(Query(db, "SELECT segment, events FROM event_blocks ORDER BY segment"),
+            "0|256\n1|144\n");
+  WriteStats again = insert(first);
+  EXPECT_EQ(again.inserted, 0u);
+  EXPECT_EQ(again.duplicates, 300u);
+
+  Result<std::unique_ptr<Transaction>> tx = (*store)->BeginRead();
+  ASSERT_TRUE(tx.ok());
+  std::vector<TimePoint> times;
+  std::string values;
+  ASSERT_TRUE((*tx)
+                  ->ScanEvents({"n"},
+                               [&](std::string_view, std::string_view, std::string_view,
+                                   TimePoint at, std::span<const std::string_view> props) {
+                                 times.push_back(at);
+                                 values += std::string(props[0]) + ",";
+                               })
+                  .ok());
+  ASSERT_EQ(times.size(), 400u);
+  EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
+  EXPECT_EQ(times.front(), At(0));
+  EXPECT_EQ(times.back(), At(1299));
+  EXPECT_EQ(values.substr(0, 4), "o,o,");
+  EXPECT_EQ(values.substr(values.size() - 4), "299,");
+  Result<uint64_t> count = (*tx)->Count(Entity::kEvent);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 400u);
+}
+
+// A workspace of schema version 6 kept one row per event (free-form keys in f_ columns);
+// opening it moves them into blocks with their seq, account and keys, and drops the table.
+TEST(SqliteStore, EventRowsOfVersion6MoveIntoBlocks) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  std::span<const internal::Migration> all = internal::SqliteMigrations();
+  ASSERT_GE(all.size(), 7u);
+  ASSERT_TRUE(internal::OpenSqliteStoreWithMigrations(db, true, all.first(6)).ok());
+  auto at = [](int s) { return std::to_string(At(s)); };
+  EXPECT_EQ(Query(db,
+                  "INSERT INTO leads(lead_id, account_id, created_at, updated_at) VALUES"
+                  "('L1', 'A1', 0, 0), ('L2', NULL, 0, 0);"
+                  "ALTER TABLE events ADD COLUMN f_path TEXT;"
+                  "ALTER TABLE events ADD COLUMN f_utm TEXT;"
+                  "INSERT INTO field_columns VALUES('event', 'path', 'f_path', 0), "
+                  "('event', 'utm', 'f_utm', 1);"
+                  "INSERT INTO events(lead_id, occurred_at, seq, event_id, account_id, type, "
+                  "dedup_key, f_path, f_utm) VALUES"
+                  "('L1', " +
+                      at(5) +
+                      ", 1, 'E1', 'A1', 'visit', 'id:E1', '/a', NULL),"
+                      "('L1', " +
+                      at(5) +
+                      ", 3, NULL, 'A1', 'Form', 'k:L1' || char(31) || 'form' || "
+                      "char(31) || '" +
+                      at(5) +
+                      "', NULL, 'mail'),"
+                      "('L2', " +
+                      at(2) +
+                      ", 2, 'E2', NULL, 'visit', 'id:E2', '/b', 'ad'),"
+                      "('L1', " +
+                      at(1) +
+                      ", 4, 'E3', 'A1', 'visit', 'id:E3', NULL, NULL);"
+                      "UPDATE counters SET value = 4 WHERE name = 'event_seq';"),
+            "");
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, false);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(Query(db, "SELECT name FROM sqlite_schema WHERE name = 'events'"), "");
+  EXPECT_EQ(Query(db, "SELECT lead_id, segment, account_id, events FROM event_blocks"),
+            "L1|0|A1|3\nL2|0|NULL|1\n");
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM event_ids"), "3\n");  // three ids, three buckets
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  EXPECT_EQ(conformance::ScanEventsText(**tx, {"utm", "path"}),
+            "E3|L1|visit|2026-01-01T00:00:01Z||\n"
+            "E1|L1|visit|2026-01-01T00:00:05Z||/a\n"
+            "|L1|Form|2026-01-01T00:00:05Z|mail|\n"
+            "E2|L2|visit|2026-01-01T00:00:02Z|ad|/b\n");
+  // The moved events are found again: by id (also under another lead) and by lead, type, time.
+  WriteStats stats;
+  ASSERT_TRUE((*tx)
+                  ->InsertEvents(std::vector<EventRow>{Event("E2", "L1", "visit", At(9)),
+                                                       Event("", "L1", " form ", At(5)),
+                                                       Event("E1", "L1", "visit", At(5)),
+                                                       Event("E4", "L2", "visit", At(7))},
+                                 stats)
+                  .ok());
+  EXPECT_EQ(stats.inserted, 1u);
+  EXPECT_EQ(stats.duplicates, 3u);
+  Result<uint64_t> count = (*tx)->Count(Entity::kEvent);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 5u);
+  ASSERT_TRUE((*tx)->Commit().ok());
 }
 
 TEST(SqliteStore, ASecondWriterWaitsForTheFirst) {

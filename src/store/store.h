@@ -68,6 +68,54 @@ struct EventRow {
   std::vector<Field> props;
 };
 
+// Events to insert, by columns: the free-form keys once, then every event's values under them
+// (an empty value is no value). The strings are views: their bytes must live until InsertEvents
+// returns; Keep copies a string into storage the batch owns. Built by an import for a whole
+// file, so that the store writes each lead once.
+class EventBatch {
+ public:
+  struct Event {
+    std::string_view event_id;  // may be empty: then (lead_id, type, occurred_at) identifies it
+    std::string_view lead_id;
+    std::string_view type;
+    TimePoint occurred_at = 0;
+  };
+  EventBatch() = default;
+  EventBatch(EventBatch&&) = default;
+  EventBatch& operator=(EventBatch&&) = default;
+
+  // Sets the free-form keys (ColumnKey form); the batch must be empty.
+  void SetKeys(std::vector<std::string> keys) { keys_ = std::move(keys); }
+  // Adds an event; `values` has one value per key (missing ones read as empty).
+  void Add(const Event& event, std::span<const std::string_view> values = {});
+  // Moves the events of `other` (with the same keys) after these; views into its storage stay
+  // valid.
+  void Append(EventBatch&& other);
+  // A copy of `s` that lives as long as the batch.
+  std::string_view Keep(std::string_view s);
+  void Reserve(size_t events);
+
+  size_t size() const { return events_.size(); }
+  bool empty() const { return events_.empty(); }
+  const std::vector<std::string>& keys() const { return keys_; }
+  const Event& event(size_t i) const { return events_[i]; }
+  std::string_view value(size_t event, size_t key) const {
+    return values_[event * keys_.size() + key];
+  }
+
+  // The batch of `rows` (views into them): keys in first-seen order. A key repeated within one
+  // row is InvalidInput.
+  static Result<EventBatch> Of(std::span<const EventRow> rows);
+
+ private:
+  std::vector<std::string> keys_;
+  std::vector<Event> events_;
+  std::vector<std::string_view> values_;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t chunk_used_ = 0;
+  size_t chunk_size_ = 0;
+};
+
 enum class DealStatus { kOpen, kWon, kLost };
 std::string_view DealStatusName(DealStatus s);
 std::optional<DealStatus> ParseDealStatus(std::string_view s);  // any case
@@ -392,8 +440,13 @@ class Transaction {
   virtual Status UpsertLeads(std::span<const LeadRow> rows, TimePoint now, std::string_view actor,
                              WriteStats& stats) = 0;
   // Events whose lead does not exist must not be passed (check with LeadIds first); one that is
-  // fails the call with NotFound. Of two events with the same identity the first stored stays.
-  virtual Status InsertEvents(std::span<const EventRow> rows, WriteStats& stats) = 0;
+  // fails the call with NotFound. Of two events with the same identity the first stored stays
+  // (the first in batch order among new ones): the same event_id is one event whichever lead
+  // it names; an event without one is identified by its lead, its type (trimmed, any case) and
+  // its time. A bad key fails the call with InvalidInput and writes nothing.
+  virtual Status InsertEventBatch(const EventBatch& batch, WriteStats& stats) = 0;
+  // The same for rows (EventBatch::Of).
+  Status InsertEvents(std::span<const EventRow> rows, WriteStats& stats);
   virtual Status UpsertOutcomes(std::span<const OutcomeRow> rows, WriteStats& stats) = 0;
 
   virtual Result<std::vector<std::string>> LeadIds() = 0;
