@@ -70,6 +70,8 @@ Result<TradeData> LoadTradeData(store::Transaction& tx) {
     v.day = row.arrival / kMicrosPerDay;
     v.consignee_name = row.consignee_name;
     v.consignee_country = row.consignee_country;
+    v.consignee_address = row.consignee_address;  // evidence that confirms a near match
+    v.consignee_city = row.consignee_city;
     v.shipper_name = row.shipper_name;
     v.shipper_country = row.shipper_country;
     v.notify_party = row.notify_party;

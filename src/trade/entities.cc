@@ -4,8 +4,10 @@
 #include <array>
 #include <cstddef>
 #include <functional>
+#include <iterator>
 #include <numeric>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -197,8 +199,10 @@ struct NormalizedName {
   bool accents = false;              // an accented letter was folded
 };
 
-NormalizedName Normalize(std::string_view raw) {
-  NormalizedName out;
+// The text folded for matching: upper-case ASCII letters and digits, accents folded, '.' and
+// apostrophes deleted, '&' as " AND ", other punctuation as spaces (not collapsed); letters of
+// other scripts and bytes that are not UTF-8 kept. Sets `accents` when an accent was folded.
+std::string FoldText(std::string_view raw, bool& accents) {
   std::string text;
   text.reserve(raw.size() + 8);
   for (size_t i = 0; i < raw.size();) {
@@ -219,14 +223,14 @@ NormalizedName Normalize(std::string_view raw) {
     } else if (cp == 0xB4 || cp == 0x2018 || cp == 0x2019 || cp == 0x2BC) {
       // apostrophes: deleted like '\''
     } else if (cp >= 0x300 && cp <= 0x36F) {
-      out.accents = true;  // a combining accent
+      accents = true;  // a combining accent
     } else if (cp == kInvalidUtf8) {
       text += raw[i];
     } else {
       char one = 0;
       std::string_view folded = FoldLatin(cp, one);
       if (!folded.empty()) {
-        if (folded != " ") out.accents = true;
+        if (folded != " ") accents = true;
         text += folded;
       } else if (cp < 0x250 || (cp >= 0x2000 && cp <= 0x206F) || IsUnicodeSpace(cp)) {
         text += ' ';  // Latin-1 signs, general punctuation, spaces
@@ -236,7 +240,11 @@ NormalizedName Normalize(std::string_view raw) {
     }
     i += len;
   }
+  return text;
+}
 
+// The words of a folded text.
+std::vector<std::string_view> Words(std::string_view text) {
   std::vector<std::string_view> words;
   for (size_t i = 0; i < text.size();) {
     if (text[i] == ' ') {
@@ -245,9 +253,16 @@ NormalizedName Normalize(std::string_view raw) {
     }
     size_t end = text.find(' ', i);
     if (end == std::string::npos) end = text.size();
-    words.push_back(std::string_view(text).substr(i, end - i));
+    words.push_back(text.substr(i, end - i));
     i = end;
   }
+  return words;
+}
+
+NormalizedName Normalize(std::string_view raw) {
+  NormalizedName out;
+  const std::string text = FoldText(raw, out.accents);
+  std::vector<std::string_view> words = Words(text);
   if (words.size() > 1 && words.front() == "THE") {
     out.dropped.push_back("THE");
     words.erase(words.begin());
@@ -590,6 +605,83 @@ std::string CountryKey(std::string_view country) {
   return out;
 }
 
+// The facts (EvidenceLookup) of the groups that near matches would join: per group root, the
+// sorted ids of its facts. Asked for once; merged as groups join.
+class GroupFacts {
+ public:
+  // Asks `evidence` for the input spellings of every group (Joiner root) that holds one of
+  // `wanted` (distinct spellings).
+  GroupFacts(const EvidenceLookup& evidence, const std::vector<Distinct>& distinct, Joiner& joiner,
+             const std::vector<uint32_t>& wanted)
+      : of_root_(distinct.size()) {
+    std::vector<uint8_t> asked(distinct.size(), 0);
+    for (uint32_t d : wanted) asked[joiner.Find(d)] = 1;
+    std::vector<std::pair<uint32_t, uint32_t>> inputs;  // (input spelling, root)
+    for (uint32_t d = 0; d < distinct.size(); ++d) {
+      const uint32_t root = joiner.Find(d);
+      if (!asked[root]) continue;
+      for (uint32_t i : distinct[d].inputs) inputs.emplace_back(i, root);
+    }
+    std::sort(inputs.begin(), inputs.end());
+    std::vector<uint32_t> spellings(inputs.size());
+    for (size_t k = 0; k < inputs.size(); ++k) spellings[k] = inputs[k].first;
+    Evidence answer = evidence(spellings);
+    names_ = std::move(answer.names);
+    for (size_t k = 0; k < std::min(answer.facts.size(), inputs.size()); ++k) {
+      std::vector<uint32_t>& into = of_root_[inputs[k].second];
+      into.insert(into.end(), answer.facts[k].begin(), answer.facts[k].end());
+    }
+    for (std::vector<uint32_t>& set : of_root_) {
+      std::sort(set.begin(), set.end());
+      set.erase(std::unique(set.begin(), set.end()), set.end());
+    }
+  }
+
+  // The ids of the facts both groups have.
+  std::vector<uint32_t> Shared(uint32_t root_a, uint32_t root_b) const {
+    std::vector<uint32_t> both;
+    std::set_intersection(of_root_[root_a].begin(), of_root_[root_a].end(),
+                          of_root_[root_b].begin(), of_root_[root_b].end(),
+                          std::back_inserter(both));
+    return both;
+  }
+
+  // "; same address 12 MAIN ST; same supplier BOSCH (DE); and 1 more shared fact": the first
+  // two of `shared` in text order, and how many more.
+  std::string Explain(const std::vector<uint32_t>& shared) const {
+    constexpr size_t kNamed = 2;
+    std::vector<std::string> names;
+    names.reserve(shared.size());
+    for (uint32_t id : shared) {
+      names.push_back(id < names_.size() ? names_[id] : "fact " + std::to_string(id));
+    }
+    const size_t named = std::min(kNamed, names.size());
+    std::partial_sort(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(named),
+                      names.end());
+    std::string out;
+    for (size_t k = 0; k < named; ++k) out += "; same " + names[k];
+    if (names.size() > named) {
+      const size_t more = names.size() - named;
+      out += "; and " + std::to_string(more) + " more shared fact" + (more == 1 ? "" : "s");
+    }
+    return out;
+  }
+
+  // Two groups became one, with root `root` (one of the two).
+  void Joined(uint32_t root_a, uint32_t root_b, uint32_t root) {
+    std::vector<uint32_t> all;
+    std::set_union(of_root_[root_a].begin(), of_root_[root_a].end(), of_root_[root_b].begin(),
+                   of_root_[root_b].end(), std::back_inserter(all));
+    of_root_[root_a].clear();
+    of_root_[root_b].clear();
+    of_root_[root] = std::move(all);
+  }
+
+ private:
+  std::vector<std::string> names_;              // by fact id
+  std::vector<std::vector<uint32_t>> of_root_;  // per distinct spelling, when it is a root
+};
+
 std::string Slug(std::string_view key) {
   std::string out;
   for (char c : key) {
@@ -630,7 +722,14 @@ std::string DisplaySpelling(std::string_view raw) {
 
 std::string NameKey(std::string_view raw) { return Normalize(raw).key; }
 
-Resolution ResolveEntities(std::span<const Spelling> spellings, std::span<const EntityRule> rules) {
+std::string AddressKey(std::string_view raw) {
+  bool accents = false;
+  const std::string text = FoldText(raw, accents);
+  return JoinStrings(Words(text), " ");
+}
+
+Resolution ResolveEntities(std::span<const Spelling> spellings, std::span<const EntityRule> rules,
+                           const EvidenceLookup& evidence) {
   const size_t n = spellings.size();
   Resolution out;
   out.entity_of.assign(n, 0);
@@ -799,13 +898,46 @@ Resolution ResolveEntities(std::span<const Spelling> spellings, std::span<const 
     }
     items.push_back({x.country, x.compact, x.digits, d});
   }
-  for (const NearPair& pair : FindNearPairs(items)) {
-    const uint32_t a = items[pair.a].rep;
-    const uint32_t b = items[pair.b].rep;
-    std::string why = "near match ";
-    AppendFixed2(why, 1.0 - static_cast<double>(pair.distance) / pair.length);
-    why += " (" + distinct[b].norm.key + " / " + distinct[a].norm.key + ")";
-    join(b, a, std::move(why));
+  // Without evidence no near match joins, so the pairs are not looked for.
+  const std::vector<NearPair> pairs = evidence ? FindNearPairs(items) : std::vector<NearPair>{};
+  if (!pairs.empty()) {
+    std::vector<uint32_t> wanted;
+    for (const NearPair& pair : pairs) {
+      wanted.push_back(items[pair.a].rep);
+      wanted.push_back(items[pair.b].rep);
+    }
+    GroupFacts facts(evidence, distinct, joiner, wanted);
+    // Most similar first. A pair without a shared fact may gain one when either side joins
+    // another group, so the pairs are tried again until a round joins nothing.
+    std::vector<uint32_t> pending(pairs.size());
+    std::iota(pending.begin(), pending.end(), 0u);
+    for (bool joined_any = true; joined_any && !pending.empty();) {
+      joined_any = false;
+      std::vector<uint32_t> later;
+      for (uint32_t p : pending) {
+        const NearPair& pair = pairs[p];
+        const uint32_t a = items[pair.a].rep;
+        const uint32_t b = items[pair.b].rep;
+        const uint32_t root_a = joiner.Find(a);
+        const uint32_t root_b = joiner.Find(b);
+        if (root_a == root_b) continue;
+        const std::vector<uint32_t> shared = facts.Shared(root_a, root_b);
+        if (shared.empty()) {
+          later.push_back(p);
+          continue;
+        }
+        // A split that refuses the join refuses it for good: groups only grow.
+        if (!joiner.Join(b, a)) continue;
+        facts.Joined(root_a, root_b, joiner.Find(a));
+        std::string why = "near match ";
+        AppendFixed2(why, 1.0 - static_cast<double>(pair.distance) / pair.length);
+        why += " (" + distinct[b].norm.key + " / " + distinct[a].norm.key + ")";
+        why += facts.Explain(shared);
+        out.reasons.push_back({rep(b), rep(a), std::move(why)});
+        joined_any = true;
+      }
+      pending = std::move(later);
+    }
   }
 
   // Entities: named by their spelling with most shipments, ordered by country and name.

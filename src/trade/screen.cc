@@ -494,13 +494,13 @@ void JudgeAccess(const std::vector<const AccessFact*>& facts, BuyerResult& out) 
 
 }  // namespace
 
-Resolution ResolveSpellings(const std::vector<CountrySpelling>& spellings,
-                            std::span<const EntityRule> rules) {
+Resolution ResolveSpellings(SpellingsView spellings, std::span<const EntityRule> rules) {
   std::vector<Spelling> input;
   input.reserve(spellings.size());
   for (const CountrySpelling& s : spellings)
     input.push_back(Spelling{s.country, s.name, s.shipments});
-  return ResolveEntities(input, rules);
+  return ResolveEntities(
+      input, rules, [&](std::span<const uint32_t> asked) { return spellings.EvidenceOf(asked); });
 }
 
 std::string_view VerdictName(Verdict v) {

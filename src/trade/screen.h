@@ -122,9 +122,10 @@ Screening ScreenBuyers(const ShipmentTable& table, const model::ExportSection& s
 // shipments, then margin, then name. Exposed for tests.
 bool ShortlistBefore(const BuyerResult& a, const BuyerResult& b);
 
-// Resolves spellings (ShipmentTable::buyer_spellings or supplier_spellings) with the user's rules.
-Resolution ResolveSpellings(const std::vector<CountrySpelling>& spellings,
-                            std::span<const EntityRule> rules);
+// Resolves spellings (ShipmentTable::buyer_spellings or supplier_spellings) with the user's rules;
+// near matches are confirmed by what the table's lines say (SpellingsView::EvidenceOf: the same
+// address, notify party or supplier for buyers, the same consignee for suppliers). Never fails.
+Resolution ResolveSpellings(SpellingsView spellings, std::span<const EntityRule> rules);
 
 // The tier of a count of criteria met.
 Tier TierOf(int met);

@@ -1,6 +1,6 @@
 // Tests of the buyer screening (trade/screen.h): each signal and criterion against worked
 // examples on hand-built shipment tables, the tier boundaries, the shortlist order, the markets
-// filter and merged spellings.
+// filter, merged spellings and the records' evidence for near matches.
 //
 // Every test screens as of 2026-06-30 with the default windows, so:
 //   activity window   (2025-06-30, 2026-06-30]  (12 months; the start day itself is out)
@@ -35,6 +35,7 @@ const TimePoint kAsOf = Day(2026, 6, 30) * kMicrosPerDay;
 struct Ship {
   std::string buyer = "ACME AUTO PARTS INC";
   std::string country = "US";
+  std::string address, city;  // consignee_address, consignee_city
   int64_t day = 0;
   std::string hs = "870830";
   std::string supplier = "BREMBO SPA";
@@ -48,6 +49,11 @@ struct Ship {
   Ship& Buyer(std::string name, std::string country_code) {
     buyer = std::move(name);
     country = std::move(country_code);
+    return *this;
+  }
+  Ship& Address(std::string street, std::string town) {
+    address = std::move(street);
+    city = std::move(town);
     return *this;
   }
   Ship& At(int64_t d) {
@@ -92,6 +98,8 @@ void Add(ShipmentTable& table, const Ship& s) {
                          .day = s.day,
                          .consignee_name = s.buyer,
                          .consignee_country = s.country,
+                         .consignee_address = s.address,
+                         .consignee_city = s.city,
                          .shipper_name = s.supplier,
                          .shipper_country = s.supplier_country,
                          .notify_party = s.notify,
@@ -765,6 +773,146 @@ TEST(ScreenBuyers, TwoSpellingsOfOneBuyerCountAsOne) {
   ASSERT_EQ(apart.buyers.size(), 2U);
   EXPECT_EQ(apart.buyers[0].signals.recent_product_shipments, 2);
   EXPECT_EQ(apart.buyers[1].signals.recent_product_shipments, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Near matches and the records' evidence (ResolveSpellings)
+
+// Whether two spellings of the table are in one entity.
+bool Together(const ShipmentTable& t, const Resolution& r, std::string_view a, std::string_view b) {
+  int64_t ia = -1, ib = -1;
+  for (size_t i = 0; i < t.buyer_spellings().size(); ++i) {
+    if (t.buyer_spellings()[i].name == a) ia = static_cast<int64_t>(i);
+    if (t.buyer_spellings()[i].name == b) ib = static_cast<int64_t>(i);
+  }
+  EXPECT_GE(ia, 0) << a;
+  EXPECT_GE(ib, 0) << b;
+  if (ia < 0 || ib < 0) return false;
+  return r.entity_of[static_cast<size_t>(ia)] == r.entity_of[static_cast<size_t>(ib)];
+}
+
+// The reasons of a resolution, as "spelling joined spelling: why".
+std::vector<std::string> Reasons(const SpellingsView& spellings, const Resolution& r) {
+  std::vector<std::string> out;
+  for (const MergeReason& m : r.reasons) {
+    out.push_back(spellings[m.spelling].name + " joined " + spellings[m.joined_to].name + ": " +
+                  m.why);
+  }
+  return out;
+}
+
+TEST(ResolveSpellings, ANearMatchJoinsOnlyWithASharedAddressNotifyPartyOrSupplier) {
+  ShipmentTable t;
+  // "PACIFIC AUTO PARTS" and "PACIFIC AUTO PARTY" are one letter apart (0.94): the name alone
+  // cannot tell a typo from a second company.
+  Add(t, Ship()
+             .Buyer("PACIFIC AUTO PARTS INC", "US")
+             .Address("1200 Industrial Pkwy.", "Detroit")
+             .From("QINGDAO HAIDA TYRE CO LTD", "CN"));
+  Add(t, Ship()
+             .Buyer("PACIFIC AUTO PARTY INC", "US")
+             .Address("88 Harbor Rd", "Oakland")
+             .From("DAEJIN TIRE CO LTD", "KR"));
+  // The same address, written another way: one company.
+  Add(t, Ship()
+             .Buyer("KEYSTONE BRAKE & CHASSIS INC", "US")
+             .Address("2150 Industrial Blvd", "Allentown")
+             .From("ZF FRIEDRICHSHAFEN AG", "DE"));
+  Add(t, Ship()
+             .Buyer("KEYSTNOE BRAKE & CHASSIS INC", "US")
+             .Address("2150 INDUSTRIAL BLVD.", "ALLENTOWN")
+             .From("HANIL BRAKE CO LTD", "KR"));
+  // No address, but a common supplier, spelled another way (the same NameKey).
+  Add(t, Ship().Buyer("GREAT LAKES BRAKE SUPPLY", "US").From("Robert Bosch GmbH", "DE"));
+  Add(t, Ship().Buyer("GREAT LAKES BRAKE SUPPYL", "US").From("ROBERT BOSCH G.M.B.H.", "DE"));
+  // The same notify party, and nothing else in common.
+  Add(t, Ship()
+             .Buyer("SUNBELT IMPORT PARTS LLC", "US")
+             .From("PUNE PRECISION AUTOCOMP", "IN")
+             .Notify("Livingston International Inc"));
+  Add(t, Ship()
+             .Buyer("SUNBELT IMPROT PARTS LLC", "US")
+             .From("CHENNAI FORGE AND AXLE", "IN")
+             .Notify("LIVINGSTON INTERNATIONAL"));
+  // A placeholder notify party is no evidence, nor is the city alone.
+  Add(t, Ship()
+             .Buyer("TRI STATE CHASSIS PARTS", "US")
+             .From("NAGOYA FRICTION MATERIALS", "JP")
+             .Notify("SAME AS CONSIGNEE")
+             .Address("45 Meadowlands Pkwy", "Secaucus"));
+  Add(t, Ship()
+             .Buyer("TRI STATE CHASSIS PARTZ", "US")
+             .From("KANSAI PRECISION BEARINGS", "JP")
+             .Notify("Same as consignee")
+             .Address("9 Paterson Plank Rd", "Secaucus"));
+  // Different digits never join, whatever they share.
+  Add(t, Ship().Buyer("MOTOR PARTS SUPPLY 1 LLC", "US").Address("7 Oak St", "Dallas"));
+  Add(t, Ship().Buyer("MOTOR PARTS SUPPLY 2 LLC", "US").Address("7 Oak St", "Dallas"));
+
+  const Resolution r = ResolveSpellings(t.buyer_spellings(), {});
+  EXPECT_FALSE(Together(t, r, "PACIFIC AUTO PARTS INC", "PACIFIC AUTO PARTY INC"));
+  EXPECT_TRUE(Together(t, r, "KEYSTONE BRAKE & CHASSIS INC", "KEYSTNOE BRAKE & CHASSIS INC"));
+  EXPECT_TRUE(Together(t, r, "GREAT LAKES BRAKE SUPPLY", "GREAT LAKES BRAKE SUPPYL"));
+  EXPECT_TRUE(Together(t, r, "SUNBELT IMPORT PARTS LLC", "SUNBELT IMPROT PARTS LLC"));
+  EXPECT_FALSE(Together(t, r, "TRI STATE CHASSIS PARTS", "TRI STATE CHASSIS PARTZ"));
+  EXPECT_FALSE(Together(t, r, "MOTOR PARTS SUPPLY 1 LLC", "MOTOR PARTS SUPPLY 2 LLC"));
+  // Each join names the fact that confirmed it.
+  const std::vector<std::string> reasons = Reasons(t.buyer_spellings(), r);
+  const std::vector<std::string> expected = {
+      "KEYSTONE BRAKE & CHASSIS INC joined KEYSTNOE BRAKE & CHASSIS INC: near match 0.96 "
+      "(KEYSTONE BRAKE AND CHASSIS / KEYSTNOE BRAKE AND CHASSIS); same address 2150 INDUSTRIAL "
+      "BLVD, ALLENTOWN",
+      "GREAT LAKES BRAKE SUPPYL joined GREAT LAKES BRAKE SUPPLY: near match 0.95 (GREAT LAKES "
+      "BRAKE SUPPYL / GREAT LAKES BRAKE SUPPLY); same supplier ROBERT BOSCH (DE)",
+      "SUNBELT IMPROT PARTS LLC joined SUNBELT IMPORT PARTS LLC: near match 0.94 (SUNBELT IMPROT "
+      "PARTS / SUNBELT IMPORT PARTS); same notify party LIVINGSTON INTERNATIONAL",
+  };
+  EXPECT_EQ(reasons, expected);
+
+  // The user's word still comes first: a merge without evidence, a split despite it.
+  const std::vector<EntityRule> rules = {
+      {true, "US", "PACIFIC AUTO PARTS INC", "PACIFIC AUTO PARTY INC"},
+      {false, "US", "KEYSTONE BRAKE & CHASSIS INC", "KEYSTNOE BRAKE & CHASSIS INC"}};
+  const Resolution ruled = ResolveSpellings(t.buyer_spellings(), rules);
+  EXPECT_TRUE(Together(t, ruled, "PACIFIC AUTO PARTS INC", "PACIFIC AUTO PARTY INC"));
+  EXPECT_FALSE(Together(t, ruled, "KEYSTONE BRAKE & CHASSIS INC", "KEYSTNOE BRAKE & CHASSIS INC"));
+}
+
+TEST(ShipmentTable, BuyerEvidenceNamesTheFactsOfEachSpelling) {
+  ShipmentTable t;
+  Add(t, Ship().Address("1200 Industrial Pkwy.", "Detroit").Notify("Kuehne + Nagel Inc"));
+  Add(t, Ship().Address("1200 INDUSTRIAL PKWY", "DETROIT").From("Brembo S.p.A.", "IT"));
+  Add(t, Ship().Address("", "Detroit").Notify("TO ORDER"));  // a city alone; a placeholder
+  Add(t, Ship().Buyer("ZENITH PARTS LLC", "US").Address("5 Elm St", ""));
+  const std::vector<uint32_t> both = {0, 1};
+  const Evidence evidence = t.BuyerEvidence(both);
+  ASSERT_EQ(evidence.facts.size(), 2U);
+  auto named = [&](size_t k) {
+    std::vector<std::string> out;
+    for (uint32_t id : evidence.facts[k]) out.push_back(evidence.names.at(id));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  // Two ways of writing one address are one fact; the city alone and "TO ORDER" are none.
+  EXPECT_EQ(named(0),
+            (std::vector<std::string>{"address 1200 INDUSTRIAL PKWY, DETROIT",
+                                      "notify party KUEHNE NAGEL", "supplier BREMBO (IT)"}));
+  EXPECT_EQ(named(1), (std::vector<std::string>{"address 5 ELM ST", "supplier BREMBO (IT)"}));
+  // One id for one fact across spellings.
+  EXPECT_EQ(evidence.names.size(), 4U);
+}
+
+TEST(ResolveSpellings, SupplierNearMatchesJoinOnACommonConsignee) {
+  ShipmentTable t;
+  Add(t, Ship().From("NINGBO HENGDA AUTO PARTS CO LTD", "CN"));
+  Add(t, Ship().Buyer("Acme Auto Parts, Inc.", "US").From("NINGBO HENGDA AUTO PRATS CO LTD", "CN"));
+  Add(t, Ship().Buyer("ZENITH PARTS LLC", "US").From("SHANDONG JINHUA BRAKE SYSTEMS", "CN"));
+  Add(t, Ship().Buyer("OMEGA FRENOS SA", "MX").From("SHANDONG JINHUA BRAKE SYSTEM", "CN"));
+  const Resolution r = ResolveSpellings(t.supplier_spellings(), {});
+  EXPECT_EQ(r.entity_of[0], r.entity_of[1]);  // both ship to ACME AUTO PARTS (US)
+  EXPECT_NE(r.entity_of[2], r.entity_of[3]);  // no consignee in common
+  ASSERT_EQ(r.reasons.size(), 1U);
+  EXPECT_TRUE(Contains(r.reasons[0].why, "; same consignee ACME AUTO PARTS (US)"));
 }
 
 }  // namespace
