@@ -40,7 +40,7 @@ using Chunk = CsvChunk;
 
 // Splits the file's rows into chunks for WorkerCount() threads (one chunk when `whole`).
 std::vector<Chunk> SplitChunks(const CsvFile& csv, bool whole) {
-  return SplitCsvChunks(csv, whole ? 1 : WorkerCount() * 4);
+  return SplitCsvChunks(csv, whole ? 1 : WorkerCount() * 16);
 }
 
 // Runs on_row over every row of each chunk, chunks in parallel. Returns false when a chunk's

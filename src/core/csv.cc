@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <unordered_map>
@@ -38,7 +39,9 @@ Result<MappedFile> MappedFile::Open(const std::filesystem::path& path) {
   file.path_ = path;
   file.size_ = static_cast<size_t>(st.st_size);
   if (file.size_ > 0) {
-    void* p = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    // MAP_POPULATE: the pages of a file in the page cache are mapped in one pass rather than
+    // fault by fault as the readers reach them (less system time on a 325 MB file).
+    void* p = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (p == MAP_FAILED) {
       int err = errno;
       ::close(fd);
@@ -74,6 +77,31 @@ MappedFile::~MappedFile() {
 
 // ---------------------------------------------------------------- CsvReader
 
+namespace {
+
+// The first byte at or after `pos` that is a comma, LF or CR, or `n`. Eight bytes at a time: a
+// byte of `word` equals c exactly where word ^ (c in every byte) has a zero byte, and the lowest
+// flagged byte of the zero-byte test is exact (only bytes above a true zero can be flagged
+// falsely). Most cells are shorter than eight bytes, so one word usually decides.
+static_assert(std::endian::native == std::endian::little, "the lowest byte comes first");
+size_t FindFieldEnd(const char* d, size_t pos, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  auto zero_bytes = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  while (pos + 8 <= n) {
+    uint64_t word;
+    std::memcpy(&word, d + pos, 8);
+    uint64_t hits = zero_bytes(word ^ (kOnes * ',')) | zero_bytes(word ^ (kOnes * '\n')) |
+                    zero_bytes(word ^ (kOnes * '\r'));
+    if (hits != 0) return pos + static_cast<size_t>(std::countr_zero(hits)) / 8;
+    pos += 8;
+  }
+  while (pos < n && d[pos] != ',' && d[pos] != '\n' && d[pos] != '\r') ++pos;
+  return pos;
+}
+
+}  // namespace
+
 CsvReader::CsvReader(std::string_view data, size_t begin, size_t end, int64_t first_line)
     : data_(data), pos_(begin), end_(std::min(end, data.size())), line_(first_line) {}
 
@@ -96,7 +124,7 @@ bool CsvReader::SkipBlankLines() {
 
 bool CsvReader::Next() {
   fields_.clear();
-  scratch_.clear();
+  if (!scratch_.empty()) scratch_.clear();
   if (!status_.ok() || !SkipBlankLines()) return false;
   row_line_ = line_;
   const char* d = data_.data();
@@ -145,11 +173,14 @@ bool CsvReader::Next() {
       fields_.push_back(field);
     } else {
       size_t start = pos_;
-      while (pos_ < n) {
-        char c = d[pos_];
-        if (c == ',' || c == '\n') break;
-        if (c == '\r' && pos_ + 1 < n && d[pos_ + 1] == '\n') break;
-        ++pos_;
+      while (true) {
+        pos_ = FindFieldEnd(d, pos_, n);
+        // A lone CR is part of the field.
+        if (pos_ < n && d[pos_] == '\r' && !(pos_ + 1 < n && d[pos_ + 1] == '\n')) {
+          ++pos_;
+          continue;
+        }
+        break;
       }
       fields_.emplace_back(d + start, pos_ - start);
     }
@@ -211,25 +242,40 @@ std::vector<size_t> SplitCsvRows(std::string_view data, size_t begin, size_t par
 
 namespace {
 
-// FindInvalidUtf8 over slices of a large file on all cores. Slices start at a byte that is not
-// a continuation byte, so that no character is cut in two.
-size_t FindInvalidUtf8Parallel(std::string_view bytes) {
+// The LF count of each kLineBlock-byte block of a file is kept, so that the line of any
+// offset is found by reading at most one block (CsvFile::LineAt).
+constexpr size_t kLineBlock = size_t{1} << 16;
+
+// Checks that `bytes` are UTF-8, on all cores for a large file, and counts the LFs of each block
+// into `block_newlines` (resized to the block count). Returns the offset of the first invalid
+// byte, or npos. A block's check starts at its first byte that is not a continuation byte and
+// reads its last character whole, so that no character is cut in two; the bytes that shifts
+// between blocks are continuation bytes, never LFs, so each block's count is its own.
+size_t CheckUtf8AndCountLines(std::string_view bytes, std::vector<int64_t>& block_newlines) {
   const size_t n = bytes.size();
-  const size_t parts = n < (8u << 20) ? 1 : WorkerCount();
-  std::vector<size_t> cuts{0};
-  for (size_t k = 1; k < parts; ++k) {
-    size_t c = std::max(cuts.back(), n * k / parts);
-    for (int back = 0; back < 3 && c < n && (static_cast<unsigned char>(bytes[c]) & 0xC0) == 0x80;
-         ++back) {
+  const size_t blocks = (n + kLineBlock - 1) / kLineBlock;
+  block_newlines.assign(blocks, 0);
+  auto start_of = [&](size_t block) {
+    size_t c = std::min(n, block * kLineBlock);
+    for (int k = 0; k < 3 && c < n && (static_cast<unsigned char>(bytes[c]) & 0xC0) == 0x80; ++k) {
       ++c;
     }
-    cuts.push_back(c);
-  }
-  cuts.push_back(n);
+    return block == 0 ? 0 : c;
+  };
+  const size_t parts = n < (8u << 20) ? 1 : std::min(blocks, WorkerCount() * 4);
   std::vector<size_t> found(parts, std::string_view::npos);
-  ParallelTasks(parts, [&](size_t i) {
-    size_t at = FindInvalidUtf8(bytes.substr(cuts[i], cuts[i + 1] - cuts[i]));
-    if (at != std::string_view::npos) found[i] = cuts[i] + at;
+  ParallelTasks(parts, [&](size_t part) {
+    const size_t first = blocks * part / parts;
+    const size_t last = blocks * (part + 1) / parts;
+    for (size_t b = first; b < last; ++b) {
+      const size_t begin = start_of(b);
+      const size_t end = std::max(begin, start_of(b + 1));
+      size_t at = FindInvalidUtf8(bytes.substr(begin, end - begin), block_newlines[b]);
+      if (at != std::string_view::npos) {
+        found[part] = begin + at;
+        return;
+      }
+    }
   });
   for (size_t f : found) {
     if (f != std::string_view::npos) return f;
@@ -259,7 +305,7 @@ Result<CsvFile> CsvFile::Open(const std::filesystem::path& path) {
   if (Trim(bytes.substr(begin)).empty()) {
     return Status::Invalid(name + ": the file is empty; expected a header row");
   }
-  size_t bad = FindInvalidUtf8Parallel(bytes);
+  size_t bad = CheckUtf8AndCountLines(bytes, csv.block_newlines_);
   if (bad != std::string_view::npos) {
     TextPosition p = PositionOf(bytes, bad);
     char hex[8];
@@ -288,9 +334,22 @@ Result<CsvFile> CsvFile::Open(const std::filesystem::path& path) {
     }
     csv.columns_.push_back(std::move(col));
   }
+  for (size_t b = 1; b < csv.block_newlines_.size(); ++b) {
+    csv.block_newlines_[b] += csv.block_newlines_[b - 1];
+  }
   csv.body_begin_ = header.position();
-  csv.body_line_ = 1 + std::count(bytes.begin(), bytes.begin() + csv.body_begin_, '\n');
+  csv.body_line_ = csv.LineAt(csv.body_begin_);
   return csv;
+}
+
+int64_t CsvFile::LineAt(size_t offset) const {
+  std::string_view bytes = this->bytes();
+  offset = std::min(offset, bytes.size());
+  const size_t block = offset / kLineBlock;
+  const int64_t before = block == 0 ? 0 : block_newlines_[block - 1];
+  return 1 + before +
+         std::count(bytes.begin() + static_cast<ptrdiff_t>(block * kLineBlock),
+                    bytes.begin() + static_cast<ptrdiff_t>(offset), '\n');
 }
 
 int CsvFile::FindColumn(std::string_view key) const {
@@ -303,19 +362,10 @@ int CsvFile::FindColumn(std::string_view key) const {
 bool CsvFile::header_only() const { return Trim(bytes().substr(body_begin_)).empty(); }
 
 std::vector<CsvChunk> SplitCsvChunks(const CsvFile& csv, size_t parts) {
-  std::string_view bytes = csv.bytes();
-  std::vector<size_t> cuts = SplitCsvRows(bytes, csv.body_begin(), parts);
-  const size_t n = cuts.size() - 1;
-  std::vector<int64_t> newlines(n, 0);
-  ParallelTasks(n, [&](size_t i) {
-    newlines[i] = std::count(bytes.begin() + static_cast<ptrdiff_t>(cuts[i]),
-                             bytes.begin() + static_cast<ptrdiff_t>(cuts[i + 1]), '\n');
-  });
-  std::vector<CsvChunk> chunks(n);
-  int64_t line = csv.body_line();
-  for (size_t i = 0; i < n; ++i) {
-    chunks[i] = {cuts[i], cuts[i + 1], line};
-    line += newlines[i];
+  std::vector<size_t> cuts = SplitCsvRows(csv.bytes(), csv.body_begin(), parts);
+  std::vector<CsvChunk> chunks(cuts.size() - 1);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    chunks[i] = {cuts[i], cuts[i + 1], csv.LineAt(cuts[i])};
   }
   return chunks;
 }

@@ -112,12 +112,16 @@ class CsvFile {
   int64_t body_line() const { return body_line_; }
   // True when there is nothing but the header.
   bool header_only() const;
+  // The 1-based physical line on which the byte at `offset` lies (a LF ends its line). Reads at
+  // most 64 KiB of the file.
+  int64_t LineAt(size_t offset) const;
 
  private:
   MappedFile file_;
   std::vector<CsvColumn> columns_;
   size_t body_begin_ = 0;
   int64_t body_line_ = 2;
+  std::vector<int64_t> block_newlines_;  // LFs in the file's first k + 1 blocks of 64 KiB
 };
 
 // 1-based line and column (in bytes) of an offset, for messages.

@@ -130,6 +130,36 @@ TEST(CsvReader, RandomTablesRoundTripWholeAndSplit) {
   }
 }
 
+// Unquoted cells of every length around the reader's eight-byte steps, with a lone CR inside
+// (part of the cell) and rows ending in LF or CRLF.
+TEST(CsvReader, UnquotedCellsOfEveryLength) {
+  std::mt19937_64 rng(8);
+  std::vector<std::vector<std::string>> table;
+  std::string data;
+  for (size_t r = 0; r < 300; ++r) {
+    std::vector<std::string> row;
+    const size_t columns = 1 + rng() % 4;
+    for (size_t c = 0; c < columns; ++c) {
+      std::string cell;
+      const size_t len = rng() % 20;
+      for (size_t k = 0; k < len; ++k) {
+        bool cr = k > 0 && k + 1 < len && rng() % 6 == 0;
+        cell += cr ? '\r' : static_cast<char>('a' + rng() % 26);
+      }
+      if (columns == 1 && cell.empty()) cell = "x";  // an empty row is a blank line
+      if (c > 0) data += ',';
+      data += cell;
+      row.push_back(cell);
+    }
+    data += (rng() % 2) ? "\n" : "\r\n";
+    table.push_back(row);
+  }
+  EXPECT_EQ(ReadAll(data), table);
+  data.pop_back();  // the last row without its line end
+  if (data.back() == '\r') data.pop_back();
+  EXPECT_EQ(ReadAll(data), table);
+}
+
 class CsvFileTest : public testing::Test {
  protected:
   std::filesystem::path Write(const std::string& name, std::string_view content) {
@@ -176,6 +206,46 @@ TEST_F(CsvFileTest, ClearMessagesForUnusableFiles) {
   Result<CsvFile> header_only = CsvFile::Open(Write("header.csv", "lead_id\n"));
   ASSERT_TRUE(header_only.ok());
   EXPECT_TRUE(header_only->header_only());
+}
+
+// A file large enough to be checked on every core (over 8 MiB), with characters of two to four
+// bytes at every position against the 64 KiB blocks whose LFs are counted: every line found is
+// the line counted from the start, and a bad byte is reported where it is.
+TEST_F(CsvFileTest, LinesOfALargeFileAndItsChunks) {
+  std::mt19937_64 rng(9);
+  const std::vector<std::string> pieces = {
+      "a", "bc", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", ",", "\n", "\r\n"};
+  std::string data = "id,text\n";
+  while (data.size() < (9u << 20)) data += pieces[rng() % pieces.size()];
+  data += "\n";
+  Result<CsvFile> f = CsvFile::Open(Write("large.csv", data));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->body_line(), PositionOf(data, f->body_begin()).line);
+  for (int i = 0; i < 100; ++i) {
+    size_t offset = rng() % (data.size() + 1);
+    ASSERT_EQ(f->LineAt(offset), PositionOf(data, offset).line) << offset;
+  }
+  for (size_t offset : {size_t{0}, size_t{65535}, size_t{65536}, size_t{65537}, data.size()}) {
+    EXPECT_EQ(f->LineAt(offset), PositionOf(data, offset).line) << offset;
+  }
+  for (const CsvChunk& chunk : SplitCsvChunks(*f, 7)) {
+    EXPECT_EQ(chunk.first_line, PositionOf(data, chunk.begin).line) << chunk.begin;
+  }
+  for (size_t at : {size_t{65536 * 40 - 1}, size_t{65536 * 100}, data.size() - 2}) {
+    std::string bad = data;
+    bad[at] = '\xFF';
+    Result<CsvFile> broken = CsvFile::Open(Write("bad.csv", bad));
+    ASSERT_FALSE(broken.ok());
+    // A bad byte inside a character is reported at the character's first byte.
+    const std::string m = broken.status().message();
+    bool found = false;
+    for (size_t lead = at - 3; lead <= at; ++lead) {
+      TextPosition p = PositionOf(bad, lead);
+      found |= m.find(":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ":") !=
+               std::string::npos;
+    }
+    EXPECT_TRUE(found) << m << " for a bad byte at " << at;
+  }
 }
 
 }  // namespace

@@ -7,14 +7,6 @@
 
 namespace leadq {
 
-std::string_view Trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && IsSpace(s[b])) ++b;
-  while (e > b && IsSpace(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = AsciiLower(c);
@@ -47,9 +39,47 @@ std::string ColumnKey(std::string_view header) {
   return key;
 }
 
+namespace {
+
+// Powers of ten that a double holds exactly.
+constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// The common cell, a plain decimal ("-12", "3.250") of at most 15 digits, by Clinger's fast
+// path: its digits as an integer are exact in a double, and so is the power of ten it is divided
+// by, so the one division rounds correctly, to the same double from_chars gives. Anything else
+// (an exponent, more digits, no digit at all) is left to the general parser.
+std::optional<double> ParsePlainDecimal(std::string_view s) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  bool negative = false;
+  if (*p == '-' || *p == '+') {
+    negative = *p == '-';
+    ++p;
+  }
+  uint64_t digits = 0;
+  int count = 0;
+  int fraction = 0;
+  for (; p < end && *p >= '0' && *p <= '9'; ++p, ++count) {
+    digits = digits * 10 + static_cast<uint64_t>(*p - '0');
+  }
+  if (p < end && *p == '.') {
+    for (++p; p < end && *p >= '0' && *p <= '9'; ++p, ++count, ++fraction) {
+      digits = digits * 10 + static_cast<uint64_t>(*p - '0');
+    }
+  }
+  if (p != end || count == 0 || count > 15) return std::nullopt;
+  double value = static_cast<double>(digits) / kExactPowersOfTen[fraction];
+  return negative ? -value : value;
+}
+
+}  // namespace
+
 std::optional<double> ParseNumber(std::string_view cell) {
   std::string_view s = Trim(cell);
   if (s.empty()) return std::nullopt;
+  if (std::optional<double> plain = ParsePlainDecimal(s)) return plain;
   if (s.front() == '+') {
     s.remove_prefix(1);
     if (s.empty() || s.front() == '-' || s.front() == '+') return std::nullopt;
@@ -78,22 +108,70 @@ std::optional<bool> ParseBool(std::string_view cell) {
   return std::nullopt;
 }
 
-size_t FindInvalidUtf8(std::string_view bytes) {
+namespace {
+
+// Walks 16-byte runs of ASCII from `i` on, adding their LFs to `newlines`; returns where the
+// first run with a byte of 128 or more (or the last 15 bytes) begins. Each LF adds one to its
+// lane of a byte vector (a comparison is -1 where equal), summed into `newlines` before a lane
+// can overflow.
+size_t CountAsciiLines(const unsigned char* p, size_t i, size_t n, int64_t& newlines) {
+  using Bytes = unsigned char __attribute__((vector_size(16)));  // one SSE2 register
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  constexpr uint64_t kEven = 0x00FF00FF00FF00FFULL;
+  Bytes lanes = {};
+  int steps = 0;
+  auto sum_lanes = [&] {
+    uint64_t w[2];
+    std::memcpy(w, &lanes, sizeof w);
+    for (uint64_t x : w) {
+      x = (x & kEven) + ((x >> 8) & kEven);  // four 16-bit sums of two lanes each
+      newlines += static_cast<int64_t>((x * 0x0001000100010001ULL) >> 48);
+    }
+    lanes = Bytes{};
+    steps = 0;
+  };
+  while (i + 16 <= n) {
+    Bytes v;
+    std::memcpy(&v, p + i, sizeof v);
+    uint64_t w[2];
+    std::memcpy(w, &v, sizeof w);
+    if (((w[0] | w[1]) & kHigh) != 0) break;
+    lanes -= reinterpret_cast<Bytes>(v == '\n');
+    i += 16;
+    if (++steps == 255) sum_lanes();
+  }
+  if (steps > 0) sum_lanes();
+  return i;
+}
+
+// FindInvalidUtf8, and when kCount the LF bytes of `bytes` added to *newlines.
+template <bool kCount>
+size_t ScanUtf8(std::string_view bytes, int64_t* newlines) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
   size_t i = 0;
   while (i < n) {
+    if constexpr (kCount) i = CountAsciiLines(p, i, n, *newlines);
     // Fast path: eight ASCII bytes at a time.
     if (i + 8 <= n) {
       uint64_t word;
       std::memcpy(&word, p + i, 8);
       if ((word & 0x8080808080808080ULL) == 0) {
+        if constexpr (kCount) {
+          // Exactly the zero bytes of word ^ LF get their high bit (no borrow between bytes).
+          constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+          uint64_t x = word ^ 0x0A0A0A0A0A0A0A0AULL;
+          // Their sum by one multiply (a popcount instruction is not in the baseline x86-64).
+          uint64_t ones = ~(((x & kLow7) + kLow7) | x | kLow7) >> 7;
+          *newlines += static_cast<int64_t>((ones * 0x0101010101010101ULL) >> 56);
+        }
         i += 8;
         continue;
       }
     }
     unsigned char c = p[i];
     if (c < 0x80) {
+      if constexpr (kCount) *newlines += c == '\n';
       ++i;
       continue;
     }
@@ -124,6 +202,14 @@ size_t FindInvalidUtf8(std::string_view bytes) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+}  // namespace
+
+size_t FindInvalidUtf8(std::string_view bytes) { return ScanUtf8<false>(bytes, nullptr); }
+
+size_t FindInvalidUtf8(std::string_view bytes, int64_t& newlines) {
+  return ScanUtf8<true>(bytes, &newlines);
 }
 
 void AppendFixed2(std::string& out, double value) {

@@ -21,8 +21,14 @@ inline bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-// Removes ASCII white space on both ends.
-std::string_view Trim(std::string_view s);
+// Removes ASCII white space on both ends. Inline: most cells have none, and this runs per cell.
+inline std::string_view Trim(std::string_view s) {
+  size_t b = 0;
+  size_t e = s.size();
+  while (b < e && IsSpace(s[b])) ++b;
+  while (e > b && IsSpace(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 std::string AsciiLower(std::string_view s);
@@ -42,6 +48,9 @@ std::optional<bool> ParseBool(std::string_view cell);
 
 // The offset of the first byte that is not part of well-formed UTF-8, or npos when all is valid.
 size_t FindInvalidUtf8(std::string_view bytes);
+// The same, adding the number of LF bytes of `bytes` to `newlines` (all of them when the bytes
+// are valid; up to the bad byte or a little past it when not).
+size_t FindInvalidUtf8(std::string_view bytes, int64_t& newlines);
 
 // Formats a number with exactly two decimals, rounded half away from zero. Binary noise below
 // the ninth decimal is removed first, so 2.675 (stored as 2.67499999...) is written "2.68" as a

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cstring>
+#include <random>
+#include <string>
+
 namespace leadq {
 namespace {
 
@@ -35,6 +40,35 @@ TEST(ParseNumber, WholeDecimalOnly) {
   EXPECT_FALSE(ParseNumber("--1"));
   EXPECT_FALSE(ParseNumber("+-1"));
   EXPECT_FALSE(ParseNumber("1.2.3"));
+}
+
+// The plain-decimal fast path must give the very double the general parser gives, at every
+// digit count around its limit of 15, with and without a fraction, sign and leading zeros.
+TEST(ParseNumber, PlainDecimalsAsFromChars) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    int digits = 1 + static_cast<int>(rng() % 18);
+    std::string s = (rng() % 3 == 0) ? "-" : ((rng() % 5 == 0) ? "+" : "");
+    int point = static_cast<int>(rng() % static_cast<uint64_t>(digits + 2)) - 1;
+    for (int d = 0; d < digits; ++d) {
+      if (d == point) s += '.';
+      s += static_cast<char>('0' + rng() % 10);
+    }
+    if (point == digits) s += '.';
+    std::string_view body = s;
+    if (!body.empty() && body.front() == '+') body.remove_prefix(1);
+    double expected = 0;
+    auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), expected);
+    ASSERT_TRUE(ec == std::errc() && ptr == body.data() + body.size()) << s;
+    std::optional<double> got = ParseNumber(s);
+    ASSERT_TRUE(got.has_value()) << s;
+    ASSERT_EQ(std::memcmp(&*got, &expected, sizeof expected), 0) << s;  // -0.0 too
+  }
+  EXPECT_EQ(ParseNumber("1."), 1.0);
+  EXPECT_EQ(ParseNumber("-.25"), -0.25);
+  EXPECT_FALSE(ParseNumber("."));
+  EXPECT_FALSE(ParseNumber("-"));
+  EXPECT_FALSE(ParseNumber("+"));
 }
 
 TEST(ParseBool, ModelMdWords) {
