@@ -151,7 +151,10 @@ size_t ScanUtf8(std::string_view bytes, int64_t* newlines) {
   const size_t n = bytes.size();
   size_t i = 0;
   while (i < n) {
-    if constexpr (kCount) i = CountAsciiLines(p, i, n, *newlines);
+    if constexpr (kCount) {
+      i = CountAsciiLines(p, i, n, *newlines);
+      if (i == n) break;
+    }
     // Fast path: eight ASCII bytes at a time.
     if (i + 8 <= n) {
       uint64_t word;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <random>
@@ -69,6 +70,26 @@ TEST(ParseNumber, PlainDecimalsAsFromChars) {
   EXPECT_FALSE(ParseNumber("."));
   EXPECT_FALSE(ParseNumber("-"));
   EXPECT_FALSE(ParseNumber("+"));
+}
+
+// The LF count covers the view and nothing past it (the byte after a view is an LF here), for
+// every length around the 8- and 16-byte steps, with and without characters of several bytes.
+TEST(FindInvalidUtf8, CountsTheLinesOfTheViewOnly) {
+  for (std::string unit : {"ab,\n", "a\xC3\xA9\n", "abcdefgh,1234567"}) {
+    std::string units;
+    while (units.size() < 300) units += unit;
+    for (size_t len = 0; len <= 300; ++len) {
+      std::string_view body = std::string_view(units).substr(0, len);
+      while (!body.empty() && (static_cast<unsigned char>(body.back()) & 0x80) != 0) {
+        body.remove_suffix(1);  // never end inside a character
+      }
+      const std::string text = std::string(body) + "\n\n";  // LFs just past the view
+      const std::string_view view = std::string_view(text).substr(0, body.size());
+      int64_t lines = 0;
+      EXPECT_EQ(FindInvalidUtf8(view, lines), std::string_view::npos) << len;
+      EXPECT_EQ(lines, std::count(view.begin(), view.end(), '\n')) << unit << " " << len;
+    }
+  }
 }
 
 TEST(ParseBool, ModelMdWords) {
