@@ -307,8 +307,10 @@ Result<AppliedScores> ApplyScores(store::Transaction& tx, const Workset& work,
   const size_t assignment_hooks = Subscribers(webhooks, "assignment");
   std::vector<uint32_t> new_mqls;
   for (const store::Transition& t : transitions) {
-    LEADQ_TRY(EnqueueWebhookMessages(tx, webhooks, "transition", TransitionEventId(t),
-                                     TransitionJson(t), as_of));
+    if (transition_hooks > 0) {  // the JSON is not built for nobody
+      LEADQ_TRY(EnqueueWebhookMessages(tx, webhooks, "transition", TransitionEventId(t),
+                                       TransitionJson(t), as_of));
+    }
     LEADQ_TRY(CloseHandoffOnStage(tx, t.lead_id, t.to_stage, as_of));
     if (std::optional<uint32_t> row = work.data.leads.index.Find(t.lead_id)) {
       applied.effects[effect_of[*row]].webhooks_queued += transition_hooks;
