@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "core/memory.h"
 #include "core/time.h"
 #include "evidence_commands.h"
 #include "handoff_commands.h"
@@ -21,6 +22,7 @@
 #include "workspace_commands.h"
 
 int main(int argc, char** argv) {
+  leadq::RestartWithHugeHeapPages(argv);  // may start this program again (core/memory.h)
   using leadq::cli::CommandResult;
   using leadq::cli::kExitUsage;
   CLI::App app{

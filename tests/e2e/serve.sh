@@ -47,6 +47,9 @@ expect_in "synthetic" "synthetic data"
 BASE=$(sed -n 's/.* on \(http:\/\/127.0.0.1:[0-9]*\)\/.*/\1/p' "$T/serve.out" | head -1)
 ADMIN=$(sed -n 's/.*admin token (shown once): \(lq_[A-Za-z0-9_-]*\).*/\1/p' "$T/serve.out")
 expect_eq "admin token printed" "${ADMIN:0:3}" "lq_"
+# Its heap is on huge pages: leadq started itself again with glibc's tunable (core/memory.h).
+LAST=$(tr '\0' '\n' <"/proc/$SERVER_PID/environ")
+expect_in "huge heap pages asked for" "glibc.malloc.hugetlb=1"
 
 api() {  # api METHOD PATH TOKEN [BODY] -> prints "STATUS BODY"
   local method=$1 path=$2 token=$3 body=${4:-}
