@@ -249,7 +249,7 @@ constexpr size_t kLineBlock = size_t{1} << 16;
 // Checks that `bytes` are UTF-8, on all cores for a large file, and counts the LFs of each block
 // into `block_newlines` (resized to the block count). Returns the offset of the first invalid
 // byte, or npos. A block's check starts at its first byte that is not a continuation byte and
-// reads its last character whole, so that no character is cut in two; the bytes that shifts
+// reads its last character whole, so that no character is cut in two; the bytes that shift
 // between blocks are continuation bytes, never LFs, so each block's count is its own.
 size_t CheckUtf8AndCountLines(std::string_view bytes, std::vector<int64_t>& block_newlines) {
   const size_t n = bytes.size();
