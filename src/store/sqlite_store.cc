@@ -870,9 +870,9 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "FROM lead_state WHERE lead_id = ?1",
     // kMoveStage
     "UPDATE lead_state SET stage = ?3, stage_since = ?4 WHERE lead_id = ?1 AND stage = ?2",
-    // kUpdateState
+    // kUpdateState: ?6 the stage the lead must be in, NULL for any
     "UPDATE lead_state SET recycle_count = ?2, recycle_until = ?3, below_line_since = ?4, "
-    "stage_since = coalesce(?5, stage_since) WHERE lead_id = ?1",
+    "stage_since = coalesce(?5, stage_since) WHERE lead_id = ?1 AND (?6 IS NULL OR stage = ?6)",
     // kLeadAccount
     "SELECT account_id FROM leads INDEXED BY leads_account WHERE lead_id = ?1",
     // kMoveEventsAccount
@@ -2147,20 +2147,21 @@ class SqliteTransaction final : public Transaction {
   Status UpdateStates(std::span<const LeadState> states) override {
     return Atomically([&]() -> Status {
       for (const LeadState& s : states) {
-        LEADQ_TRY(std::optional<LeadState> current, ReadLeadState(s.lead_id));
-        if (!current) return UnknownLead(s.lead_id);
-        if (!s.stage.empty() && s.stage != current->stage) {
-          return Status::FailedPrecondition("lead '" + s.lead_id + "' is in stage '" +
-                                            current->stage + "', not '" + s.stage +
-                                            "': stages change only by AppendTransitions");
-        }
+        // One conditional UPDATE; the state is read only to say why nothing was updated.
         LEADQ_TRY(Stmt * st, Fixed(kUpdateState));
         st->TextNotNull(1, s.lead_id);
         st->Int(2, s.recycle_count);
         st->OptInt(3, s.recycle_until);
         st->OptInt(4, s.below_line_since);
         st->OptInt(5, s.stage.empty() ? std::nullopt : std::optional<int64_t>(s.stage_since));
+        st->Text(6, s.stage);
         LEADQ_TRY(conn_->Run(*st, "update state of lead", s.lead_id));
+        if (sqlite3_changes(conn_->db()) > 0) continue;
+        LEADQ_TRY(std::optional<LeadState> current, ReadLeadState(s.lead_id));
+        if (!current) return UnknownLead(s.lead_id);
+        return Status::FailedPrecondition("lead '" + s.lead_id + "' is in stage '" +
+                                          current->stage + "', not '" + s.stage +
+                                          "': stages change only by AppendTransitions");
       }
       return Status::Ok();
     });
