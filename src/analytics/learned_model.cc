@@ -410,9 +410,7 @@ void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
     std::string_view cell = src >= 0 && static_cast<size_t>(src) < row.size()
                                 ? Trim(row[static_cast<size_t>(src)])
                                 : std::string_view();
-    // The cell is trimmed already: IsMissingCell only when there are tokens to compare.
-    bool missing = cell.empty() ||
-                   (!model.missing_tokens.empty() && IsMissingCell(cell, model.missing_tokens));
+    bool missing = IsMissingCell(cell, model.missing_tokens);
     switch (c.kind) {
       case ColumnKind::kNumeric: {
         std::optional<double> v = missing ? std::nullopt : ParseNumber(cell);
