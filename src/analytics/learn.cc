@@ -572,7 +572,11 @@ Result<LearnOutcome> LearnFromCsv(const LearnOptions& options) {
   const auto n = static_cast<Eigen::Index>(rows);
   const auto p = static_cast<Eigen::Index>(model.features.size());
   Eigen::MatrixXd x(n, p);
-  std::vector<Eigen::Index> next(offset.begin(), offset.end() - 1);
+  struct alignas(64) NextRow {  // a cache line per chunk: each is advanced by its own thread
+    Eigen::Index row = 0;
+  };
+  std::vector<NextRow> next(offset.size() - 1);
+  for (size_t c = 0; c + 1 < offset.size(); ++c) next[c].row = offset[c];
   Status encode_status;
   ReadChunks(csv, chunks, encode_status, [&](size_t c, CsvReader& reader) {
     thread_local std::vector<double> buffer;
@@ -583,7 +587,7 @@ Result<LearnOutcome> LearnFromCsv(const LearnOptions& options) {
     if (!ParseTarget(cell, bad)) return;
     buffer.resize(static_cast<size_t>(p));
     EncodeRow(model, fields, source_index, model.reference_time, buffer);
-    Eigen::Index row = next[c]++;
+    Eigen::Index row = next[c].row++;
     for (Eigen::Index j = 0; j < p; ++j) x(row, j) = buffer[static_cast<size_t>(j)];
   });
   LEADQ_TRY(encode_status);
@@ -768,28 +772,29 @@ Result<PredictOutcome> PredictCsv(const LearnedModel& model, const PredictOption
   const TimePoint as_of = options.as_of.value_or(model.reference_time);
 
   std::vector<Chunk> chunks;
-  std::vector<std::string> text;
-  std::vector<uint64_t> counts;
+  // Each chunk's output on a cache line of its own: the two threads append to neighbouring
+  // chunks at the same time, and a shared line would bounce between the cores on every row.
+  struct alignas(64) ChunkOutput {
+    std::string text;
+    uint64_t rows = 0;
+  };
+  std::vector<ChunkOutput> output;
   Status status;
   for (int attempt = 0; attempt < 2; ++attempt) {
     chunks = SplitChunks(csv, attempt == 1);
-    text.assign(chunks.size(), std::string());
-    counts.assign(chunks.size(), 0);
+    output.assign(chunks.size(), ChunkOutput());
     bool consistent = ReadChunks(csv, chunks, status, [&](size_t c, CsvReader& reader) {
       auto fields = reader.fields();
-      std::string& o = text[c];
+      std::string& o = output[c].text;
       if (id >= 0) {
         AppendCsvField(o, static_cast<size_t>(id) < fields.size()
                               ? Trim(fields[static_cast<size_t>(id)])
                               : std::string_view());
         o += ',';
       }
-      char buf[32];
-      auto r = std::to_chars(buf, buf + sizeof buf, predictor.Predict(fields, as_of),
-                             std::chars_format::fixed, 6);
-      o.append(buf, r.ptr);
+      AppendFixed6(o, predictor.Predict(fields, as_of));
       o += '\n';
-      ++counts[c];
+      ++output[c].rows;
     });
     if (consistent) break;
   }
@@ -802,8 +807,8 @@ Result<PredictOutcome> PredictCsv(const LearnedModel& model, const PredictOption
   header += "probability\n";
   out << header;
   for (size_t c = 0; c < chunks.size(); ++c) {
-    out << text[c];
-    outcome.rows += counts[c];
+    out << output[c].text;
+    outcome.rows += output[c].rows;
   }
   if (!out) return Status::IoError("the predictions could not be written");
   return outcome;

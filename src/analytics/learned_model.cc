@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -393,30 +394,42 @@ double EncodeNumber(const ModelColumn& c, double v) {
 // The index of `value` among `levels`, or -1.
 int FindLevel(const std::vector<std::string>& levels, std::string_view value) {
   for (size_t i = 0; i < levels.size(); ++i) {
-    if (levels[i] == value) return static_cast<int>(i);
+    const std::string& l = levels[i];
+    // Length and first byte before the library compare: most levels differ in one of them.
+    if (l.size() == value.size() && (l.empty() || l[0] == value[0]) &&
+        std::memcmp(l.data(), value.data(), l.size()) == 0) {
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }
 
 }  // namespace
 
-void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
-               std::span<const int> source_index, TimePoint as_of, std::span<double> out) {
-  std::fill(out.begin(), out.end(), 0.0);
+namespace {
+
+// The features of one row, as calls set(feature, value) in increasing feature order for the
+// features that are not zero (a missing cell's numeric feature is 0, the mean, and is not set).
+// EncodeRow writes them into a vector; LogisticMargin adds coefficient x value as it goes,
+// which sums the same terms in the same order as the dot product over the whole vector.
+template <typename Set>
+void VisitFeatures(const LearnedModel& model, std::span<const std::string_view> row,
+                   std::span<const int> source_index, TimePoint as_of, Set&& set) {
+  const bool any_tokens = !model.missing_tokens.empty();
   for (size_t ci = 0; ci < model.columns.size(); ++ci) {
     const ModelColumn& c = model.columns[ci];
-    double* f = out.data() + c.first_feature;
+    const size_t f = c.first_feature;
     int src = source_index[ci];
     std::string_view cell = src >= 0 && static_cast<size_t>(src) < row.size()
                                 ? Trim(row[static_cast<size_t>(src)])
                                 : std::string_view();
-    bool missing = IsMissingCell(cell, model.missing_tokens);
+    bool missing = cell.empty() || (any_tokens && IsMissingCell(cell, model.missing_tokens));
     switch (c.kind) {
       case ColumnKind::kNumeric: {
         std::optional<double> v = missing ? std::nullopt : ParseNumber(cell);
         // A cell that is not a number in a numeric column is treated as missing.
         if (v) {
-          f[0] = EncodeNumber(c, *v);
+          set(f, EncodeNumber(c, *v));
         } else {
           missing = true;
         }
@@ -425,10 +438,10 @@ void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
       case ColumnKind::kDate: {
         std::optional<TimePoint> t = missing ? std::nullopt : ParseTimestamp(cell);
         if (t) {
-          f[0] = EncodeNumber(c, AgeDays(*t, as_of));
+          set(f, EncodeNumber(c, AgeDays(*t, as_of)));
           int64_t days = *t / kMicrosPerDay - (*t % kMicrosPerDay < 0 ? 1 : 0);
           int m = FindLevel(c.levels, kMonths[MonthOfDay(days) - 1]);
-          if (m >= 0) f[1 + m] = 1;
+          if (m >= 0) set(f + 1 + static_cast<size_t>(m), 1.0);
         } else {
           missing = true;
         }
@@ -438,15 +451,23 @@ void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
         if (missing) break;
         int level = FindLevel(c.levels, cell);
         if (level >= 0) {
-          f[level] = 1;
+          set(f + static_cast<size_t>(level), 1.0);
         } else if (c.has_other) {
-          f[c.levels.size()] = 1;
+          set(f + c.levels.size(), 1.0);
         }
         break;
       }
     }
-    if (missing && c.has_missing) f[c.feature_count - 1] = 1;
+    if (missing && c.has_missing) set(f + c.feature_count - 1, 1.0);
   }
+}
+
+}  // namespace
+
+void EncodeRow(const LearnedModel& model, std::span<const std::string_view> row,
+               std::span<const int> source_index, TimePoint as_of, std::span<double> out) {
+  std::fill(out.begin(), out.end(), 0.0);
+  VisitFeatures(model, row, source_index, as_of, [&](size_t j, double v) { out[j] = v; });
 }
 
 double TreesMargin(std::span<const Tree> trees, double base_margin, std::span<const double> row) {
@@ -473,6 +494,21 @@ double Margin(const LearnedModel& model, std::span<const double> x) {
 
 double Probability(const LearnedModel& model, std::span<const double> features) {
   return Sigmoid(Margin(model, features));
+}
+
+double RowProbability(const LearnedModel& model, std::span<const std::string_view> row,
+                      std::span<const int> source_index, TimePoint as_of) {
+  if (model.method == LearnedMethod::kLogistic) {
+    double z = model.intercept;
+    const double* coef = model.coef.data();
+    VisitFeatures(model, row, source_index, as_of, [&](size_t j, double v) { z += coef[j] * v; });
+    return Sigmoid(z);
+  }
+  // One buffer per thread: no allocation per row once it has grown.
+  thread_local std::vector<double> features;
+  features.resize(model.features.size());
+  EncodeRow(model, row, source_index, as_of, features);
+  return Probability(model, features);
 }
 
 }  // namespace leadq::analytics

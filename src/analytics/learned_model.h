@@ -148,5 +148,10 @@ double TreesMargin(std::span<const Tree> trees, double base_margin, std::span<co
 // The model's margin (log-odds) for an encoded row, and its probability.
 double Margin(const LearnedModel& model, std::span<const double> features);
 double Probability(const LearnedModel& model, std::span<const double> features);
+// Probability(model, features) after EncodeRow(model, row, ...), bit for bit, without the
+// feature vector for a logistic model (coefficient x value is summed as each feature is found,
+// in the same order as the dot product). Thread-safe.
+double RowProbability(const LearnedModel& model, std::span<const std::string_view> row,
+                      std::span<const int> source_index, TimePoint as_of);
 
 }  // namespace leadq::analytics

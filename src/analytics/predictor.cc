@@ -23,11 +23,7 @@ Predictor Predictor::Bind(const LearnedModel& model, std::span<const std::string
 }
 
 double Predictor::Predict(std::span<const std::string_view> row, TimePoint as_of) const {
-  // One buffer per thread: no allocation per row once it has grown.
-  thread_local std::vector<double> features;
-  features.resize(model_->features.size());
-  EncodeRow(*model_, row, source_index_, as_of, features);
-  return Probability(*model_, features);
+  return RowProbability(*model_, row, source_index_, as_of);
 }
 
 }  // namespace leadq::analytics

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,32 @@ TEST(Predictor, BindsByKeyAndReportsAbsentColumns) {
   // margin = -0.2 + 1*2 + 0.5 (web) + 0 (created missing, no indicator)
   double z = -0.2 + 2 + 0.5;
   EXPECT_NEAR(p.Predict(row, p.ReferenceTime()), 1 / (1 + std::exp(-z)), 1e-12);
+}
+
+// A logistic prediction sums coefficient x feature as it reads the cells; it must be the very
+// double the encoded vector's dot product gives, for every kind of cell.
+TEST(Predictor, LogisticWithoutTheVectorIsBitForBitTheEncodedOne) {
+  LearnedModel m = SmallModel();
+  m.coef = {0.731, -1.13, 0.517, 0.259, -0.503, -2.07, 0.113, 0.307, -0.311};
+  std::vector<int> index{0, 1, 2};
+  const std::vector<std::string> visits{"3", "-1.25", "12", "", "Select", "many", " 4.5 ", "1e1"};
+  const std::vector<std::string> channels{"web", "event", "fair", "", "SELECT", " web"};
+  const std::vector<std::string> dates{"2026-01-15", "2026-03-02", "2026-02-10", "", "soon"};
+  int rows = 0;
+  for (const std::string& v : visits) {
+    for (const std::string& c : channels) {
+      for (const std::string& d : dates) {
+        std::vector<std::string_view> row{v, c, d};
+        std::vector<double> x(m.features.size());
+        EncodeRow(m, row, index, m.reference_time, x);
+        double expected = Probability(m, x);
+        double got = RowProbability(m, row, index, m.reference_time);
+        ASSERT_EQ(std::memcmp(&got, &expected, sizeof got), 0) << v << "|" << c << "|" << d;
+        ++rows;
+      }
+    }
+  }
+  EXPECT_EQ(rows, 240);
 }
 
 TEST(Predictor, EvaluatesTrees) {

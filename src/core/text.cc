@@ -39,47 +39,11 @@ std::string ColumnKey(std::string_view header) {
   return key;
 }
 
-namespace {
-
-// Powers of ten that a double holds exactly.
-constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-// The common cell, a plain decimal ("-12", "3.250") of at most 15 digits, by Clinger's fast
-// path: its digits as an integer are exact in a double, and so is the power of ten it is divided
-// by, so the one division rounds correctly, to the same double from_chars gives. Anything else
-// (an exponent, more digits, no digit at all) is left to the general parser.
-std::optional<double> ParsePlainDecimal(std::string_view s) {
-  const char* p = s.data();
-  const char* end = p + s.size();
-  bool negative = false;
-  if (*p == '-' || *p == '+') {
-    negative = *p == '-';
-    ++p;
-  }
-  uint64_t digits = 0;
-  int count = 0;
-  int fraction = 0;
-  for (; p < end && *p >= '0' && *p <= '9'; ++p, ++count) {
-    digits = digits * 10 + static_cast<uint64_t>(*p - '0');
-  }
-  if (p < end && *p == '.') {
-    for (++p; p < end && *p >= '0' && *p <= '9'; ++p, ++count, ++fraction) {
-      digits = digits * 10 + static_cast<uint64_t>(*p - '0');
-    }
-  }
-  if (p != end || count == 0 || count > 15) return std::nullopt;
-  double value = static_cast<double>(digits) / kExactPowersOfTen[fraction];
-  return negative ? -value : value;
-}
-
-}  // namespace
-
-std::optional<double> ParseNumber(std::string_view cell) {
+std::optional<double> ParseNumberGeneral(std::string_view cell) {
   std::string_view s = Trim(cell);
   if (s.empty()) return std::nullopt;
-  if (std::optional<double> plain = ParsePlainDecimal(s)) return plain;
+  double plain;
+  if (text_internal::ParsePlainDecimal(s, plain)) return plain;
   if (s.front() == '+') {
     s.remove_prefix(1);
     if (s.empty() || s.front() == '-' || s.front() == '+') return std::nullopt;
@@ -241,6 +205,32 @@ void AppendFixed2(std::string& out, double value) {
   *p++ = static_cast<char>('0' + (cents % 100) / 10);
   *p++ = static_cast<char>('0' + cents % 10);
   out.append(buf, static_cast<size_t>(p - buf));
+}
+
+void AppendFixed6(std::string& out, double value) {
+  // value x 10^6 is within 2^-33 of its exact product for value in [0, 1], so its rounding to an
+  // integer is the exact product's unless the fraction is very near one half.
+  if (value >= 0 && value <= 1) {
+    double scaled = value * 1e6;
+    double whole = std::floor(scaled);
+    double fraction = scaled - whole;
+    if (std::fabs(fraction - 0.5) > 1e-6) {
+      auto micros = static_cast<uint32_t>(whole) + (fraction > 0.5 ? 1u : 0u);
+      char buf[8];
+      buf[0] = static_cast<char>('0' + micros / 1'000'000);
+      buf[1] = '.';
+      uint32_t rest = micros % 1'000'000;
+      for (int i = 7; i >= 2; --i) {
+        buf[i] = static_cast<char>('0' + rest % 10);
+        rest /= 10;
+      }
+      out.append(buf, sizeof buf);
+      return;
+    }
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, 6);
+  out.append(buf, r.ptr);
 }
 
 std::string FormatFixed2(double value) {

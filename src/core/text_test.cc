@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
@@ -70,6 +71,38 @@ TEST(ParseNumber, PlainDecimalsAsFromChars) {
   EXPECT_FALSE(ParseNumber("."));
   EXPECT_FALSE(ParseNumber("-"));
   EXPECT_FALSE(ParseNumber("+"));
+}
+
+// Six decimals as to_chars writes them: random values in [0, 1], values next to a rounding
+// boundary, the exact ties (1/128 is 0.0078125 exactly), the ends, and values outside [0, 1].
+TEST(AppendFixed6, AsToChars) {
+  auto expected = [](double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 6);
+    return std::string(buf, r.ptr);
+  };
+  auto got = [](double v) {
+    std::string s;
+    AppendFixed6(s, v);
+    return s;
+  };
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int i = 0; i < 200000; ++i) {
+    double v = unit(rng);
+    ASSERT_EQ(got(v), expected(v)) << v;
+    // Next to the boundary between two millionths.
+    double boundary = (std::floor(v * 1e6) + 0.5) / 1e6;
+    for (double b : {std::nextafter(boundary, 0.0), boundary, std::nextafter(boundary, 1.0)}) {
+      ASSERT_EQ(got(b), expected(b)) << b;
+    }
+  }
+  for (double v : {0.0, 1.0, 0.0078125, 0.0234375, 0.9921875, 0.5, 1e-7, 5e-7, 0.9999995, -0.25,
+                   1.5, 123.4567895, std::nextafter(1.0, 0.0)}) {
+    EXPECT_EQ(got(v), expected(v)) << v;
+  }
+  EXPECT_EQ(got(0.0078125), "0.007812");  // the tie goes to even, as to_chars does
+  EXPECT_EQ(got(1.0), "1.000000");
 }
 
 // The LF count covers the view and nothing past it (the byte after a view is an LF here), for

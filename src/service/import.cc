@@ -121,8 +121,6 @@ Result<EventReading> ReadEvents(const CsvFile& csv, const Layout& layout, const 
   for (size_t parts : {WorkerCount() * 4, size_t{1}}) {
     std::vector<CsvChunk> chunks = SplitCsvChunks(csv, parts);
     std::vector<EventReading> part(chunks.size());
-    std::vector<std::vector<std::string_view>> values(chunks.size(),
-                                                      std::vector<std::string_view>(keys.size()));
     for (size_t c = 0; c < chunks.size(); ++c) {
       part[c].batch.SetKeys(keys);
       part[c].batch.Reserve((chunks[c].end - chunks[c].begin) / 64);
@@ -156,7 +154,10 @@ Result<EventReading> ReadEvents(const CsvFile& csv, const Layout& layout, const 
         if (v.empty()) return std::string_view();
         return in_file(v) ? v : out.batch.Keep(v);
       };
-      std::vector<std::string_view>& row = values[c];
+      // The free-form cells of the row, in a buffer of the reading thread's own (buffers of
+      // neighbouring chunks allocated together would share cache lines between the cores).
+      thread_local std::vector<std::string_view> row;
+      row.resize(keys.size());
       for (size_t k = 0; k < columns.size(); ++k) {
         std::string_view v = CellAt(reader, columns[k]);
         row[k] = v.empty() || !mapped[k] ? keep(v) : std::string_view(mapping.MapValue(keys[k], v));
