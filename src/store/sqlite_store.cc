@@ -10,6 +10,7 @@
 #include <chrono>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "core/memory.h"
+#include "core/parallel.h"
 #include "core/string_index.h"
 #include "core/text.h"
 #include "store/event_blocks.h"
@@ -1662,22 +1664,64 @@ class SqliteTransaction final : public Transaction {
       LEADQ_TRY(std::vector<uint32_t> ordinal, EventKeyOrdinals(batch));
 
       // Rows grouped by lead: leads in byte order (the order of the blocks), the rows of each
-      // by time, then batch order.
-      StringIndex index;
-      index.Reserve(std::min<size_t>(n, size_t{1} << 16));
-      std::vector<std::string_view> leads;
+      // by time, then batch order. The leads are told apart by all cores, each taking the
+      // leads whose hash falls in its lane (a lead's rows all go to one lane); a lead's group
+      // number is its place among its lane's leads, after the leads of the lanes before.
+      const size_t lanes = n < 65536 ? 1 : WorkerCount();
+      std::vector<uint64_t> hash_of;
+      ResizeHuge(hash_of, n);
       std::vector<uint32_t> lead_of;
       ResizeHuge(lead_of, n);
-      for (size_t i = 0; i < n; ++i) {
-        std::string_view lead = batch.event(i).lead_id;
-        auto [g, added] = index.Insert(lead, static_cast<uint32_t>(leads.size()));
-        if (added) leads.push_back(lead);
-        lead_of[i] = g;
+      std::vector<std::vector<std::string_view>> lane_leads(lanes);
+      // Bits of the hash that the index's slot (its low bits) does not use.
+      auto lane_of = [&](uint64_t hash) { return (hash >> 40) % lanes; };
+      ParallelTasks(lanes, [&](size_t lane) {
+        for (size_t i = lane; i < n; i += lanes) hash_of[i] = HashBytes(batch.event(i).lead_id);
+      });
+      ParallelTasks(lanes, [&](size_t lane) {
+        StringIndex index;
+        index.Reserve(std::min<size_t>(n / lanes + 1, size_t{1} << 16));
+        std::vector<std::string_view>& mine = lane_leads[lane];
+        for (size_t i = 0; i < n; ++i) {
+          if (lane_of(hash_of[i]) != lane) continue;
+          std::string_view lead = batch.event(i).lead_id;
+          auto [g, added] =
+              index.InsertHashed(lead, hash_of[i], static_cast<uint32_t>(mine.size()));
+          if (added) mine.push_back(lead);
+          lead_of[i] = g;
+        }
+      });
+      std::vector<std::string_view> leads;
+      std::vector<uint32_t> lane_first(lanes, 0);
+      for (size_t lane = 0; lane < lanes; ++lane) {
+        lane_first[lane] = static_cast<uint32_t>(leads.size());
+        leads.insert(leads.end(), lane_leads[lane].begin(), lane_leads[lane].end());
       }
+      lane_leads.clear();
+      if (lanes > 1) {
+        ParallelTasks(lanes, [&](size_t part) {
+          for (size_t i = n * part / lanes; i < n * (part + 1) / lanes; ++i) {
+            lead_of[i] += lane_first[lane_of(hash_of[i])];
+          }
+        });
+      }
+      hash_of = std::vector<uint64_t>();
+      // Sorted by their first eight bytes as a number, then whole where those tie.
+      std::vector<std::pair<uint64_t, uint32_t>> by_prefix(leads.size());
+      for (uint32_t g = 0; g < leads.size(); ++g) {
+        unsigned char head[8] = {};
+        std::memcpy(head, leads[g].data(), std::min<size_t>(8, leads[g].size()));
+        uint64_t prefix = 0;
+        for (unsigned char c : head) prefix = (prefix << 8) | c;
+        by_prefix[g] = {prefix, g};
+      }
+      std::sort(by_prefix.begin(), by_prefix.end(), [&](const auto& x, const auto& y) {
+        if (x.first != y.first) return x.first < y.first;
+        return leads[x.second] < leads[y.second];
+      });
       std::vector<uint32_t> by_name(leads.size());
-      for (uint32_t g = 0; g < by_name.size(); ++g) by_name[g] = g;
-      std::sort(by_name.begin(), by_name.end(),
-                [&](uint32_t a, uint32_t b) { return leads[a] < leads[b]; });
+      for (size_t r = 0; r < by_prefix.size(); ++r) by_name[r] = by_prefix[r].second;
+      by_prefix = {};
       std::vector<uint32_t> rank(leads.size());
       for (uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
 
@@ -1687,9 +1731,13 @@ class SqliteTransaction final : public Transaction {
 
       // Each lead's events staged next to each other, in lead order: the rows are read in
       // batch order (in sequence) and written at their lead's place, so that the pass over the
-      // leads below reads in sequence too. Two passes: sizes, then bytes.
-      std::vector<blocks::StoredProp> props;
-      auto props_of = [&](size_t i) -> std::span<const blocks::StoredProp> {
+      // leads below reads in sequence too. Two passes: sizes, then bytes; each by all cores,
+      // a range of leads each (every core reads all rows and stages those of its leads).
+      const size_t stage_lanes = leads.size() < 4096 ? 1 : WorkerCount();
+      auto lane_of_rank = [&](uint32_t r) { return r * stage_lanes / leads.size(); };
+      auto props_of =
+          [&](size_t i,
+              std::vector<blocks::StoredProp>& props) -> std::span<const blocks::StoredProp> {
         props.clear();
         for (size_t k = 0; k < ordinal.size(); ++k) {
           std::string_view v = batch.value(i, k);
@@ -1698,10 +1746,15 @@ class SqliteTransaction final : public Transaction {
         return props;
       };
       std::vector<size_t> start(leads.size() + 1, 0);  // of each lead's staged bytes
-      for (size_t i = 0; i < n; ++i) {
-        const EventBatch::Event& e = batch.event(i);
-        start[rank[lead_of[i]] + 1] += blocks::StagedSize(e.event_id, e.type, props_of(i));
-      }
+      ParallelTasks(stage_lanes, [&](size_t lane) {
+        std::vector<blocks::StoredProp> props;
+        for (size_t i = 0; i < n; ++i) {
+          const uint32_t r = rank[lead_of[i]];
+          if (lane_of_rank(r) != lane) continue;
+          const EventBatch::Event& e = batch.event(i);
+          start[r + 1] += blocks::StagedSize(e.event_id, e.type, props_of(i, props));
+        }
+      });
       for (size_t r = 0; r < leads.size(); ++r) start[r + 1] += start[r];
       // Every byte is written below before it is read: no zeroing of up to a GB.
       auto staged_bytes = std::make_unique_for_overwrite<char[]>(start.back());
@@ -1711,15 +1764,19 @@ class SqliteTransaction final : public Transaction {
       {
         std::vector<size_t> next(start.begin(), start.end() - 1);
         std::vector<TimePoint> latest(leads.size(), std::numeric_limits<TimePoint>::min());
-        for (size_t i = 0; i < n; ++i) {
-          const EventBatch::Event& e = batch.event(i);
-          uint32_t r = rank[lead_of[i]];
-          char* end = blocks::StageEvent(staged + next[r], static_cast<uint32_t>(i), e.occurred_at,
-                                         e.event_id, e.type, props_of(i));
-          next[r] = static_cast<size_t>(end - staged);
-          if (e.occurred_at < latest[r]) unsorted[r] = 1;
-          latest[r] = std::max(latest[r], e.occurred_at);
-        }
+        ParallelTasks(stage_lanes, [&](size_t lane) {
+          std::vector<blocks::StoredProp> props;
+          for (size_t i = 0; i < n; ++i) {
+            const uint32_t r = rank[lead_of[i]];
+            if (lane_of_rank(r) != lane) continue;
+            const EventBatch::Event& e = batch.event(i);
+            char* end = blocks::StageEvent(staged + next[r], static_cast<uint32_t>(i),
+                                           e.occurred_at, e.event_id, e.type, props_of(i, props));
+            next[r] = static_cast<size_t>(end - staged);
+            if (e.occurred_at < latest[r]) unsorted[r] = 1;
+            latest[r] = std::max(latest[r], e.occurred_at);
+          }
+        });
       }
 
       LEADQ_TRY(Stmt * counter, Fixed(kReadEventSeq));
@@ -1743,6 +1800,12 @@ class SqliteTransaction final : public Transaction {
         key.append(digits, std::to_chars(digits, digits + sizeof digits, at).ptr);
         return key;
       };
+      // What the loop asks of each lead, in as few queries as possible: when no event is stored
+      // yet there are no segments to read, and when the batch names many of the leads, their
+      // accounts come from one pass over the index in lead order instead of a query each.
+      LEADQ_TRY(bool any_blocks, AnyEventBlocks());
+      std::vector<std::string> accounts;
+      LEADQ_TRY(bool scanned, AccountsInOrder(leads, by_name, accounts));
       for (size_t r = 0; r < leads.size(); ++r) {
         std::string_view lead = leads[by_name[r]];
         events.clear();
@@ -1763,13 +1826,22 @@ class SqliteTransaction final : public Transaction {
                                                             : a.seq < b.seq;
                     });
         }
-        LEADQ_TRY(std::string_view account, AccountOfLead(lead));
+        std::string_view account;
+        if (scanned) {
+          account = accounts[r];
+        } else {
+          LEADQ_TRY(account, AccountOfLead(lead));
+        }
         bool compare = false;
         for (const blocks::StoredEvent& e : events) {
           uint32_t row = rows[static_cast<size_t>(e.seq)];
           compare = compare || verdict[row] == kCheckEvent || e.event_id.empty();
         }
-        LEADQ_TRY(ReadSegments(lead));
+        if (any_blocks) {
+          LEADQ_TRY(ReadSegments(lead));
+        } else {
+          segments_.clear();
+        }
         stored_ids.clear();
         keyed.clear();
         if (compare) {
@@ -3098,15 +3170,34 @@ class SqliteTransaction final : public Transaction {
       uint32_t lead;  // index in `leads`
       bool operator<(const Id& o) const { return hash != o.hash ? hash < o.hash : row < o.row; }
     };
-    std::vector<Id> ids;  // built in row order, so that no row is visited at random later
-    ReserveHuge(ids, batch.size());
+    std::vector<Id> unsorted;  // built in row order, so that no row is visited at random later
+    ReserveHuge(unsorted, batch.size());
+    std::vector<uint32_t> bucket_start(blocks::kIdBuckets + 1, 0);
     for (size_t i = 0; i < batch.size(); ++i) {
       std::string_view id = batch.event(i).event_id;
       if (!id.empty()) {
-        ids.push_back({blocks::EventIdHash(id), static_cast<uint32_t>(i), lead_of[i]});
+        const uint64_t hash = blocks::EventIdHash(id);
+        unsorted.push_back({hash, static_cast<uint32_t>(i), lead_of[i]});
+        ++bucket_start[blocks::BucketOf(hash) + 1];
       }
     }
-    std::sort(ids.begin(), ids.end());
+    // Sorted by (hash, row): into their buckets first (in row order), then each bucket alone,
+    // on all cores.
+    for (size_t b = 0; b < blocks::kIdBuckets; ++b) bucket_start[b + 1] += bucket_start[b];
+    std::vector<Id> ids;
+    ResizeHuge(ids, unsorted.size());
+    {
+      std::vector<uint32_t> next(bucket_start.begin(), bucket_start.end() - 1);
+      for (const Id& id : unsorted) ids[next[blocks::BucketOf(id.hash)]++] = id;
+    }
+    unsorted = std::vector<Id>();
+    const size_t parts = ids.size() < 65536 ? 1 : WorkerCount() * 4;
+    ParallelTasks(parts, [&](size_t part) {
+      for (size_t b = blocks::kIdBuckets * part / parts;
+           b < blocks::kIdBuckets * (part + 1) / parts; ++b) {
+        std::sort(ids.begin() + bucket_start[b], ids.begin() + bucket_start[b + 1]);
+      }
+    });
     // Repeats within the batch: a run of one hash holds one id (two ids sharing a 64-bit hash
     // are each compared with the run's first rows of another id).
     std::vector<uint32_t> firsts;
@@ -3201,6 +3292,47 @@ class SqliteTransaction final : public Transaction {
       segments_.push_back({st->ColInt(0), st->ColInt(1), std::string(st->ColBlob(2))});
     }
     return Status::Ok();
+  }
+
+  // Whether event_blocks has a row.
+  Result<bool> AnyEventBlocks() {
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT 1 FROM event_blocks LIMIT 1", "read events"));
+    return conn_->Fetch(st, "read events");
+  }
+
+  // The accounts of `leads` (r-th in byte order: leads[by_name[r]]) into accounts[r], by one
+  // pass over the leads_account index in lead order, when the batch names at least an eighth as
+  // many leads as there are (rowids only grow, so the largest bounds the count; a pass then
+  // costs less than a query per lead). Returns false, and leaves `accounts` alone, when it did
+  // not pass; NotFound when a lead does not exist.
+  Result<bool> AccountsInOrder(std::span<const std::string_view> leads,
+                               std::span<const uint32_t> by_name,
+                               std::vector<std::string>& accounts) {
+    LEADQ_TRY(Stmt count,
+              conn_->Prepare("SELECT coalesce(max(rowid), 0) FROM leads", "count leads"));
+    LEADQ_TRY(bool any, conn_->Fetch(count, "count leads"));
+    const int64_t bound = any ? count.ColInt(0) : 0;
+    if (leads.size() < 4096 || static_cast<int64_t>(leads.size()) * 8 < bound) return false;
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT lead_id, account_id FROM leads INDEXED BY "
+                                      "leads_account ORDER BY lead_id",
+                                      "read the accounts of leads"));
+    accounts.assign(leads.size(), std::string());
+    size_t r = 0;
+    int rc = SQLITE_ROW;
+    while (r < by_name.size() && (rc = st.Step()) == SQLITE_ROW) {
+      std::string_view id = st.Col(0);
+      std::string_view want = leads[by_name[r]];
+      if (id < want) continue;
+      if (id != want) break;  // `want` is not among the leads
+      accounts[r++].assign(st.Col(1));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return conn_->Error(rc, "read the accounts of leads", std::string_view());
+    }
+    if (r < by_name.size()) {
+      return Status::NotFound("event of unknown lead '" + std::string(leads[by_name[r]]) + "'");
+    }
+    return true;
   }
 
   // Whether a stored event of `lead_id` has `event_id`.
