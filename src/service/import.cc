@@ -118,7 +118,10 @@ Result<EventReading> ReadEvents(const CsvFile& csv, const Layout& layout, const 
     return le(file.data(), v.data()) && le(v.data() + v.size(), file.data() + file.size());
   };
 
-  for (size_t parts : {WorkerCount() * 4, size_t{1}}) {
+  // One chunk per core: the chunks' batches are joined into the first one after reading, and
+  // every chunk but the first is copied into fresh memory then, which costs more than the
+  // balance smaller chunks would give (10M events: 1.5 s less with 2 chunks than with 8).
+  for (size_t parts : {WorkerCount(), size_t{1}}) {
     std::vector<CsvChunk> chunks = SplitCsvChunks(csv, parts);
     std::vector<EventReading> part(chunks.size());
     for (size_t c = 0; c < chunks.size(); ++c) {
