@@ -1746,14 +1746,18 @@ class SqliteTransaction final : public Transaction {
         return props;
       };
       std::vector<size_t> start(leads.size() + 1, 0);  // of each lead's staged bytes
-      ParallelTasks(stage_lanes, [&](size_t lane) {
-        std::vector<blocks::StoredProp> props;
+      // Calls visit(i, rank, event) for each row of a lead in `lane`, in batch order.
+      auto for_rows_of_lane = [&](size_t lane, auto&& visit) {
         for (size_t i = 0; i < n; ++i) {
           const uint32_t r = rank[lead_of[i]];
-          if (lane_of_rank(r) != lane) continue;
-          const EventBatch::Event& e = batch.event(i);
-          start[r + 1] += blocks::StagedSize(e.event_id, e.type, props_of(i, props));
+          if (lane_of_rank(r) == lane) visit(i, r, batch.event(i));
         }
+      };
+      ParallelTasks(stage_lanes, [&](size_t lane) {
+        std::vector<blocks::StoredProp> props;
+        for_rows_of_lane(lane, [&](size_t i, uint32_t r, const EventBatch::Event& e) {
+          start[r + 1] += blocks::StagedSize(e.event_id, e.type, props_of(i, props));
+        });
       });
       for (size_t r = 0; r < leads.size(); ++r) start[r + 1] += start[r];
       // Every byte is written below before it is read: no zeroing of up to a GB.
@@ -1766,16 +1770,13 @@ class SqliteTransaction final : public Transaction {
         std::vector<TimePoint> latest(leads.size(), std::numeric_limits<TimePoint>::min());
         ParallelTasks(stage_lanes, [&](size_t lane) {
           std::vector<blocks::StoredProp> props;
-          for (size_t i = 0; i < n; ++i) {
-            const uint32_t r = rank[lead_of[i]];
-            if (lane_of_rank(r) != lane) continue;
-            const EventBatch::Event& e = batch.event(i);
+          for_rows_of_lane(lane, [&](size_t i, uint32_t r, const EventBatch::Event& e) {
             char* end = blocks::StageEvent(staged + next[r], static_cast<uint32_t>(i),
                                            e.occurred_at, e.event_id, e.type, props_of(i, props));
             next[r] = static_cast<size_t>(end - staged);
             if (e.occurred_at < latest[r]) unsorted[r] = 1;
             latest[r] = std::max(latest[r], e.occurred_at);
-          }
+          });
         });
       }
 
