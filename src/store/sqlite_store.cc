@@ -1733,7 +1733,7 @@ class SqliteTransaction final : public Transaction {
       // batch order (in sequence) and written at their lead's place, so that the pass over the
       // leads below reads in sequence too. Two passes: sizes, then bytes; each by all cores,
       // a range of leads each (every core reads all rows and stages those of its leads).
-      const size_t stage_lanes = leads.size() < 4096 ? 1 : WorkerCount();
+      const size_t stage_lanes = leads.size() < kBulkLeads ? 1 : WorkerCount();
       auto lane_of_rank = [&](uint32_t r) { return r * stage_lanes / leads.size(); };
       auto props_of =
           [&](size_t i,
@@ -1804,7 +1804,11 @@ class SqliteTransaction final : public Transaction {
       // What the loop asks of each lead, in as few queries as possible: when no event is stored
       // yet there are no segments to read, and when the batch names many of the leads, their
       // accounts come from one pass over the index in lead order instead of a query each.
-      LEADQ_TRY(bool any_blocks, AnyEventBlocks());
+      // (Small batches, such as one posted event, skip both questions: each costs a query.)
+      bool any_blocks = true;
+      if (leads.size() >= kBulkLeads) {
+        LEADQ_TRY(any_blocks, AnyEventBlocks());
+      }
       std::vector<std::string> accounts;
       LEADQ_TRY(bool scanned, AccountsInOrder(leads, by_name, accounts));
       for (size_t r = 0; r < leads.size(); ++r) {
@@ -3171,34 +3175,35 @@ class SqliteTransaction final : public Transaction {
       uint32_t lead;  // index in `leads`
       bool operator<(const Id& o) const { return hash != o.hash ? hash < o.hash : row < o.row; }
     };
-    std::vector<Id> unsorted;  // built in row order, so that no row is visited at random later
-    ReserveHuge(unsorted, batch.size());
-    std::vector<uint32_t> bucket_start(blocks::kIdBuckets + 1, 0);
+    std::vector<Id> ids;  // built in row order, so that no row is visited at random later
+    ReserveHuge(ids, batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       std::string_view id = batch.event(i).event_id;
       if (!id.empty()) {
-        const uint64_t hash = blocks::EventIdHash(id);
-        unsorted.push_back({hash, static_cast<uint32_t>(i), lead_of[i]});
-        ++bucket_start[blocks::BucketOf(hash) + 1];
+        ids.push_back({blocks::EventIdHash(id), static_cast<uint32_t>(i), lead_of[i]});
       }
     }
-    // Sorted by (hash, row): into their buckets first (in row order), then each bucket alone,
-    // on all cores.
-    for (size_t b = 0; b < blocks::kIdBuckets; ++b) bucket_start[b + 1] += bucket_start[b];
-    std::vector<Id> ids;
-    ResizeHuge(ids, unsorted.size());
-    {
+    if (ids.size() < 65536) {
+      std::sort(ids.begin(), ids.end());
+    } else {
+      // Into their buckets first (a counting pass; row order kept), then each bucket sorted
+      // alone, on all cores.
+      std::vector<uint32_t> bucket_start(blocks::kIdBuckets + 1, 0);
+      for (const Id& id : ids) ++bucket_start[blocks::BucketOf(id.hash) + 1];
+      for (size_t b = 0; b < blocks::kIdBuckets; ++b) bucket_start[b + 1] += bucket_start[b];
+      std::vector<Id> bucketed;
+      ResizeHuge(bucketed, ids.size());
       std::vector<uint32_t> next(bucket_start.begin(), bucket_start.end() - 1);
-      for (const Id& id : unsorted) ids[next[blocks::BucketOf(id.hash)]++] = id;
+      for (const Id& id : ids) bucketed[next[blocks::BucketOf(id.hash)]++] = id;
+      ids = std::move(bucketed);
+      const size_t parts = WorkerCount() * 4;
+      ParallelTasks(parts, [&](size_t part) {
+        for (size_t b = blocks::kIdBuckets * part / parts;
+             b < blocks::kIdBuckets * (part + 1) / parts; ++b) {
+          std::sort(ids.begin() + bucket_start[b], ids.begin() + bucket_start[b + 1]);
+        }
+      });
     }
-    unsorted = std::vector<Id>();
-    const size_t parts = ids.size() < 65536 ? 1 : WorkerCount() * 4;
-    ParallelTasks(parts, [&](size_t part) {
-      for (size_t b = blocks::kIdBuckets * part / parts;
-           b < blocks::kIdBuckets * (part + 1) / parts; ++b) {
-        std::sort(ids.begin() + bucket_start[b], ids.begin() + bucket_start[b + 1]);
-      }
-    });
     // Repeats within the batch: a run of one hash holds one id (two ids sharing a 64-bit hash
     // are each compared with the run's first rows of another id).
     std::vector<uint32_t> firsts;
@@ -3295,6 +3300,10 @@ class SqliteTransaction final : public Transaction {
     return Status::Ok();
   }
 
+  // The number of leads from which an event batch reads in bulk (AnyEventBlocks,
+  // AccountsInOrder) rather than a query per lead.
+  static constexpr size_t kBulkLeads = 4096;
+
   // Whether event_blocks has a row.
   Result<bool> AnyEventBlocks() {
     LEADQ_TRY(Stmt st, conn_->Prepare("SELECT 1 FROM event_blocks LIMIT 1", "read events"));
@@ -3309,11 +3318,12 @@ class SqliteTransaction final : public Transaction {
   Result<bool> AccountsInOrder(std::span<const std::string_view> leads,
                                std::span<const uint32_t> by_name,
                                std::vector<std::string>& accounts) {
+    if (leads.size() < kBulkLeads) return false;
     LEADQ_TRY(Stmt count,
               conn_->Prepare("SELECT coalesce(max(rowid), 0) FROM leads", "count leads"));
     LEADQ_TRY(bool any, conn_->Fetch(count, "count leads"));
     const int64_t bound = any ? count.ColInt(0) : 0;
-    if (leads.size() < 4096 || static_cast<int64_t>(leads.size()) * 8 < bound) return false;
+    if (static_cast<int64_t>(leads.size()) * 8 < bound) return false;
     LEADQ_TRY(Stmt st, conn_->Prepare("SELECT lead_id, account_id FROM leads INDEXED BY "
                                       "leads_account ORDER BY lead_id",
                                       "read the accounts of leads"));
