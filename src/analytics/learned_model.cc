@@ -404,13 +404,9 @@ int FindLevel(const std::vector<std::string>& levels, std::string_view value) {
   return -1;
 }
 
-}  // namespace
-
-namespace {
-
 // The features of one row, as calls set(feature, value) in increasing feature order for the
 // features that are not zero (a missing cell's numeric feature is 0, the mean, and is not set).
-// EncodeRow writes them into a vector; LogisticMargin adds coefficient x value as it goes,
+// EncodeRow writes them into a vector; RowProbability adds coefficient x value as it goes,
 // which sums the same terms in the same order as the dot product over the whole vector.
 template <typename Set>
 void VisitFeatures(const LearnedModel& model, std::span<const std::string_view> row,
