@@ -23,8 +23,6 @@
 namespace leadq::service {
 namespace {
 
-constexpr size_t kBatch = 50'000;
-
 // The columns of SHIPMENTS.md; the first five are required.
 constexpr std::array<std::string_view, 20> kShipmentColumns = {
     "bol_number",        "arrival_date",      "consignee_name",
@@ -40,11 +38,17 @@ bool IsCountry(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-std::string Upper(std::string_view s) {
-  std::string out(s);
+// `s` in upper case, into `out`.
+void UpperInto(std::string& out, std::string_view s) {
+  out.assign(s);
   for (char& c : out) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
   }
+}
+
+std::string Upper(std::string_view s) {
+  std::string out;
+  UpperInto(out, s);
   return out;
 }
 
@@ -127,13 +131,16 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
   LEADQ_TRY(std::unique_ptr<store::Transaction> tx, ws.store->Begin());
   TradeImportReport report;
   std::vector<RejectedRow> rejects;
-  std::vector<store::ShipmentRow> batch;
-  batch.reserve(kBatch);
+  // The whole file in one batch: the store writes each arrival day once (a file is seldom in
+  // arrival order). The batch holds the lines encoded, about the file's size.
+  store::ShipmentBatch batch;
+  batch.Reserve(csv.bytes().size() / 160 + 16, csv.bytes().size() + csv.bytes().size() / 8);
   std::map<std::string, std::pair<uint64_t, int64_t>> unknown_hs;  // code -> (rows, first line)
   const trade::HsNomenclature& hs = trade::HsNomenclature::Builtin();
   std::unordered_map<std::string, bool> hs_known;
   const size_t header_fields = csv.columns().size();
   const std::vector<std::string> column_names(kShipmentColumns.begin(), kShipmentColumns.end());
+  std::string consignee_country, shipper_country, origin_country, hs_code;
 
   CsvReader reader(csv.bytes(), csv.body_begin(), csv.bytes().size(), csv.body_line());
   while (reader.Next()) {
@@ -147,15 +154,7 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
              std::to_string(header_fields));
       continue;
     }
-    auto text = [&](size_t i) {
-      return std::string(mapping.MapValue(column_names[i], Cell(reader, col[i])));
-    };
-    store::ShipmentRow row;
-    row.bol_number = text(0);
-    std::string date = text(1);
-    row.consignee_name = text(2);
-    std::string hs_text = text(3);
-    row.consignee_country = Upper(text(5));
+    auto text = [&](size_t i) { return mapping.MapValue(column_names[i], Cell(reader, col[i])); };
     std::string missing;
     for (size_t i : {0, 1, 2, 3, 4}) {
       if (Cell(reader, col[i]).empty())
@@ -165,45 +164,41 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
       reject("missing " + missing);
       continue;
     }
+    store::shipblocks::ShipmentFields row;
+    const std::string_view date = text(1);
     std::optional<TimePoint> arrival = ParseTimestamp(date);
     if (!arrival) {
-      reject("arrival_date \"" + date + "\" is not a date (write 2026-05-02)");
+      reject("arrival_date \"" + std::string(date) + "\" is not a date (write 2026-05-02)");
       continue;
     }
     row.arrival = *arrival - (*arrival % kMicrosPerDay + kMicrosPerDay) % kMicrosPerDay;
-    row.hs_code = trade::HsDigits(hs_text);
-    if (row.hs_code.size() < 4 || row.hs_code.size() > 10) {
-      reject("hs_code \"" + hs_text + "\" must be 4 to 10 digits (dots and spaces allowed)");
+    const std::string_view hs_text = text(3);
+    hs_code = trade::HsDigits(hs_text);
+    if (hs_code.size() < 4 || hs_code.size() > 10) {
+      reject("hs_code \"" + std::string(hs_text) +
+             "\" must be 4 to 10 digits (dots and spaces allowed)");
       continue;
     }
-    if (!row.consignee_country.empty() && !IsCountry(row.consignee_country)) {
-      reject("consignee_country \"" + text(5) + "\" is not an ISO 3166-1 alpha-2 code (write US)");
+    UpperInto(consignee_country, text(5));
+    if (!consignee_country.empty() && !IsCountry(consignee_country)) {
+      reject("consignee_country \"" + std::string(text(5)) +
+             "\" is not an ISO 3166-1 alpha-2 code (write US)");
       continue;
     }
-    row.shipper_name = text(4);
-    row.consignee_address = text(6);
-    row.consignee_city = text(7);
-    row.shipper_country = Upper(text(8));
-    row.notify_party = text(9);
-    row.country_of_origin = Upper(text(10));
-    row.port_of_lading = text(11);
-    row.port_of_unlading = text(12);
-    row.description = text(13);
-    row.carrier = text(14);
+    UpperInto(shipper_country, text(8));
+    UpperInto(origin_country, text(10));
     bool bad = false;
-    for (size_t i : {8, 10}) {
-      std::string code = Upper(text(i));
-      if (!code.empty() && !IsCountry(code)) {
-        reject(std::string(kShipmentColumns[i]) + " \"" + text(i) +
+    for (auto [i, code] : {std::pair<size_t, const std::string*>{8, &shipper_country},
+                           std::pair<size_t, const std::string*>{10, &origin_country}}) {
+      if (!code->empty() && !IsCountry(*code)) {
+        reject(std::string(kShipmentColumns[i]) + " \"" + std::string(text(i)) +
                "\" is not an ISO 3166-1 alpha-2 code");
         bad = true;
         break;
       }
     }
     if (bad) continue;
-    std::array<std::optional<double>*, 5> numbers = {&row.weight_kg, &row.containers, &row.teu,
-                                                     &row.quantity, &row.value_usd};
-    for (size_t k = 0; k < numbers.size() && !bad; ++k) {
+    for (size_t k = 0; k < row.numbers.size() && !bad; ++k) {
       std::string_view cell = Cell(reader, col[15 + k]);
       if (cell.empty()) continue;
       std::optional<double> v = ParseNumber(cell);
@@ -212,30 +207,31 @@ Result<TradeImportReport> ImportShipments(Workspace& ws, const TradeImportReques
                "\" is not a number >= 0 (write 1250.5)");
         bad = true;
       } else {
-        *numbers[k] = *v;
+        row.numbers[k] = *v;
       }
     }
     if (bad) continue;
-    auto known = hs_known.find(row.hs_code);
+    row.bol_number = text(0);
+    row.hs_code = hs_code;
+    // In ShipmentFields::texts order.
+    row.texts = {text(2), text(4),        text(6),  text(7),  consignee_country, shipper_country,
+                 text(9), origin_country, text(11), text(12), text(13),          text(14)};
+    auto known = hs_known.find(hs_code);
     if (known == hs_known.end()) {
       // Chapter 99 ("commodities not specified according to kind", no section) is not a
       // product code: a record carrying it is as good as unclassified.
-      const trade::HsEntry* entry = hs.Longest(row.hs_code);
+      const trade::HsEntry* entry = hs.Longest(hs_code);
       bool ok = entry != nullptr && entry->code.size() >= 4 && !entry->section.empty();
-      known = hs_known.emplace(row.hs_code, ok).first;
+      known = hs_known.emplace(hs_code, ok).first;
     }
     if (!known->second) {
-      auto& [count, line] = unknown_hs[row.hs_code];
+      auto& [count, line] = unknown_hs[hs_code];
       if (count++ == 0) line = reader.line();
     }
-    batch.push_back(std::move(row));
-    if (batch.size() >= kBatch) {
-      LEADQ_TRY(tx->UpsertShipments(batch, report.stats));
-      batch.clear();
-    }
+    batch.Add(row);
   }
   if (!reader.status().ok()) return reader.status().WithPrefix(csv.name());
-  if (!batch.empty()) LEADQ_TRY(tx->UpsertShipments(batch, report.stats));
+  LEADQ_TRY(tx->UpsertShipmentBatch(batch, report.stats));
 
   if (!unknown_hs.empty()) {
     uint64_t rows = 0;

@@ -3,8 +3,15 @@
 #include <cstring>
 
 #include "core/text.h"
+#include "store/codec.h"
 
 namespace leadq::store::blocks {
+
+using codec::Cursor;
+using codec::PutString;
+using codec::PutVarint;
+using codec::UnZigZag;
+using codec::ZigZag;
 
 namespace {
 
@@ -14,64 +21,6 @@ namespace {
 // Id bucket format 1: varint 1, then per entry 8 bytes of hash (little-endian) and a string lead.
 constexpr uint64_t kBlockFormat = 1;
 constexpr uint64_t kBucketFormat = 1;
-
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-void PutString(std::string& out, std::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s);
-}
-
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
-
-// Reads from a blob; every read checks the bounds and sets `bad` instead of overrunning.
-struct Cursor {
-  std::string_view in;
-  size_t pos = 0;
-  bool bad = false;
-
-  bool done() const { return pos >= in.size(); }
-  uint64_t Varint() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos >= in.size()) break;
-      auto byte = static_cast<unsigned char>(in[pos++]);
-      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return v;
-    }
-    bad = true;
-    return 0;
-  }
-  std::string_view String() {
-    uint64_t n = Varint();
-    if (bad || n > in.size() - pos) {
-      bad = true;
-      return {};
-    }
-    std::string_view s = in.substr(pos, n);
-    pos += n;
-    return s;
-  }
-  uint64_t Fixed64() {
-    if (in.size() - pos < 8) {
-      bad = true;
-      return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[pos + i]);
-    pos += 8;
-    return v;
-  }
-};
 
 }  // namespace
 
@@ -238,13 +187,7 @@ uint64_t EventIdHash(std::string_view event_id) {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ULL;
   }
-  // MurmurHash3's finaliser: FNV-1a alone leaves the top bits (the bucket) poorly mixed.
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
+  return codec::Finalise64(h);
 }
 
 Status DecodeIdBucket(std::string_view blob, std::vector<IdEntry>& out) {
@@ -275,9 +218,7 @@ std::string EncodeIdBucket(std::span<const IdEntry> entries) {
   out.reserve(bytes);
   PutVarint(out, kBucketFormat);
   for (const IdEntry& e : entries) {
-    char raw[8];
-    for (int i = 0; i < 8; ++i) raw[i] = static_cast<char>((e.hash >> (8 * i)) & 0xff);
-    out.append(raw, 8);
+    codec::PutFixed64(out, e.hash);
     PutString(out, e.lead_id);
   }
   return out;

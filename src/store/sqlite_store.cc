@@ -11,7 +11,9 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -25,6 +27,7 @@
 #include "core/string_index.h"
 #include "core/text.h"
 #include "store/event_blocks.h"
+#include "store/shipment_blocks.h"
 
 namespace leadq::store {
 namespace internal {
@@ -390,7 +393,24 @@ CREATE TABLE event_ids(
 );
 )sql";
 
+// Shipments in blocks (store/shipment_blocks.h): the lines of each arrival day packed into
+// segments of up to 1,024, and their keys in 65,536 hash buckets. One row of twenty columns per
+// line and a unique index on (bol_number, hs_code) cost SQLite 55 s to import 5M lines; in blocks
+// they are a few thousand rows. MoveShipmentsIntoBlocks converts the shipments table and drops it.
+constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE shipment_blocks(
+  id INTEGER PRIMARY KEY,      -- day * 65536 + segment (days since the epoch, UTC)
+  lines INTEGER NOT NULL,      -- how many lines `data` holds
+  data BLOB NOT NULL
+);
+CREATE TABLE shipment_keys(
+  bucket INTEGER PRIMARY KEY,  -- the top 16 bits of ShipmentKeyHash(bol_number, hs_code)
+  data BLOB NOT NULL           -- (hash, day) of every stored line in the bucket
+);
+)sql";
+
 Status MoveEventsIntoBlocks(sqlite3* db);
+Status MoveShipmentsIntoBlocks(sqlite3* db);
 
 constexpr Migration kMigrations[] = {
     {"workspace tables", kSchemaV1},
@@ -400,6 +420,7 @@ constexpr Migration kMigrations[] = {
     {"api tokens and audit trail", kSchemaV5},
     {"pipeline count indexes", kSchemaV6},
     {"events in blocks", kSchemaV7, MoveEventsIntoBlocks},
+    {"shipments in blocks", kSchemaV8, MoveShipmentsIntoBlocks},
 };
 
 }  // namespace
@@ -653,14 +674,33 @@ constexpr int kCheckpointFrames = 1000;
 // How long a transaction waits for another writer (of this process or another) before it fails.
 constexpr int kBusyTimeoutSeconds = 5;
 
-// The page cache limits (PRAGMA cache_size, negative: KiB). A transaction that imports
-// shipments may grow the cache to 2 GiB: the table is written in arrival order, so the pages an
-// import fills are written once, at commit, instead of being spilled to the WAL one at a time
-// when the cache is full. Measured at 5M rows (a 1.46 GB file), CPU of the import: 58 s with
-// 1 GiB, 44 s with 2 GiB, 35 s with 4 GiB. The cache is allocated as it fills, and freed when the
-// connection goes back to the pool.
+// The page cache limit (PRAGMA cache_size, negative: KiB). The cache is allocated as it fills.
 constexpr std::string_view kCacheSize = "-1048576";
-constexpr std::string_view kShipmentImportCacheSize = "-2097152";
+
+// While it lives, the page cache of a connection is kSmallCacheSize: for a transaction that
+// writes many pages once and reads them no more (blocks appended in order), the cache then
+// spills them to the log as it goes instead of taking up to kCacheSize of fresh memory, which
+// costs about a second per GB on this project's machine.
+constexpr std::string_view kSmallCacheSize = "-65536";
+class SmallCache {
+ public:
+  explicit SmallCache(Connection& conn) : conn_(conn) {}
+  SmallCache(const SmallCache&) = delete;
+  SmallCache& operator=(const SmallCache&) = delete;
+  ~SmallCache() {
+    if (started_) {
+      (void)conn_.Exec("PRAGMA cache_size=" + std::string(kCacheSize), "restore the page cache");
+    }
+  }
+  Status Start() {
+    started_ = true;
+    return conn_.Exec("PRAGMA cache_size=" + std::string(kSmallCacheSize), "shrink the page cache");
+  }
+
+ private:
+  Connection& conn_;
+  bool started_ = false;
+};
 
 // SQLite counts every allocation under one process-wide mutex unless told not to before it
 // starts (measured: 6% of a rescore of 1M leads was that mutex). Nothing here reads the counts.
@@ -854,8 +894,6 @@ enum FixedStmt : int {
   kWebhookExists,
   kInsertMessage,
   kLeaseMessage,
-  kInsertShipment,
-  kUpdateShipment,
   kPutBuyerNote,
   kFixedCount,
 };
@@ -953,23 +991,6 @@ constexpr std::array<std::string_view, kFixedCount> kFixedSql = {
     "VALUES(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10)",
     // kLeaseMessage
     "UPDATE outbox SET next_attempt_at = ?2 WHERE seq = ?1",
-    // kInsertShipment: parameters in kShipmentColumns order
-    "INSERT INTO shipments(bol_number, hs_code, arrival, consignee_name, shipper_name, "
-    "consignee_address, consignee_city, consignee_country, shipper_country, notify_party, "
-    "country_of_origin, port_of_lading, port_of_unlading, description, carrier, weight_kg, "
-    "containers, teu, quantity, value_usd) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT DO NOTHING",
-    // kUpdateShipment: the same parameters; changes nothing when every value is the same
-    "UPDATE shipments SET arrival = ?3, consignee_name = ?4, shipper_name = ?5, "
-    "consignee_address = ?6, consignee_city = ?7, consignee_country = ?8, shipper_country = ?9, "
-    "notify_party = ?10, country_of_origin = ?11, port_of_lading = ?12, port_of_unlading = ?13, "
-    "description = ?14, carrier = ?15, weight_kg = ?16, containers = ?17, teu = ?18, "
-    "quantity = ?19, value_usd = ?20 WHERE bol_number = ?1 AND hs_code = ?2 AND NOT ("
-    "arrival IS ?3 AND consignee_name IS ?4 AND shipper_name IS ?5 AND consignee_address IS ?6 "
-    "AND consignee_city IS ?7 AND consignee_country IS ?8 AND shipper_country IS ?9 AND "
-    "notify_party IS ?10 AND country_of_origin IS ?11 AND port_of_lading IS ?12 AND "
-    "port_of_unlading IS ?13 AND description IS ?14 AND carrier IS ?15 AND weight_kg IS ?16 AND "
-    "containers IS ?17 AND teu IS ?18 AND quantity IS ?19 AND value_usd IS ?20)",
     // kPutBuyerNote
     "INSERT INTO buyer_notes(country, spelling, kind, value, note, noted_by, at) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(country, spelling, kind) DO UPDATE SET "
@@ -992,6 +1013,423 @@ Status PutIdBuckets(Connection& conn, Stmt& put, std::span<const std::pair<uint6
     put.Blob(2, blob);
     LEADQ_TRY(conn.Run(put, "write event_id bucket"));
   }
+  return Status::Ok();
+}
+
+// --- Shipments in blocks (store/shipment_blocks.h)
+
+// A line with its key read out: of a batch, or of a stored block.
+struct KeyedLine {
+  TimePoint arrival = 0;
+  std::string_view bol, hs;
+  std::string_view encoded;
+};
+
+// Scan order: arrival, bol_number, hs_code.
+bool ScanBefore(const KeyedLine& a, const KeyedLine& b) {
+  if (a.arrival != b.arrival) return a.arrival < b.arrival;
+  const int c = a.bol.compare(b.bol);
+  return c != 0 ? c < 0 : a.hs < b.hs;
+}
+bool KeyBefore(const KeyedLine& a, std::string_view bol, std::string_view hs) {
+  const int c = a.bol.compare(bol);
+  return c != 0 ? c < 0 : a.hs < hs;
+}
+// The same key, arrival and values (equal lines of a day encode to equal bytes).
+bool SameLine(const KeyedLine& a, const KeyedLine& b) {
+  return a.arrival == b.arrival && a.encoded == b.encoded;
+}
+
+constexpr std::array<std::string_view, shipblocks::kNumbers> kShipmentNumberNames = {
+    "weight_kg", "containers", "teu", "quantity", "value_usd"};
+
+// InvalidInput for a shipment the store cannot keep.
+Status CheckShipment(const shipblocks::ShipmentFields& row) {
+  if (row.bol_number.empty()) return Status::Invalid("a shipment with an empty bol_number");
+  const bool digits =
+      !row.hs_code.empty() && std::all_of(row.hs_code.begin(), row.hs_code.end(),
+                                          [](char c) { return c >= '0' && c <= '9'; });
+  const bool numbers = std::all_of(row.numbers.begin(), row.numbers.end(),
+                                   [](const auto& v) { return !v || std::isfinite(*v); });
+  if (digits && !row.texts[0].empty() && numbers) return Status::Ok();
+  std::string name = "shipment '";
+  name.append(row.bol_number).append("' hs_code '").append(row.hs_code).append("'");
+  if (!digits) return Status::Invalid(name + ": the hs_code must be digits only");
+  if (row.texts[0].empty()) return Status::Invalid(name + ": no consignee_name");
+  for (size_t k = 0; k < row.numbers.size(); ++k) {
+    if (row.numbers[k] && !std::isfinite(*row.numbers[k])) {
+      return Status::Invalid(name + ": " + std::string(kShipmentNumberNames[k]) +
+                             " is not a finite number");
+    }
+  }
+  return Status::Ok();
+}
+
+// Sorts on all cores: each core sorts a slice, then the slices are merged.
+template <typename T, typename Less>
+void ParallelSort(std::vector<T>& v, Less less) {
+  const size_t parts = v.size() < 65536 ? 1 : WorkerCount();
+  std::vector<size_t> bounds(parts + 1);
+  for (size_t p = 0; p <= parts; ++p) bounds[p] = v.size() * p / parts;
+  ParallelTasks(parts, [&](size_t p) {
+    std::sort(v.begin() + static_cast<ptrdiff_t>(bounds[p]),
+              v.begin() + static_cast<ptrdiff_t>(bounds[p + 1]), less);
+  });
+  for (size_t p = 1; p < parts; ++p) {
+    std::inplace_merge(v.begin(), v.begin() + static_cast<ptrdiff_t>(bounds[p]),
+                       v.begin() + static_cast<ptrdiff_t>(bounds[p + 1]), less);
+  }
+}
+
+// The block ids of a day: day * kDaySegments + segment.
+int64_t FirstBlockOf(int64_t day) { return day * shipblocks::kDaySegments; }
+int64_t DayOfBlock(int64_t id) {
+  return id >= 0 ? id / shipblocks::kDaySegments
+                 : -((-id + shipblocks::kDaySegments - 1) / shipblocks::kDaySegments);
+}
+
+// The stored lines of one day, as one call reads and rewrites them.
+struct StoredDay {
+  std::deque<std::string> blobs;  // the segments, in order (the lines' views point into them)
+  std::vector<KeyedLine> lines;   // scan order
+  std::vector<uint32_t> by_key;   // lines by (bol, hs); empty while the arrivals are all one
+  std::vector<char> removed;      // per line: replaced or moved to another day by this call
+  int64_t segments = 0;           // stored segments
+  bool dirty = false;             // a line removed
+
+  // The index of the line with this key, or -1.
+  int64_t Find(std::string_view bol, std::string_view hs) const {
+    if (by_key.empty()) {
+      auto it = std::lower_bound(lines.begin(), lines.end(), 0,
+                                 [&](const KeyedLine& l, int) { return KeyBefore(l, bol, hs); });
+      if (it == lines.end() || it->bol != bol || it->hs != hs) return -1;
+      return it - lines.begin();
+    }
+    auto it = std::lower_bound(by_key.begin(), by_key.end(), 0,
+                               [&](uint32_t i, int) { return KeyBefore(lines[i], bol, hs); });
+    if (it == by_key.end() || lines[*it].bol != bol || lines[*it].hs != hs) return -1;
+    return *it;
+  }
+};
+
+// Reads the segments of `day` into `d`. `select` binds the first and last block id of the day.
+Status LoadShipmentDay(Connection& conn, Stmt& select, int64_t day, StoredDay& d) {
+  select.Int(1, FirstBlockOf(day));
+  select.Int(2, FirstBlockOf(day) + shipblocks::kDaySegments - 1);
+  ResetOnExit reset(select);
+  std::vector<std::string_view> rows;
+  for (;;) {
+    const int rc = select.Step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return conn.Error(rc, "read shipment blocks");
+    d.blobs.emplace_back(select.ColBlob(0));
+    rows.clear();
+    LEADQ_TRY(shipblocks::DecodeBlock(d.blobs.back(), rows));
+    for (std::string_view row : rows) {
+      KeyedLine line;
+      int64_t time = 0;
+      if (!shipblocks::DecodeKey(row, time, line.bol, line.hs)) {
+        return Status::Internal("a line of the shipment block of day " + std::to_string(day) +
+                                " does not decode");
+      }
+      line.arrival = day * kMicrosPerDay + time;
+      line.encoded = row;
+      d.lines.push_back(line);
+    }
+    ++d.segments;
+  }
+  d.removed.assign(d.lines.size(), 0);
+  const bool one_arrival = std::all_of(d.lines.begin(), d.lines.end(), [&](const KeyedLine& l) {
+    return l.arrival == d.lines.front().arrival;
+  });
+  if (!one_arrival) {
+    d.by_key.resize(d.lines.size());
+    for (size_t i = 0; i < d.by_key.size(); ++i) d.by_key[i] = static_cast<uint32_t>(i);
+    std::sort(d.by_key.begin(), d.by_key.end(), [&](uint32_t a, uint32_t b) {
+      return KeyBefore(d.lines[a], d.lines[b].bol, d.lines[b].hs);
+    });
+  }
+  return Status::Ok();
+}
+
+// Rewrites the segments of `day`: its stored lines less the removed ones, and `added` (in scan
+// order, keys not among the kept lines).
+Status WriteShipmentDay(Connection& conn, Stmt& put, Stmt& drop, int64_t day, const StoredDay& d,
+                        std::span<const KeyedLine> added) {
+  std::vector<std::string_view> merged;
+  merged.reserve(d.lines.size() + added.size());
+  size_t i = 0, j = 0;
+  while (i < d.lines.size() || j < added.size()) {
+    if (i < d.lines.size() && d.removed[i]) {
+      ++i;
+    } else if (j == added.size() || (i < d.lines.size() && ScanBefore(d.lines[i], added[j]))) {
+      merged.push_back(d.lines[i++].encoded);
+    } else {
+      merged.push_back(added[j++].encoded);
+    }
+  }
+  const size_t most = shipblocks::kSegmentRows * static_cast<size_t>(shipblocks::kDaySegments);
+  if (merged.size() > most) {
+    return Status::Invalid("more than " + std::to_string(most) + " shipments arrive on day " +
+                           FormatDate(day * kMicrosPerDay) + ": the store keeps up to that many");
+  }
+  int64_t segment = 0;
+  for (size_t begin = 0; begin < merged.size(); begin += shipblocks::kSegmentRows, ++segment) {
+    const size_t count = std::min(shipblocks::kSegmentRows, merged.size() - begin);
+    const std::string blob =
+        shipblocks::EncodeBlock(std::span<const std::string_view>(merged).subspan(begin, count));
+    put.Int(1, FirstBlockOf(day) + segment);
+    put.Int(2, static_cast<int64_t>(count));
+    put.Blob(3, blob);
+    LEADQ_TRY(conn.Run(put, "write shipment block"));
+  }
+  if (segment < d.segments) {
+    drop.Int(1, FirstBlockOf(day) + segment);
+    drop.Int(2, FirstBlockOf(day) + shipblocks::kDaySegments - 1);
+    LEADQ_TRY(conn.Run(drop, "remove shipment blocks"));
+  }
+  return Status::Ok();
+}
+
+// Transaction::UpsertShipmentBatch on a connection inside a transaction (also the migration that
+// moved rows into blocks).
+Status UpsertShipmentLines(Connection& conn, const ShipmentBatch& batch, WriteStats& stats) {
+  const size_t n = batch.size();
+  if (n == 0) return Status::Ok();
+  if (n >= std::numeric_limits<uint32_t>::max()) {
+    return Status::Invalid("more than 4,294,967,294 shipments in one call");
+  }
+
+  // Every line's key read out, checked and hashed, on all cores.
+  std::vector<KeyedLine> lines(n);
+  std::vector<uint64_t> hashes(n);
+  const size_t workers = n < 65536 ? 1 : WorkerCount();
+  std::vector<size_t> first_bad(workers, n);
+  ParallelFor(
+      n,
+      [&](size_t begin, size_t end, size_t part) {
+        shipblocks::ShipmentFields f;
+        for (size_t i = begin; i < end; ++i) {
+          const std::string_view encoded = batch.encoded(i);
+          if (!shipblocks::DecodeRow(encoded, shipblocks::DayOf(batch.arrival(i)), f) ||
+              !CheckShipment(f).ok()) {
+            first_bad[part] = std::min(first_bad[part], i);
+            continue;
+          }
+          lines[i] = {f.arrival, f.bol_number, f.hs_code, encoded};
+          hashes[i] = shipblocks::ShipmentKeyHash(f.bol_number, f.hs_code);
+        }
+      },
+      workers);
+  if (const size_t bad = *std::min_element(first_bad.begin(), first_bad.end()); bad < n) {
+    shipblocks::ShipmentFields f;
+    if (!shipblocks::DecodeRow(batch.encoded(bad), shipblocks::DayOf(batch.arrival(bad)), f)) {
+      return Status::Internal("shipment " + std::to_string(bad + 1) +
+                              " of the batch does not decode");
+    }
+    return CheckShipment(f);
+  }
+
+  // The lines in scan order (of one key twice on a day, the later given last), by their arrival
+  // and the first 16 bytes of bol_number first.
+  struct ScanKey {
+    TimePoint arrival;
+    uint64_t bol0, bol1;
+    uint32_t line;
+  };
+  auto word = [](std::string_view s, size_t at) {
+    uint64_t w = 0;
+    for (size_t k = 0; k < 8; ++k) {
+      w = (w << 8) | (at + k < s.size() ? static_cast<unsigned char>(s[at + k]) : 0u);
+    }
+    return w;
+  };
+  std::vector<ScanKey> order(n);
+  ParallelFor(
+      n,
+      [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+          order[i] = {lines[i].arrival, word(lines[i].bol, 0), word(lines[i].bol, 8),
+                      static_cast<uint32_t>(i)};
+        }
+      },
+      workers);
+  ParallelSort(order, [&](const ScanKey& a, const ScanKey& b) {
+    if (a.arrival != b.arrival) return a.arrival < b.arrival;
+    if (a.bol0 != b.bol0) return a.bol0 < b.bol0;
+    if (a.bol1 != b.bol1) return a.bol1 < b.bol1;
+    const KeyedLine& x = lines[a.line];
+    const KeyedLine& y = lines[b.line];
+    if (const int c = x.bol.compare(y.bol); c != 0) return c < 0;
+    if (const int c = x.hs.compare(y.hs); c != 0) return c < 0;
+    return a.line < b.line;
+  });
+  auto line_at = [&](uint32_t rank) -> const KeyedLine& { return lines[order[rank].line]; };
+
+  // The lines of one key, by hash: (hash, rank in scan order). A key given more than once is
+  // written as its last line in scan order; each later line counts as updated or unchanged
+  // against the one before it, the first against what is stored.
+  std::vector<std::pair<uint64_t, uint32_t>> by_hash(n);
+  for (size_t r = 0; r < n; ++r) by_hash[r] = {hashes[order[r].line], static_cast<uint32_t>(r)};
+  hashes = {};
+  ParallelSort(by_hash, std::less<>());
+  struct Group {
+    uint64_t hash;
+    uint32_t first, last;  // ranks
+  };
+  std::vector<Group> groups;
+  groups.reserve(n);
+  WriteStats local;
+  std::vector<uint32_t> members;
+  for (size_t a = 0; a < n;) {
+    size_t b = a + 1;
+    while (b < n && by_hash[b].first == by_hash[a].first) ++b;
+    if (b - a == 1) {
+      groups.push_back({by_hash[a].first, by_hash[a].second, by_hash[a].second});
+    } else {
+      // One hash, maybe several keys: each key's lines in scan order.
+      std::vector<bool> taken(b - a, false);
+      for (size_t i = a; i < b; ++i) {
+        if (taken[i - a]) continue;
+        members.clear();
+        for (size_t k = i; k < b; ++k) {
+          const KeyedLine& x = line_at(by_hash[i].second);
+          const KeyedLine& y = line_at(by_hash[k].second);
+          if (!taken[k - a] && x.bol == y.bol && x.hs == y.hs) {
+            taken[k - a] = true;
+            members.push_back(by_hash[k].second);
+          }
+        }
+        for (size_t k = 1; k < members.size(); ++k) {
+          ++(SameLine(line_at(members[k - 1]), line_at(members[k])) ? local.unchanged
+                                                                    : local.updated);
+        }
+        groups.push_back({by_hash[a].first, members.front(), members.back()});
+      }
+    }
+    a = b;
+  }
+  by_hash = {};
+
+  // What is stored under each key: the key buckets say which days to look in.
+  LEADQ_TRY(Stmt any, conn.Prepare("SELECT 1 FROM shipment_keys LIMIT 1", "read shipment keys"));
+  LEADQ_TRY(const bool stored_any, conn.Fetch(any, "read shipment keys"));
+  any.Reset();
+  LEADQ_TRY(Stmt read_bucket,
+            conn.Prepare("SELECT data FROM shipment_keys WHERE bucket = ?1", "read shipment keys"));
+  LEADQ_TRY(Stmt read_day, conn.Prepare("SELECT data FROM shipment_blocks WHERE id BETWEEN ?1 "
+                                        "AND ?2 ORDER BY id",
+                                        "read shipment blocks"));
+  std::vector<std::vector<shipblocks::KeyEntry>> buckets(shipblocks::kKeyBuckets);
+  std::vector<char> bucket_read(shipblocks::kKeyBuckets, stored_any ? 0 : 1);
+  std::vector<char> bucket_dirty(shipblocks::kKeyBuckets, 0);
+  std::map<int64_t, StoredDay> days;
+  auto day_of = [&](int64_t day) -> Result<StoredDay*> {
+    auto [it, fresh] = days.try_emplace(day);
+    if (fresh && stored_any) LEADQ_TRY(LoadShipmentDay(conn, read_day, day, it->second));
+    return &it->second;
+  };
+  std::vector<shipblocks::KeyEntry> new_entries;  // of keys not stored before
+  std::vector<char> write(n, 0);                  // by rank: the line to write
+  for (const Group& g : groups) {
+    const uint32_t bucket = shipblocks::BucketOf(g.hash);
+    std::vector<shipblocks::KeyEntry>& entries = buckets[bucket];
+    if (!bucket_read[bucket]) {
+      bucket_read[bucket] = 1;
+      read_bucket.Int(1, bucket);
+      LEADQ_TRY(bool row, conn.Fetch(read_bucket, "read shipment keys"));
+      if (row) {
+        Status s = shipblocks::DecodeKeyBucket(read_bucket.ColBlob(0), entries);
+        read_bucket.Reset();
+        LEADQ_TRY(s);
+      }
+    }
+    const KeyedLine& first = line_at(g.first);
+    const KeyedLine& last = line_at(g.last);
+    const int64_t last_day = shipblocks::DayOf(last.arrival);
+    StoredDay* home = nullptr;
+    int64_t found = -1;
+    shipblocks::KeyEntry* entry = nullptr;
+    auto [lo, hi] =
+        std::equal_range(entries.begin(), entries.end(), shipblocks::KeyEntry{g.hash, INT64_MIN},
+                         [](const shipblocks::KeyEntry& x, const shipblocks::KeyEntry& y) {
+                           return x.hash < y.hash;
+                         });
+    for (auto it = lo; it != hi && found < 0; ++it) {
+      LEADQ_TRY(home, day_of(it->day));
+      found = home->Find(first.bol, first.hs);
+      entry = &*it;
+    }
+    if (found < 0) {
+      ++local.inserted;
+      write[g.last] = 1;
+      new_entries.push_back({g.hash, last_day});  // in hash order, as the groups are
+      bucket_dirty[bucket] = 1;
+      continue;
+    }
+    const KeyedLine& stored = home->lines[static_cast<size_t>(found)];
+    ++(SameLine(first, stored) ? local.unchanged : local.updated);
+    if (SameLine(last, stored)) continue;
+    home->removed[static_cast<size_t>(found)] = 1;
+    home->dirty = true;
+    write[g.last] = 1;
+    if (entry->day != last_day) {
+      entry->day = last_day;
+      bucket_dirty[bucket] = 1;
+    }
+  }
+  groups = {};
+
+  // The days the call changes, in order: each day's lines written once. The blocks are written
+  // once and not read again: a small page cache writes them to the log as it goes instead of
+  // taking up to a GiB of fresh memory for pages that are only written.
+  SmallCache small_cache(conn);
+  LEADQ_TRY(small_cache.Start());
+  LEADQ_TRY(Stmt put, conn.Prepare("INSERT OR REPLACE INTO shipment_blocks(id, lines, data) "
+                                   "VALUES(?1, ?2, ?3)",
+                                   "write shipment block"));
+  LEADQ_TRY(Stmt drop, conn.Prepare("DELETE FROM shipment_blocks WHERE id BETWEEN ?1 AND ?2",
+                                    "remove shipment blocks"));
+  std::vector<KeyedLine> added;
+  for (size_t a = 0; a < n;) {
+    const int64_t day = shipblocks::DayOf(line_at(static_cast<uint32_t>(a)).arrival);
+    added.clear();
+    size_t b = a;
+    for (; b < n && shipblocks::DayOf(line_at(static_cast<uint32_t>(b)).arrival) == day; ++b) {
+      if (write[b]) added.push_back(line_at(static_cast<uint32_t>(b)));
+    }
+    a = b;
+    if (added.empty()) continue;
+    LEADQ_TRY(StoredDay * d, day_of(day));
+    LEADQ_TRY(WriteShipmentDay(conn, put, drop, day, *d, added));
+    days.erase(day);  // written: not again below
+  }
+  for (auto& [day, d] : days) {
+    if (d.dirty) LEADQ_TRY(WriteShipmentDay(conn, put, drop, day, d, {}));
+  }
+  days.clear();
+
+  LEADQ_TRY(Stmt put_bucket, conn.Prepare("INSERT OR REPLACE INTO shipment_keys(bucket, data) "
+                                          "VALUES(?1, ?2)",
+                                          "write shipment keys"));
+  size_t next_new = 0;
+  for (uint32_t bucket = 0; bucket < shipblocks::kKeyBuckets; ++bucket) {
+    if (!bucket_dirty[bucket]) continue;
+    std::vector<shipblocks::KeyEntry>& entries = buckets[bucket];
+    for (; next_new < new_entries.size() &&
+           shipblocks::BucketOf(new_entries[next_new].hash) <= bucket;
+         ++next_new) {
+      entries.push_back(new_entries[next_new]);
+    }
+    std::sort(entries.begin(), entries.end());
+    const std::string blob = shipblocks::EncodeKeyBucket(entries);
+    put_bucket.Int(1, bucket);
+    put_bucket.Blob(2, blob);
+    LEADQ_TRY(conn.Run(put_bucket, "write shipment keys"));
+  }
+  stats.inserted += local.inserted;
+  stats.updated += local.updated;
+  stats.unchanged += local.unchanged;
   return Status::Ok();
 }
 
@@ -1076,6 +1514,40 @@ Status MoveEventsIntoBlocks(sqlite3* raw) {
   return conn.Exec("DROP TABLE events", "drop the events table");
 }
 
+// Migration 8: moves the rows of `shipments` (one per line) into shipment_blocks and
+// shipment_keys, then drops the table.
+Status MoveShipmentsIntoBlocks(sqlite3* raw) {
+  Connection conn(raw, Describe(sqlite3_db_filename(raw, "main")), /*owned=*/false);
+  ShipmentBatch batch;
+  {
+    LEADQ_TRY(Stmt rows, conn.Prepare("SELECT arrival, bol_number, hs_code, consignee_name, "
+                                      "shipper_name, consignee_address, consignee_city, "
+                                      "consignee_country, shipper_country, notify_party, "
+                                      "country_of_origin, port_of_lading, port_of_unlading, "
+                                      "description, carrier, weight_kg, containers, teu, "
+                                      "quantity, value_usd FROM shipments",
+                                      "read shipments"));
+    shipblocks::ShipmentFields f;
+    for (;;) {
+      const int rc = rows.Step();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return conn.Error(rc, "read shipments");
+      f.arrival = rows.ColInt(0);
+      f.bol_number = rows.Col(1);
+      f.hs_code = rows.Col(2);
+      for (size_t k = 0; k < shipblocks::kTexts; ++k)
+        f.texts[k] = rows.Col(3 + static_cast<int>(k));
+      for (size_t k = 0; k < shipblocks::kNumbers; ++k) {
+        f.numbers[k] = rows.ColOptDouble(3 + static_cast<int>(shipblocks::kTexts + k));
+      }
+      batch.Add(f);
+    }
+  }
+  WriteStats stats;
+  LEADQ_TRY(UpsertShipmentLines(conn, batch, stats));
+  return conn.Exec("DROP TABLE shipments", "drop the shipments table");
+}
+
 }  // namespace
 }  // namespace internal
 
@@ -1098,11 +1570,6 @@ constexpr std::string_view kHandoffColumns = LEADQ_HANDOFF_COLUMNS;
 constexpr std::string_view kTouchColumns =
     "seq, lead_id, touched_by, channel, outcome, at, note, handoff_seq";
 constexpr std::string_view kWebhookColumns = "id, url, kinds, secret, max_attempts, created_at";
-constexpr std::string_view kShipmentColumns =
-    "bol_number, hs_code, arrival, consignee_name, shipper_name, consignee_address, "
-    "consignee_city, consignee_country, shipper_country, notify_party, country_of_origin, "
-    "port_of_lading, port_of_unlading, description, carrier, weight_kg, containers, teu, "
-    "quantity, value_usd";
 constexpr std::string_view kTradeRuleColumns = "id, kind, role, country, a, b, made_by, note, at";
 constexpr std::string_view kBuyerNoteColumns = "country, spelling, kind, value, note, noted_by, at";
 constexpr std::string_view kMessageColumns =
@@ -1343,71 +1810,6 @@ OutboxMessage ReadMessage(const Stmt& st) {
   return m;
 }
 
-// The text members of a shipment after its key and arrival, and its numbers, in kShipmentColumns
-// order: parameters and result columns 4 to 15, then 16 to 20.
-constexpr std::array<std::string ShipmentRow::*, 12> kShipmentTexts = {
-    &ShipmentRow::consignee_name,    &ShipmentRow::shipper_name,
-    &ShipmentRow::consignee_address, &ShipmentRow::consignee_city,
-    &ShipmentRow::consignee_country, &ShipmentRow::shipper_country,
-    &ShipmentRow::notify_party,      &ShipmentRow::country_of_origin,
-    &ShipmentRow::port_of_lading,    &ShipmentRow::port_of_unlading,
-    &ShipmentRow::description,       &ShipmentRow::carrier,
-};
-constexpr std::array<std::pair<std::optional<double> ShipmentRow::*, std::string_view>, 5>
-    kShipmentNumbers = {{
-        {&ShipmentRow::weight_kg, "weight_kg"},
-        {&ShipmentRow::containers, "containers"},
-        {&ShipmentRow::teu, "teu"},
-        {&ShipmentRow::quantity, "quantity"},
-        {&ShipmentRow::value_usd, "value_usd"},
-    }};
-constexpr int kFirstShipmentText = 4;
-constexpr int kFirstShipmentNumber = kFirstShipmentText + static_cast<int>(kShipmentTexts.size());
-
-// InvalidInput for a shipment the store cannot keep.
-Status CheckShipment(const ShipmentRow& row) {
-  if (row.bol_number.empty()) return Status::Invalid("a shipment with an empty bol_number");
-  std::string name = "shipment '" + row.bol_number + "' hs_code '" + row.hs_code + "'";
-  bool digits = !row.hs_code.empty() && std::all_of(row.hs_code.begin(), row.hs_code.end(),
-                                                    [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) return Status::Invalid(name + ": the hs_code must be digits only");
-  if (row.consignee_name.empty()) return Status::Invalid(name + ": no consignee_name");
-  for (const auto& [member, column] : kShipmentNumbers) {
-    const std::optional<double>& v = row.*member;
-    if (v && !std::isfinite(*v)) {
-      return Status::Invalid(name + ": " + std::string(column) + " is not a finite number");
-    }
-  }
-  return Status::Ok();
-}
-
-// Binds a shipment at ?1 .. ?20, in kShipmentColumns order.
-void BindShipment(Stmt& st, const ShipmentRow& row) {
-  st.TextNotNull(1, row.bol_number);
-  st.TextNotNull(2, row.hs_code);
-  st.Int(3, row.arrival);
-  for (size_t i = 0; i < kShipmentTexts.size(); ++i) {
-    st.Text(kFirstShipmentText + static_cast<int>(i), row.*kShipmentTexts[i]);
-  }
-  for (size_t i = 0; i < kShipmentNumbers.size(); ++i) {
-    st.OptDouble(kFirstShipmentNumber + static_cast<int>(i), row.*kShipmentNumbers[i].first);
-  }
-}
-
-// Reads a shipment selected in kShipmentColumns order into `row`, reusing its strings.
-void ReadShipment(const Stmt& st, ShipmentRow& row) {
-  row.bol_number.assign(st.Col(0));
-  row.hs_code.assign(st.Col(1));
-  row.arrival = st.ColInt(2);
-  for (size_t i = 0; i < kShipmentTexts.size(); ++i) {
-    (row.*kShipmentTexts[i]).assign(st.Col(kFirstShipmentText - 1 + static_cast<int>(i)));
-  }
-  for (size_t i = 0; i < kShipmentNumbers.size(); ++i) {
-    row.*kShipmentNumbers[i].first =
-        st.ColOptDouble(kFirstShipmentNumber - 1 + static_cast<int>(i));
-  }
-}
-
 TradeRule ReadTradeRule(const Stmt& st) {
   TradeRule r;
   r.id = st.ColInt(0);
@@ -1559,9 +1961,6 @@ class SqliteTransaction final : public Transaction {
       (void)conn_->Exec("ROLLBACK", "roll back");
     }
     DropStatements();
-    if (import_cache_) {
-      (void)conn_->Exec("PRAGMA cache_size=" + std::string(kCacheSize), "restore cache size");
-    }
     if (read_only_ && !conn_->InTransaction()) {
       (void)conn_->Exec("PRAGMA query_only=0", "end a read-only transaction");
     }
@@ -2730,68 +3129,40 @@ class SqliteTransaction final : public Transaction {
 
   // --- trade
 
-  Status UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats) override {
-    return Atomically([&]() -> Status {
-      WriteStats local;
-      if (!import_cache_) {
-        LEADQ_TRY(conn_->Exec("PRAGMA cache_size=" + std::string(kShipmentImportCacheSize),
-                              "grow the page cache"));
-        import_cache_ = true;
-      }
-      LEADQ_TRY(Stmt * insert, Fixed(kInsertShipment));
-      LEADQ_TRY(Stmt * update, Fixed(kUpdateShipment));
-      // Writing in the table's order appends to it instead of writing all over it: measured at
-      // 1M rows given in random order, 1.7 times less CPU (7.2 s against 12.1 s), and the gap
-      // grows once the table outgrows the page cache. Rows in that order already stay as they are.
-      auto before = [&](size_t a, size_t b) {
-        const ShipmentRow& x = rows[a];
-        const ShipmentRow& y = rows[b];
-        if (x.arrival != y.arrival) return x.arrival < y.arrival;
-        int c = x.bol_number.compare(y.bol_number);
-        return c != 0 ? c < 0 : x.hs_code < y.hs_code;
-      };
-      order_.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) order_[i] = i;
-      if (!std::is_sorted(order_.begin(), order_.end(), before)) {
-        std::stable_sort(order_.begin(), order_.end(), before);
-      }
-      for (size_t index : order_) {
-        const ShipmentRow& row = rows[index];
-        LEADQ_TRY(CheckShipment(row));
-        BindShipment(*insert, row);
-        LEADQ_TRY(conn_->Run(*insert, "insert shipment", row.bol_number));
-        if (sqlite3_changes(conn_->db()) > 0) {
-          ++local.inserted;
-          continue;
-        }
-        BindShipment(*update, row);
-        LEADQ_TRY(conn_->Run(*update, "update shipment", row.bol_number));
-        ++(sqlite3_changes(conn_->db()) > 0 ? local.updated : local.unchanged);
-      }
-      Add(stats, local);
-      return Status::Ok();
-    });
+  Status UpsertShipmentBatch(const ShipmentBatch& batch, WriteStats& stats) override {
+    return Atomically([&]() -> Status { return UpsertShipmentLines(*conn_, batch, stats); });
   }
 
   Status ScanShipments(const ShipmentVisitor& visit) override {
     LEADQ_TRY(CheckUsable());
-    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT " + std::string(kShipmentColumns) +
-                                          " FROM shipments ORDER BY arrival, bol_number, hs_code",
-                                      "scan shipments"));
+    LEADQ_TRY(Stmt st,
+              conn_->Prepare("SELECT id, data FROM shipment_blocks ORDER BY id", "scan shipments"));
     ShipmentRow row;
+    shipblocks::ShipmentFields fields;
+    std::vector<std::string_view> lines;
     for (;;) {
-      int rc = st.Step();
+      const int rc = st.Step();
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) return conn_->Error(rc, "scan shipments");
-      ReadShipment(st, row);
-      if (!visit(row)) break;
+      const int64_t day = DayOfBlock(st.ColInt(0));
+      lines.clear();
+      LEADQ_TRY(shipblocks::DecodeBlock(st.ColBlob(1), lines));
+      for (std::string_view line : lines) {
+        if (!shipblocks::DecodeRow(line, day, fields)) {
+          return Status::Internal("a line of the shipment block of day " + std::to_string(day) +
+                                  " does not decode");
+        }
+        AssignFields(fields, row);
+        if (!visit(row)) return Status::Ok();
+      }
     }
     return Status::Ok();
   }
 
   Result<uint64_t> CountShipments() override {
     LEADQ_TRY(CheckUsable());
-    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT count(*) FROM shipments", "count shipments"));
+    LEADQ_TRY(Stmt st, conn_->Prepare("SELECT coalesce(sum(lines), 0) FROM shipment_blocks",
+                                      "count shipments"));
     LEADQ_TRY(bool row, conn_->Fetch(st, "count shipments"));
     return row ? static_cast<uint64_t>(st.ColInt(0)) : 0;
   }
@@ -3723,16 +4094,14 @@ class SqliteTransaction final : public Transaction {
   SqliteStore& store_;
   std::unique_ptr<Connection> conn_;
   std::unique_lock<std::timed_mutex> writer_;  // held until the transaction ends
-  const bool read_only_;       // begun by BeginRead: the connection is query-only until it ends
-  bool finished_ = false;      // committed (or the commit failed and rolled back)
-  bool broken_ = false;        // SQLite rolled the transaction back after an error
-  bool import_cache_ = false;  // the cache may grow to kShipmentImportCacheSize
+  const bool read_only_;   // begun by BeginRead: the connection is query-only until it ends
+  bool finished_ = false;  // committed (or the commit failed and rolled back)
+  bool broken_ = false;    // SQLite rolled the transaction back after an error
   std::array<Columns, kEntityCount> columns_;
   std::unordered_map<std::string, std::unique_ptr<Shape>> shapes_;
   std::array<Shape*, kEntityCount> last_shape_{};
   std::array<Stmt, kFixedCount> fixed_;
   std::vector<Segment> segments_;  // one lead's segments, read by ReadSegments
-  std::vector<size_t> order_;      // reused for the insertion order of shipments
   std::string event_lead_, event_account_;
   bool event_lead_known_ = false;
 };

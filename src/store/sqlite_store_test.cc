@@ -12,6 +12,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -223,7 +224,8 @@ TEST(SqliteStore, AVersion1WorkspaceIsUpgradedWithItsDataIntact) {
   ASSERT_TRUE(store.ok()) << store.status().message();
   EXPECT_EQ(Query(db, "SELECT version, description FROM schema_migrations ORDER BY version"),
             "1|workspace tables\n2|handoff tables\n3|deal owners\n4|trade\n"
-            "5|api tokens and audit trail\n6|pipeline count indexes\n7|events in blocks\n");
+            "5|api tokens and audit trail\n6|pipeline count indexes\n7|events in blocks\n"
+            "8|shipments in blocks\n");
   EXPECT_EQ(Query(db,
                   "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN "
                   "('owners', 'handoffs', 'touches', 'webhooks', 'outbox') ORDER BY name"),
@@ -309,8 +311,7 @@ TEST(SqliteStore, AVersion3WorkspaceGainsTheTradeTablesWithItsDataIntact) {
   ASSERT_TRUE((*tx)->AddTradeRule(conformance::Rule("merge", "ACME", "ACME INC", At(1))).ok());
   ASSERT_TRUE((*tx)->PutBuyerNote(conformance::Note("US", "ACME", "access", "yes", At(1))).ok());
   ASSERT_TRUE((*tx)->Commit().ok());
-  EXPECT_EQ(Query(db, "SELECT bol_number, hs_code, consignee_name FROM shipments"),
-            "MAEU1|870830|ACME\n");
+  EXPECT_EQ(Query(db, "SELECT count(*), sum(lines) FROM shipment_blocks"), "1|1\n");
   EXPECT_EQ(Query(db, "SELECT kind, a, b FROM trade_rules"), "merge|ACME|ACME INC\n");
   EXPECT_EQ(Query(db, "SELECT country, spelling, kind, value FROM buyer_notes"),
             "US|ACME|access|yes\n");
@@ -356,40 +357,116 @@ TEST(SqliteStore, AVersion4WorkspaceGainsTheTokenAndAuditTablesWithItsDataIntact
             "t-ana|POST|/api/v1/leads/L1/touches|201|touch L1\n");
 }
 
-TEST(SqliteStore, ShipmentsKeepAbsentValuesAsNullAndScanInTableOrder) {
+// The block ids of a day (shipment_blocks.h): day * 65,536 + segment.
+std::string BlockId(int64_t day, int64_t segment) {
+  return std::to_string(shipblocks::DayOf(At(0) + day * kMicrosPerDay) * 65536 + segment);
+}
+
+TEST(SqliteStore, ShipmentsArePackedByArrivalDayWithTheirKeysInBuckets) {
   std::filesystem::path db = TestDir() / "leadq.db";
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, true);
   ASSERT_TRUE(store.ok()) << store.status().message();
+  // 2,500 lines on day 3 (three segments: 1,024, 1,024 and 452), one on day 1.
+  std::vector<ShipmentRow> rows;
+  for (int i = 0; i < 2500; ++i) {
+    rows.push_back(conformance::Shipment("B" + std::to_string(10000 + i), "870830", 3, "ACME"));
+  }
+  rows.push_back(conformance::Shipment("EARLY", "8708", 1, "ACME"));
+  {
+    Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+    ASSERT_TRUE(tx.ok());
+    WriteStats stats;
+    ASSERT_TRUE((*tx)->UpsertShipments(rows, stats).ok());
+    EXPECT_EQ(stats.inserted, 2501u);
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  EXPECT_EQ(Query(db, "SELECT id, lines FROM shipment_blocks ORDER BY id"),
+            BlockId(1, 0) + "|1\n" + BlockId(3, 0) + "|1024\n" + BlockId(3, 1) + "|1024\n" +
+                BlockId(3, 2) + "|452\n");
+  // Every key in a bucket (2,501 hashes over 65,536 buckets: a few share one).
   Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
   ASSERT_TRUE(tx.ok());
-  ShipmentRow bare;
-  bare.bol_number = "MAEU1";
-  bare.hs_code = "8708";
-  bare.consignee_name = "ACME";
-  bare.arrival = At(0);
-  ShipmentRow zero = bare;
-  zero.bol_number = "MAEU2";
-  zero.weight_kg = 0.0;
-  WriteStats stats;
-  ASSERT_TRUE((*tx)->UpsertShipments(std::vector<ShipmentRow>{bare, zero}, stats).ok());
-  ASSERT_TRUE((*tx)->Commit().ok());
-  EXPECT_EQ(Query(db,
-                  "SELECT bol_number, shipper_name IS NULL, carrier IS NULL, weight_kg, "
-                  "value_usd IS NULL FROM shipments ORDER BY bol_number"),
-            "MAEU1|1|1|NULL|1\nMAEU2|1|1|0.0|1\n");
+  {
+    std::string keys = Query(db, "SELECT hex(data) FROM shipment_keys");
+    size_t entries = 0;
+    std::string line;
+    std::istringstream in(keys);
+    while (std::getline(in, line)) {
+      std::string bytes;
+      for (size_t k = 0; k + 1 < line.size(); k += 2) {
+        bytes.push_back(static_cast<char>(std::stoi(line.substr(k, 2), nullptr, 16)));
+      }
+      std::vector<shipblocks::KeyEntry> decoded;
+      ASSERT_TRUE(shipblocks::DecodeKeyBucket(bytes, decoded).ok());
+      entries += decoded.size();
+    }
+    EXPECT_EQ(entries, 2501u);
+  }
 
-  // The scan reads the table in its own order; the upsert finds a row by its unique key.
-  std::string scan = Query(db,
-                           "EXPLAIN QUERY PLAN SELECT * FROM shipments "
-                           "ORDER BY arrival, bol_number, hs_code");
-  EXPECT_NE(scan.find("SCAN shipments"), std::string::npos) << scan;
-  EXPECT_EQ(scan.find("INDEX"), std::string::npos) << scan;
-  EXPECT_EQ(scan.find("TEMP B-TREE"), std::string::npos) << scan;
-  std::string update = Query(db,
-                             "EXPLAIN QUERY PLAN UPDATE shipments SET carrier = 'x' "
-                             "WHERE bol_number = 'MAEU1' AND hs_code = '8708'");
-  EXPECT_NE(update.find("INDEX shipments_key (bol_number=? AND hs_code=?)"), std::string::npos)
-      << update;
+  // 600 lines of day 3 move to day 2: day 3 is written again in two segments, the third goes.
+  std::vector<ShipmentRow> moved(rows.begin(), rows.begin() + 600);
+  for (ShipmentRow& r : moved) r.arrival -= kMicrosPerDay;
+  WriteStats stats;
+  ASSERT_TRUE((*tx)->UpsertShipments(moved, stats).ok());
+  EXPECT_EQ(stats.updated, 600u);
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(Query(db, "SELECT id, lines FROM shipment_blocks ORDER BY id"),
+            BlockId(1, 0) + "|1\n" + BlockId(2, 0) + "|600\n" + BlockId(3, 0) + "|1024\n" +
+                BlockId(3, 1) + "|876\n");
+  tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  Result<uint64_t> count = (*tx)->CountShipments();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 2501u);
+  // The moved keys are found on their new day: the same lines again change nothing.
+  stats = {};
+  ASSERT_TRUE((*tx)->UpsertShipments(moved, stats).ok());
+  EXPECT_EQ(stats.unchanged, 600u);
+  ASSERT_TRUE((*tx)->Commit().ok());
+}
+
+TEST(SqliteStore, ShipmentRowsOfVersion7MoveIntoBlocks) {
+  std::filesystem::path db = TestDir() / "leadq.db";
+  std::span<const internal::Migration> all = internal::SqliteMigrations();
+  ASSERT_GE(all.size(), 8u);
+  ASSERT_TRUE(internal::OpenSqliteStoreWithMigrations(db, true, all.first(7)).ok());
+  auto day = [](int d) { return std::to_string(At(0) + d * kMicrosPerDay); };
+  EXPECT_EQ(Query(db,
+                  "INSERT INTO shipments(arrival, bol_number, hs_code, consignee_name, "
+                  "shipper_name, consignee_country, weight_kg, value_usd) VALUES"
+                  "(" +
+                      day(5) + ", 'B2', '870830', 'ACME', 'BOSCH', 'US', 1200.5, NULL), (" +
+                      day(2) + ", 'Z9', '8708', 'ACME INC', NULL, 'US', 0.0, 5000), (" + day(5) +
+                      ", 'A1', '870899', 'LLANTAS SA', 'BOSCH', 'MX', NULL, NULL);"),
+            "");
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, false);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(Query(db, "SELECT name FROM sqlite_schema WHERE name LIKE 'shipments%'"), "");
+  EXPECT_EQ(Query(db, "SELECT id, lines FROM shipment_blocks ORDER BY id"),
+            BlockId(2, 0) + "|1\n" + BlockId(5, 0) + "|2\n");
+  Result<std::unique_ptr<Transaction>> tx = (*store)->Begin();
+  ASSERT_TRUE(tx.ok());
+  std::vector<ShipmentRow> back = conformance::AllShipments(**tx);
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[0].bol_number, "Z9");
+  EXPECT_EQ(back[0].weight_kg, 0.0);
+  EXPECT_EQ(back[0].value_usd, 5000.0);
+  EXPECT_EQ(back[0].shipper_name, "");
+  EXPECT_EQ(back[1].bol_number, "A1");
+  EXPECT_EQ(back[1].consignee_country, "MX");
+  EXPECT_FALSE(back[1].weight_kg.has_value());
+  EXPECT_EQ(back[2].bol_number, "B2");
+  EXPECT_EQ(back[2].weight_kg, 1200.5);
+  EXPECT_EQ(back[2].arrival, At(0) + 5 * kMicrosPerDay);
+  // The moved keys are found again: the same line is unchanged, a corrected one updated.
+  ShipmentRow corrected = back[2];
+  corrected.weight_kg = 1300;
+  WriteStats stats;
+  ASSERT_TRUE((*tx)->UpsertShipments(std::vector<ShipmentRow>{back[0], corrected}, stats).ok());
+  EXPECT_EQ(stats.unchanged, 1u);
+  EXPECT_EQ(stats.updated, 1u);
+  EXPECT_EQ(stats.inserted, 0u);
+  ASSERT_TRUE((*tx)->Commit().ok());
 }
 
 TEST(SqliteStore, AFailingMigrationChangesNothing) {

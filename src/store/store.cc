@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <array>
 #include <unordered_map>
 
 #include "core/memory.h"
@@ -110,6 +111,62 @@ Result<EventBatch> EventBatch::Of(std::span<const EventRow> rows) {
 Status Transaction::InsertEvents(std::span<const EventRow> rows, WriteStats& stats) {
   LEADQ_TRY(EventBatch batch, EventBatch::Of(rows));
   return InsertEventBatch(batch, stats);
+}
+
+// The text members of a shipment after its key, in shipblocks::ShipmentFields::texts order, and
+// its numbers in ShipmentFields::numbers order.
+namespace {
+constexpr std::array<std::string ShipmentRow::*, shipblocks::kTexts> kShipmentTexts = {
+    &ShipmentRow::consignee_name,    &ShipmentRow::shipper_name,
+    &ShipmentRow::consignee_address, &ShipmentRow::consignee_city,
+    &ShipmentRow::consignee_country, &ShipmentRow::shipper_country,
+    &ShipmentRow::notify_party,      &ShipmentRow::country_of_origin,
+    &ShipmentRow::port_of_lading,    &ShipmentRow::port_of_unlading,
+    &ShipmentRow::description,       &ShipmentRow::carrier,
+};
+constexpr std::array<std::optional<double> ShipmentRow::*, shipblocks::kNumbers> kShipmentNumbers =
+    {&ShipmentRow::weight_kg, &ShipmentRow::containers, &ShipmentRow::teu, &ShipmentRow::quantity,
+     &ShipmentRow::value_usd};
+}  // namespace
+
+shipblocks::ShipmentFields FieldsOf(const ShipmentRow& row) {
+  shipblocks::ShipmentFields f;
+  f.arrival = row.arrival;
+  f.bol_number = row.bol_number;
+  f.hs_code = row.hs_code;
+  for (size_t i = 0; i < kShipmentTexts.size(); ++i) f.texts[i] = row.*kShipmentTexts[i];
+  for (size_t i = 0; i < kShipmentNumbers.size(); ++i) f.numbers[i] = row.*kShipmentNumbers[i];
+  return f;
+}
+
+void AssignFields(const shipblocks::ShipmentFields& fields, ShipmentRow& row) {
+  row.arrival = fields.arrival;
+  row.bol_number.assign(fields.bol_number);
+  row.hs_code.assign(fields.hs_code);
+  for (size_t i = 0; i < kShipmentTexts.size(); ++i) {
+    (row.*kShipmentTexts[i]).assign(fields.texts[i]);
+  }
+  for (size_t i = 0; i < kShipmentNumbers.size(); ++i) {
+    row.*kShipmentNumbers[i] = fields.numbers[i];
+  }
+}
+
+void ShipmentBatch::Reserve(size_t rows, size_t bytes) {
+  rows_.reserve(rows);
+  bytes_.reserve(bytes);
+}
+
+void ShipmentBatch::Add(const shipblocks::ShipmentFields& row) {
+  const size_t offset = bytes_.size();
+  shipblocks::EncodeRow(bytes_, row);
+  rows_.push_back({row.arrival, offset, bytes_.size() - offset});
+}
+
+Status Transaction::UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats) {
+  ShipmentBatch batch;
+  batch.Reserve(rows.size(), rows.size() * 256);
+  for (const ShipmentRow& row : rows) batch.Add(row);
+  return UpsertShipmentBatch(batch, stats);
 }
 
 }  // namespace leadq::store

@@ -40,6 +40,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "store/shipment_blocks.h"
 
 namespace leadq::store {
 
@@ -364,6 +365,38 @@ struct ShipmentRow {
   bool operator==(const ShipmentRow&) const = default;
 };
 
+// The fields of a row, borrowed, and back.
+shipblocks::ShipmentFields FieldsOf(const ShipmentRow& row);
+void AssignFields(const shipblocks::ShipmentFields& fields, ShipmentRow& row);
+
+// Shipments to upsert, each kept in the encoding the store's blocks hold
+// (store/shipment_blocks.h): a batch of a whole file takes about the file's size, and the store
+// copies its lines into blocks without encoding them again. Built by an import for a whole
+// file, so that the store writes each arrival day once.
+class ShipmentBatch {
+ public:
+  void Reserve(size_t rows, size_t bytes);
+  void Add(const shipblocks::ShipmentFields& row);
+  void Add(const ShipmentRow& row) { Add(FieldsOf(row)); }
+
+  size_t size() const { return rows_.size(); }
+  bool empty() const { return rows_.empty(); }
+  TimePoint arrival(size_t i) const { return rows_[i].arrival; }
+  // Line i as shipblocks::EncodeRow wrote it.
+  std::string_view encoded(size_t i) const {
+    return std::string_view(bytes_).substr(rows_[i].offset, rows_[i].size);
+  }
+
+ private:
+  struct Entry {
+    TimePoint arrival = 0;
+    uint64_t offset = 0;
+    uint64_t size = 0;
+  };
+  std::string bytes_;
+  std::vector<Entry> rows_;
+};
+
 // A user's merge or split of two spellings (trade/entities.h EntityRule), kept as a log.
 struct TradeRule {
   int64_t id = 0;        // assigned by the store, never reused
@@ -573,7 +606,9 @@ class Transaction {
   // arriving on the same day. A row with an empty bol_number or consignee_name, an hs_code that is
   // not all digits, or a number that is not finite fails the call with InvalidInput (nothing
   // written).
-  virtual Status UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats) = 0;
+  virtual Status UpsertShipmentBatch(const ShipmentBatch& batch, WriteStats& stats) = 0;
+  // The same for rows.
+  Status UpsertShipments(std::span<const ShipmentRow> rows, WriteStats& stats);
   // Every shipment, ordered by arrival then bol_number then hs_code. The row passed to `visit`
   // is reused between calls (copy what you keep). A visitor returning false stops the scan
   // (and the scan returns Ok).

@@ -20,12 +20,14 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/status.h"
@@ -2287,6 +2289,96 @@ TEST_P(StoreConformance, ReImportingShipmentsChangesNothingAndUpdatesAreCounted)
   std::vector<ShipmentRow> expected = {corrected[2], corrected[0], corrected[3],
                                        corrected[1], second,       late};
   EXPECT_EQ(AllShipments(*tx), expected) << "every value as last written, after a commit";
+}
+
+// A batch large enough for every path a store takes with a whole file (the SQLite store reads
+// and sorts it on all cores from 65,536 lines), in no order, with keys given more than once
+// (on one day and on two) and lines on days before the epoch. What it stores is worked out here
+// line by line from the rules above.
+TEST_P(StoreConformance, ALargeShipmentBatchKeepsTheLastLineOfEachKeyInScanOrder) {
+  constexpr int kLines = 70000;
+  std::vector<ShipmentRow> batch;
+  batch.reserve(kLines);
+  for (int i = 0; i < kLines; ++i) {
+    // Keys repeat: every 10th line repeats the key of the line 5,003 before it, half of them
+    // as the very same line, half with another arrival and weight.
+    const int key = i % 10 == 9 && i >= 5003 ? i - 5003 : i;
+    const int from = i % 20 == 19 ? key : i;
+    char bol[24];
+    std::snprintf(bol, sizeof bol, "%s%07d", key % 3 == 0 ? "MAEU" : "HLCUAB1234567",
+                  key * 7 % kLines);
+    ShipmentRow row = Shipment(bol, key % 2 ? "870830" : "8708", (from * 37) % 61 - 20, "ACME");
+    if (from % 11 == 0) row.arrival = (from % 5 - 3) * kMicrosPerDay;  // around the epoch
+    row.weight_kg = from % 4;
+    batch.push_back(std::move(row));
+  }
+  // What must be stored: per key, the last line in scan order (arrival, then given order).
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_key;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    by_key[{batch[i].bol_number, batch[i].hs_code}].push_back(i);
+  }
+  WriteStats expected_stats;
+  std::vector<ShipmentRow> expected;
+  for (auto& [key, lines] : by_key) {
+    std::stable_sort(lines.begin(), lines.end(),
+                     [&](size_t a, size_t b) { return batch[a].arrival < batch[b].arrival; });
+    ++expected_stats.inserted;
+    for (size_t k = 1; k < lines.size(); ++k) {
+      ++(batch[lines[k]] == batch[lines[k - 1]] ? expected_stats.unchanged
+                                                : expected_stats.updated);
+    }
+    expected.push_back(batch[lines.back()]);
+  }
+  std::sort(expected.begin(), expected.end(), [](const ShipmentRow& a, const ShipmentRow& b) {
+    return std::tie(a.arrival, a.bol_number, a.hs_code) <
+           std::tie(b.arrival, b.bol_number, b.hs_code);
+  });
+  ASSERT_GT(expected_stats.updated, 100u);
+  ASSERT_GT(expected_stats.unchanged, 100u);
+
+  std::unique_ptr<Transaction> tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  WriteStats stats;
+  STORE_ASSERT_OK(tx->UpsertShipments(batch, stats));
+  EXPECT_EQ(Stats(stats), Stats(expected_stats));
+  STORE_ASSERT_OK(tx->Commit());
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  STORE_ASSIGN(uint64_t count, tx->CountShipments());
+  EXPECT_EQ(count, expected.size());
+  std::vector<ShipmentRow> stored = AllShipments(*tx);
+  ASSERT_EQ(stored.size(), expected.size());
+  for (size_t i = 0; i < stored.size(); ++i) {
+    ASSERT_EQ(stored[i], expected[i]) << "line " << i << " in scan order";
+  }
+
+  // The stored lines again: all unchanged. Then every 7th a day later: updated, and moved.
+  WriteStats again;
+  STORE_ASSERT_OK(tx->UpsertShipments(expected, again));
+  EXPECT_EQ(Stats(again),
+            "inserted=0 updated=0 unchanged=" + std::to_string(expected.size()) + " duplicates=0");
+  std::vector<ShipmentRow> later;
+  for (size_t i = 0; i < expected.size(); i += 7) {
+    later.push_back(expected[i]);
+    later.back().arrival += kMicrosPerDay;
+  }
+  WriteStats moved;
+  STORE_ASSERT_OK(tx->UpsertShipments(later, moved));
+  EXPECT_EQ(moved.updated, later.size());
+  EXPECT_EQ(moved.inserted, 0u);
+  STORE_ASSERT_OK(tx->Commit());
+  for (size_t i = 0; i < expected.size(); i += 7) expected[i].arrival += kMicrosPerDay;
+  std::sort(expected.begin(), expected.end(), [](const ShipmentRow& a, const ShipmentRow& b) {
+    return std::tie(a.arrival, a.bol_number, a.hs_code) <
+           std::tie(b.arrival, b.bol_number, b.hs_code);
+  });
+  tx = Begin();
+  ASSERT_NE(tx, nullptr);
+  stored = AllShipments(*tx);
+  ASSERT_EQ(stored.size(), expected.size());
+  for (size_t i = 0; i < stored.size(); ++i) {
+    ASSERT_EQ(stored[i], expected[i]) << "line " << i << " in scan order, after the move";
+  }
 }
 
 TEST_P(StoreConformance, ShipmentsAreScannedByArrivalThenBolThenHsCodeAndTheVisitorCanStop) {
