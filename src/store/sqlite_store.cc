@@ -2208,6 +2208,8 @@ class SqliteTransaction final : public Transaction {
       if (leads.size() >= kBulkLeads) {
         LEADQ_TRY(any_blocks, AnyEventBlocks());
       }
+      SmallCache small_cache(*conn_);
+      if (!any_blocks) LEADQ_TRY(small_cache.Start());  // each lead's blocks appended once
       std::vector<std::string> accounts;
       LEADQ_TRY(bool scanned, AccountsInOrder(leads, by_name, accounts));
       for (size_t r = 0; r < leads.size(); ++r) {
