@@ -432,8 +432,10 @@ std::vector<uint8_t> FindDuplicateEvents(const std::vector<EventChunk>& parts,
   return duplicate;
 }
 
+// The events of `parts` grouped by lead. `unique`: no two share an event_id (no search for
+// repeats; the parts need no ids or hashes unless needs.event_ids).
 EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, const DataNeeds& needs,
-                          const std::vector<bool>& in_file);
+                          const std::vector<bool>& in_file, bool unique);
 
 Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const DataNeeds& needs,
                               RowIssues& issues) {
@@ -510,7 +512,7 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
   for (const Chunk& c : chunks) issues.Merge(c.issues);
   std::vector<bool> in_file;
   for (int c : prop_cols) in_file.push_back(c >= 0);
-  EventTable table = AssembleEvents(parts, leads.size(), needs, in_file);
+  EventTable table = AssembleEvents(parts, leads.size(), needs, in_file, /*unique=*/false);
   table.file = name;
   return table;
 }
@@ -518,14 +520,15 @@ Result<EventTable> ReadEvents(const CsvFile& csv, const LeadTable& leads, const 
 // Merges the chunks of an events file: duplicates removed (the first event_id in file order
 // counts), dictionaries merged, events grouped by lead in file order.
 EventTable AssembleEvents(std::vector<EventChunk>& parts, size_t lead_count, const DataNeeds& needs,
-                          const std::vector<bool>& in_file) {
+                          const std::vector<bool>& in_file, bool unique) {
   EventTable table;
   std::vector<size_t> chunk_start(parts.size() + 1, 0);
   for (size_t c = 0; c < parts.size(); ++c) {
     chunk_start[c + 1] = chunk_start[c] + parts[c].lead.size();
   }
   const size_t total = chunk_start.back();
-  std::vector<uint8_t> duplicate = FindDuplicateEvents(parts, chunk_start);
+  std::vector<uint8_t> duplicate =
+      unique ? std::vector<uint8_t>(total, 0) : FindDuplicateEvents(parts, chunk_start);
 
   // Global dictionaries.
   std::vector<const LocalDictionary*> locals(parts.size());
@@ -705,6 +708,10 @@ struct DatasetBuilder::State {
   RowIssues issues;
   uint64_t unknown_lead_events = 0;
   int64_t row = 0;
+  bool unique_events = false;  // EventsAreUnique
+  // The lead of the last event added: a store gives a lead's events one after the other.
+  std::string last_lead;
+  std::optional<uint32_t> last_lead_row;
 };
 
 DatasetBuilder::DatasetBuilder(const DataNeeds& needs, std::string source)
@@ -738,6 +745,8 @@ void DatasetBuilder::Reserve(size_t accounts, size_t leads, size_t events) {
   state_->leads[0].Reserve(leads);
   state_->events[0].Reserve(events);
 }
+
+void DatasetBuilder::EventsAreUnique() { state_->unique_events = true; }
 
 void DatasetBuilder::AddAccount(std::string_view id, std::span<const std::string_view> values) {
   KeyedChunk& p = state_->accounts[0];
@@ -792,7 +801,12 @@ void DatasetBuilder::AddEvent(std::string_view event_id, std::string_view lead_i
                               std::span<const std::string_view> props) {
   FinishLeads();
   ++state_->row;
-  std::optional<uint32_t> lead_row = state_->data.leads.index.Find(Trim(lead_id));
+  const std::string_view lead = Trim(lead_id);
+  if (lead != state_->last_lead || state_->row == 1) {
+    state_->last_lead.assign(lead);
+    state_->last_lead_row = state_->data.leads.index.Find(lead);
+  }
+  const std::optional<uint32_t> lead_row = state_->last_lead_row;
   if (!lead_row) {
     ++state_->unknown_lead_events;
     return;
@@ -802,10 +816,12 @@ void DatasetBuilder::AddEvent(std::string_view event_id, std::string_view lead_i
   p.at.push_back(occurred_at);
   p.type.push_back(p.type_dict.Code(Trim(type), {}));
   p.lines.push_back(state_->row);
-  std::string_view id = Trim(event_id);
-  if (!id.empty()) id = p.owned.emplace_back(id);
-  p.ids.push_back(id);
-  p.id_hash.push_back(id.empty() ? 0 : HashBytes(id));
+  if (!state_->unique_events || state_->needs.event_ids) {
+    std::string_view id = Trim(event_id);
+    if (!id.empty()) id = p.owned.emplace_back(id);
+    p.ids.push_back(id);
+    p.id_hash.push_back(id.empty() || state_->unique_events ? 0 : HashBytes(id));
+  }
   for (size_t k = 0; k < p.prop_codes.size(); ++k) {
     p.prop_codes[k].push_back(
         p.prop_dicts[k].Code(k < props.size() ? Trim(props[k]) : std::string_view(), {}));
@@ -817,8 +833,8 @@ const DataNeeds& DatasetBuilder::needs() const { return state_->needs; }
 Dataset DatasetBuilder::Finish(RowIssues& issues) {
   FinishLeads();
   std::vector<bool> in_file(state_->needs.event_props.size(), true);
-  state_->data.events =
-      AssembleEvents(state_->events, state_->data.leads.size(), state_->needs, in_file);
+  state_->data.events = AssembleEvents(state_->events, state_->data.leads.size(), state_->needs,
+                                       in_file, state_->unique_events);
   state_->data.events.file = state_->source;
   state_->data.has_events = true;
   issues.Merge(state_->issues);

@@ -151,6 +151,10 @@ class DatasetBuilder {
   // of rows then grow without copies. Optional; the counts may be off either way.
   void Reserve(size_t accounts, size_t leads, size_t events);
 
+  // The caller promises that no two events it adds share an event_id (a store keeps one event
+  // per id): no search for repeats, and the ids are not kept unless the needs ask for them.
+  void EventsAreUnique();
+
   void AddAccount(std::string_view id, std::span<const std::string_view> values);
   void AddLead(std::string_view id, std::string_view account_id,
                std::span<const std::string_view> values);

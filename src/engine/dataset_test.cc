@@ -192,5 +192,37 @@ TEST(DatasetBuilder, GivesTheSameScoresAsTheCsvLoader) {
   EXPECT_DOUBLE_EQ(from_rows.leads[2].fit, 1);
 }
 
+// A store's events: unique ids, a lead's events one after the other (but a lead may come back,
+// and an unknown lead may sit between two known ones).
+TEST(DatasetBuilder, EventsKnownUniqueAreNotSearchedForRepeatsAndKeepIdsOnlyWhenAsked) {
+  for (bool with_ids : {false, true}) {
+    DataNeeds needs;
+    needs.event_ids = with_ids;
+    DatasetBuilder builder(needs, "workspace");
+    builder.EventsAreUnique();
+    builder.AddLead("L1", "", {});
+    builder.AddLead("L2", "", {});
+    const TimePoint t = testing_support::At("2026-02-01");
+    builder.AddEvent("E1", "L1", "visit", t, {});
+    builder.AddEvent("E2", "L1", "visit", t + 1, {});
+    builder.AddEvent("E3", "L9", "visit", t, {});  // unknown lead
+    builder.AddEvent("E4", "L1", "visit", t + 2, {});
+    builder.AddEvent("E5", "L2", "visit", t, {});
+    builder.AddEvent("E1", "L1", "visit", t + 3, {});  // a repeat the caller promised away
+    builder.AddEvent("E6", "L1", "visit", t + 4, {});
+    RowIssues issues;
+    Dataset data = builder.Finish(issues);
+    EXPECT_EQ(issues.skipped_rows(), 1u) << "the event of L9";
+    EXPECT_EQ(data.events.duplicates, 0u) << "no search for repeats";
+    ASSERT_EQ(data.events.lead_begin, (std::vector<uint32_t>{0, 5, 6}));
+    EXPECT_EQ(data.events.lines, (std::vector<int64_t>{1, 2, 4, 6, 7, 5}));
+    if (with_ids) {
+      EXPECT_EQ(data.events.ids, (std::vector<std::string>{"E1", "E2", "E4", "E1", "E6", "E5"}));
+    } else {
+      EXPECT_TRUE(data.events.ids.empty());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace leadq::engine
