@@ -13,7 +13,6 @@
 #include <cstring>
 #include <deque>
 #include <limits>
-#include <map>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -1311,103 +1310,124 @@ Status UpsertShipmentLines(Connection& conn, const ShipmentBatch& batch, WriteSt
   }
   by_hash = {};
 
-  // What is stored under each key: the key buckets say which days to look in.
+  // What is stored under each key: the key buckets say on which days to look. A probe is one
+  // such look: a group, a day, and the entry (its index in its bucket) that named the day.
   LEADQ_TRY(Stmt any, conn.Prepare("SELECT 1 FROM shipment_keys LIMIT 1", "read shipment keys"));
   LEADQ_TRY(const bool stored_any, conn.Fetch(any, "read shipment keys"));
   any.Reset();
-  LEADQ_TRY(Stmt read_bucket,
-            conn.Prepare("SELECT data FROM shipment_keys WHERE bucket = ?1", "read shipment keys"));
+  std::vector<std::vector<shipblocks::KeyEntry>> buckets(shipblocks::kKeyBuckets);
+  std::vector<char> bucket_dirty(shipblocks::kKeyBuckets, 0);
+  struct Probe {
+    int64_t day;
+    uint32_t group;
+    uint32_t entry;
+  };
+  std::vector<Probe> probes;
+  if (stored_any) {
+    LEADQ_TRY(Stmt read_bucket, conn.Prepare("SELECT data FROM shipment_keys WHERE bucket = ?1",
+                                             "read shipment keys"));
+    std::vector<char> bucket_read(shipblocks::kKeyBuckets, 0);
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const uint32_t bucket = shipblocks::BucketOf(groups[g].hash);
+      std::vector<shipblocks::KeyEntry>& entries = buckets[bucket];
+      if (!bucket_read[bucket]) {
+        bucket_read[bucket] = 1;
+        read_bucket.Int(1, bucket);
+        LEADQ_TRY(bool row, conn.Fetch(read_bucket, "read shipment keys"));
+        if (row) {
+          Status s = shipblocks::DecodeKeyBucket(read_bucket.ColBlob(0), entries);
+          read_bucket.Reset();
+          LEADQ_TRY(s);
+        }
+      }
+      auto [lo, hi] = std::equal_range(
+          entries.begin(), entries.end(), shipblocks::KeyEntry{groups[g].hash, INT64_MIN},
+          [](const shipblocks::KeyEntry& x, const shipblocks::KeyEntry& y) {
+            return x.hash < y.hash;
+          });
+      for (auto it = lo; it != hi; ++it) {
+        probes.push_back(
+            {it->day, static_cast<uint32_t>(g), static_cast<uint32_t>(it - entries.begin())});
+      }
+    }
+    ParallelSort(probes, [](const Probe& a, const Probe& b) {
+      return a.day != b.day ? a.day < b.day : a.group < b.group;
+    });
+  }
+
+  // Day by day, in order, one day in memory at a time: the probes of the day decide what their
+  // groups' stored lines become (kept as they are, or replaced), then the lines the call writes
+  // on that day are merged in and the day is written once.
+  enum : uint8_t { kNotFound, kFound, kFoundSame };
+  std::vector<uint8_t> outcome(groups.size(), kNotFound);
+  std::vector<uint32_t> survivor_of(n, std::numeric_limits<uint32_t>::max());  // rank -> group
+  for (size_t g = 0; g < groups.size(); ++g) {
+    survivor_of[groups[g].last] = static_cast<uint32_t>(g);
+  }
+  // The blocks are written once and not read again: a small page cache writes them to the log
+  // as it goes instead of taking up to a GiB of fresh memory for pages that are only written.
+  SmallCache small_cache(conn);
+  LEADQ_TRY(small_cache.Start());
   LEADQ_TRY(Stmt read_day, conn.Prepare("SELECT data FROM shipment_blocks WHERE id BETWEEN ?1 "
                                         "AND ?2 ORDER BY id",
                                         "read shipment blocks"));
-  std::vector<std::vector<shipblocks::KeyEntry>> buckets(shipblocks::kKeyBuckets);
-  std::vector<char> bucket_read(shipblocks::kKeyBuckets, stored_any ? 0 : 1);
-  std::vector<char> bucket_dirty(shipblocks::kKeyBuckets, 0);
-  std::map<int64_t, StoredDay> days;
-  auto day_of = [&](int64_t day) -> Result<StoredDay*> {
-    auto [it, fresh] = days.try_emplace(day);
-    if (fresh && stored_any) LEADQ_TRY(LoadShipmentDay(conn, read_day, day, it->second));
-    return &it->second;
-  };
-  std::vector<shipblocks::KeyEntry> new_entries;  // of keys not stored before
-  std::vector<char> write(n, 0);                  // by rank: the line to write
-  for (const Group& g : groups) {
-    const uint32_t bucket = shipblocks::BucketOf(g.hash);
-    std::vector<shipblocks::KeyEntry>& entries = buckets[bucket];
-    if (!bucket_read[bucket]) {
-      bucket_read[bucket] = 1;
-      read_bucket.Int(1, bucket);
-      LEADQ_TRY(bool row, conn.Fetch(read_bucket, "read shipment keys"));
-      if (row) {
-        Status s = shipblocks::DecodeKeyBucket(read_bucket.ColBlob(0), entries);
-        read_bucket.Reset();
-        LEADQ_TRY(s);
-      }
-    }
-    const KeyedLine& first = line_at(g.first);
-    const KeyedLine& last = line_at(g.last);
-    const int64_t last_day = shipblocks::DayOf(last.arrival);
-    StoredDay* home = nullptr;
-    int64_t found = -1;
-    shipblocks::KeyEntry* entry = nullptr;
-    auto [lo, hi] =
-        std::equal_range(entries.begin(), entries.end(), shipblocks::KeyEntry{g.hash, INT64_MIN},
-                         [](const shipblocks::KeyEntry& x, const shipblocks::KeyEntry& y) {
-                           return x.hash < y.hash;
-                         });
-    for (auto it = lo; it != hi && found < 0; ++it) {
-      LEADQ_TRY(home, day_of(it->day));
-      found = home->Find(first.bol, first.hs);
-      entry = &*it;
-    }
-    if (found < 0) {
-      ++local.inserted;
-      write[g.last] = 1;
-      new_entries.push_back({g.hash, last_day});  // in hash order, as the groups are
-      bucket_dirty[bucket] = 1;
-      continue;
-    }
-    const KeyedLine& stored = home->lines[static_cast<size_t>(found)];
-    ++(SameLine(first, stored) ? local.unchanged : local.updated);
-    if (SameLine(last, stored)) continue;
-    home->removed[static_cast<size_t>(found)] = 1;
-    home->dirty = true;
-    write[g.last] = 1;
-    if (entry->day != last_day) {
-      entry->day = last_day;
-      bucket_dirty[bucket] = 1;
-    }
-  }
-  groups = {};
-
-  // The days the call changes, in order: each day's lines written once. The blocks are written
-  // once and not read again: a small page cache writes them to the log as it goes instead of
-  // taking up to a GiB of fresh memory for pages that are only written.
-  SmallCache small_cache(conn);
-  LEADQ_TRY(small_cache.Start());
   LEADQ_TRY(Stmt put, conn.Prepare("INSERT OR REPLACE INTO shipment_blocks(id, lines, data) "
                                    "VALUES(?1, ?2, ?3)",
                                    "write shipment block"));
   LEADQ_TRY(Stmt drop, conn.Prepare("DELETE FROM shipment_blocks WHERE id BETWEEN ?1 AND ?2",
                                     "remove shipment blocks"));
+  auto day_of_rank = [&](size_t r) {
+    return shipblocks::DayOf(line_at(static_cast<uint32_t>(r)).arrival);
+  };
   std::vector<KeyedLine> added;
-  for (size_t a = 0; a < n;) {
-    const int64_t day = shipblocks::DayOf(line_at(static_cast<uint32_t>(a)).arrival);
-    added.clear();
-    size_t b = a;
-    for (; b < n && shipblocks::DayOf(line_at(static_cast<uint32_t>(b)).arrival) == day; ++b) {
-      if (write[b]) added.push_back(line_at(static_cast<uint32_t>(b)));
+  size_t next_probe = 0, next_rank = 0;
+  while (next_probe < probes.size() || next_rank < n) {
+    int64_t day = next_rank < n ? day_of_rank(next_rank) : INT64_MAX;
+    if (next_probe < probes.size()) day = std::min(day, probes[next_probe].day);
+    StoredDay d;
+    if (stored_any) LEADQ_TRY(LoadShipmentDay(conn, read_day, day, d));
+    for (; next_probe < probes.size() && probes[next_probe].day == day; ++next_probe) {
+      const Probe& p = probes[next_probe];
+      if (outcome[p.group] != kNotFound) continue;  // found on another entry's day already
+      const Group& g = groups[p.group];
+      const KeyedLine& first = line_at(g.first);
+      const KeyedLine& last = line_at(g.last);
+      const int64_t found = d.Find(first.bol, first.hs);
+      if (found < 0) continue;  // another key with the same hash
+      const KeyedLine& stored = d.lines[static_cast<size_t>(found)];
+      ++(SameLine(first, stored) ? local.unchanged : local.updated);
+      if (SameLine(last, stored)) {
+        outcome[p.group] = kFoundSame;
+        continue;
+      }
+      outcome[p.group] = kFound;
+      d.removed[static_cast<size_t>(found)] = 1;
+      d.dirty = true;
+      const int64_t last_day = shipblocks::DayOf(last.arrival);
+      shipblocks::KeyEntry& entry = buckets[shipblocks::BucketOf(g.hash)][p.entry];
+      if (entry.day != last_day) {
+        entry.day = last_day;
+        bucket_dirty[shipblocks::BucketOf(g.hash)] = 1;
+      }
     }
-    a = b;
-    if (added.empty()) continue;
-    LEADQ_TRY(StoredDay * d, day_of(day));
-    LEADQ_TRY(WriteShipmentDay(conn, put, drop, day, *d, added));
-    days.erase(day);  // written: not again below
+    added.clear();
+    for (; next_rank < n && day_of_rank(next_rank) == day; ++next_rank) {
+      const uint32_t g = survivor_of[next_rank];
+      if (g != std::numeric_limits<uint32_t>::max() && outcome[g] != kFoundSame) {
+        added.push_back(line_at(static_cast<uint32_t>(next_rank)));
+      }
+    }
+    if (!added.empty() || d.dirty) LEADQ_TRY(WriteShipmentDay(conn, put, drop, day, d, added));
   }
-  for (auto& [day, d] : days) {
-    if (d.dirty) LEADQ_TRY(WriteShipmentDay(conn, put, drop, day, d, {}));
+  // Keys not stored before: new entries, in hash order as the groups are.
+  std::vector<shipblocks::KeyEntry> new_entries;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (outcome[g] != kNotFound) continue;
+    ++local.inserted;
+    new_entries.push_back({groups[g].hash, day_of_rank(groups[g].last)});
+    bucket_dirty[shipblocks::BucketOf(groups[g].hash)] = 1;
   }
-  days.clear();
+  groups = {};
 
   LEADQ_TRY(Stmt put_bucket, conn.Prepare("INSERT OR REPLACE INTO shipment_keys(bucket, data) "
                                           "VALUES(?1, ?2)",
